@@ -1,0 +1,360 @@
+/*
+ * The single-threaded half of process creation.
+ *
+ * Bun is multithreaded, so everything between clone() and execve() (joining
+ * cgroups, mounts, pivot_root, credentials) runs here, in the cloned child,
+ * and never returns to JS. The parent hands over a "program": a flat list of
+ * NUL-terminated strings, each operation a name followed by a fixed number of
+ * arguments. The policy (which mounts, which order) stays in TypeScript; this
+ * file only knows how to carry operations out safely.
+ *
+ * No system headers: bun:ffi's TinyCC must compile this on machines without
+ * /usr/include, so the few prototypes and constants needed are declared here.
+ */
+
+typedef unsigned long size_t;
+typedef long ssize_t;
+typedef unsigned long long u64;
+
+extern long syscall(long number, ...);
+extern int *__errno_location(void);
+#define errno (*__errno_location())
+extern int open(const char *path, int flags, ...);
+extern int openat(int dirfd, const char *path, int flags, ...);
+extern int close(int fd);
+extern ssize_t read(int fd, void *buf, size_t n);
+extern ssize_t write(int fd, const void *buf, size_t n);
+extern int dup2(int from, int to);
+extern int pipe2(int fds[2], int flags);
+extern int mount(const char *src, const char *target, const char *type, unsigned long flags, const void *data);
+extern int umount2(const char *target, int flags);
+extern int chdir(const char *path);
+extern int fchdir(int fd);
+extern int mkdir(const char *path, int mode);
+extern int mkdirat(int dirfd, const char *path, int mode);
+extern int symlinkat(const char *target, int dirfd, const char *linkpath);
+extern int sethostname(const char *name, size_t len);
+extern int setsid(void);
+extern int ioctl(int fd, unsigned long request, ...);
+extern int execve(const char *path, char *const argv[], char *const envp[]);
+extern int waitpid(int pid, int *status, int options);
+extern void _exit(int code);
+
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_EXCL 0200
+#define O_NOCTTY 0400
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW 0400000
+#define O_CLOEXEC 02000000
+#define O_PATH 010000000
+#define ENOENT 2
+#define EINTR 4
+#define EACCES 13
+#define EEXIST 17
+#define MS_RDONLY 1
+#define MS_REMOUNT 32
+#define MS_BIND 4096
+#define MS_REC 16384
+#define MS_PRIVATE (1 << 18)
+#define MNT_DETACH 2
+#define TIOCSCTTY 0x540E
+#define SYS_clone 56
+#define SYS_pivot_root 155
+#define SYS_setgroups 116
+#define SYS_setresuid 117
+#define SYS_setresgid 119
+#define SYS_rt_sigprocmask 14
+#define SYS_rt_sigaction 13
+#define SYS_close_range 436
+#define SYS_openat2 437
+#define RESOLVE_IN_ROOT 0x10
+#define SIGCHLD 17
+#define MAX_ARGS 4096
+
+struct open_how { u64 flags; u64 mode; u64 resolve; };
+struct kernel_sigaction { void *handler; unsigned long flags; void *restorer; u64 mask; };
+
+static int err_fd = -1;
+static int root_fd = -1;
+
+static size_t slen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
+static int seq(const char *a, const char *b) { while (*a && *a == *b) { a++; b++; } return *a == *b; }
+
+static long to_long(const char *s) {
+  long v = 0, sign = 1;
+  if (*s == '-') { sign = -1; s++; }
+  while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0');
+  return v * sign;
+}
+
+static char *put_long(char *p, long v) {
+  char tmp[24]; int n = 0;
+  if (v < 0) { *p++ = '-'; v = -v; }
+  do { tmp[n++] = '0' + v % 10; v /= 10; } while (v);
+  while (n) *p++ = tmp[--n];
+  return p;
+}
+
+static char *put_str(char *p, const char *s, char *end) {
+  while (*s && p < end) *p++ = *s++;
+  return p;
+}
+
+/* Reports "errno<TAB>what target" to the parent and ends the child. */
+static void die(const char *what, const char *target) {
+  char msg[1024]; char *p = msg; char *end = msg + sizeof msg - 1;
+  int e = errno;
+  p = put_long(p, e); *p++ = '\t';
+  p = put_str(p, what, end);
+  if (target) { p = put_str(p, " ", end); p = put_str(p, target, end); }
+  write(err_fd, msg, p - msg);
+  _exit(e == ENOENT ? 127 : e == EACCES ? 126 : 125);
+}
+
+static int open_in_root(const char *path, int flags) {
+  struct open_how how; how.flags = flags | O_CLOEXEC; how.mode = 0; how.resolve = RESOLVE_IN_ROOT;
+  return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+}
+
+/*
+ * Opens PATH inside the rootfs as an O_PATH fd, creating missing components
+ * (directories, and a final empty file when kind is 'f'). Every lookup is
+ * confined by RESOLVE_IN_ROOT, so a symlink in the image cannot point a mount
+ * at the host.
+ */
+static int ensure_in_root(const char *path, char kind) {
+  char buf[4096]; size_t n = slen(path), i;
+  int fd = open_in_root(path, O_PATH);
+  if (fd >= 0 || errno != ENOENT) return fd;
+  if (n >= sizeof buf) return -1;
+  for (i = 0; i <= n; i++) buf[i] = path[i];
+  for (i = 1; i <= n; i++) {
+    if (buf[i] != '/' && buf[i] != 0) continue;
+    char saved = buf[i]; int last = (saved == 0);
+    buf[i] = 0;
+    fd = open_in_root(buf, O_PATH);
+    if (fd < 0 && errno == ENOENT) {
+      size_t j = i; while (j > 0 && buf[j - 1] != '/') j--;
+      char c = buf[j]; buf[j] = 0;
+      int parent = open_in_root(j > 0 ? buf : "/", O_PATH | O_DIRECTORY);
+      buf[j] = c;
+      if (parent < 0) return -1;
+      if (last && kind == 'f') {
+        int f = openat(parent, buf + j, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (f >= 0) close(f);
+      } else {
+        mkdirat(parent, buf + j, 0755);
+      }
+      close(parent);
+      fd = open_in_root(buf, O_PATH);
+    }
+    buf[i] = saved;
+    if (fd < 0) return -1;
+    if (!last) close(fd);
+    else return fd;
+  }
+  return -1;
+}
+
+static void fd_path(char *out, int fd) {
+  char *p = put_str(out, "/proc/self/fd/", out + 32);
+  p = put_long(p, fd); *p = 0;
+}
+
+static void op_rmount(char **a) {
+  const char *src = a[0], *target = a[1], *type = a[2], *data = a[5];
+  unsigned long flags = (unsigned long)to_long(a[3]);
+  char kind = a[4][0];
+  char proc_path[40];
+  int fd = ensure_in_root(target, kind);
+  if (fd < 0) die("mount", target);
+  fd_path(proc_path, fd);
+  unsigned long first = (flags & MS_BIND) ? flags & ~(unsigned long)MS_RDONLY : flags;
+  if (mount(*src ? src : 0, proc_path, *type ? type : 0, first, *data ? data : 0) < 0)
+    die("mount", target);
+  /* A read-only bind needs a second, remounting call: the first one ignores MS_RDONLY. */
+  if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
+    close(fd);
+    fd = open_in_root(target, O_PATH);
+    if (fd < 0) die("mount", target);
+    fd_path(proc_path, fd);
+    if (mount(0, proc_path, 0, MS_BIND | MS_REMOUNT | MS_RDONLY | (flags & ~(unsigned long)(MS_REC)), 0) < 0)
+      die("remount read-only", target);
+  }
+  close(fd);
+}
+
+static void op_symlink(char **a) {
+  const char *target = a[0], *link = a[1];
+  size_t n = slen(link), j = n;
+  char parent[4096];
+  if (n >= sizeof parent) die("symlink", link);
+  while (j > 0 && link[j - 1] != '/') j--;
+  for (size_t i = 0; i < j; i++) parent[i] = link[i];
+  parent[j] = 0;
+  int dfd = ensure_in_root(j > 0 ? parent : "/", 'd');
+  if (dfd < 0) die("symlink", link);
+  if (symlinkat(target, dfd, link + j) < 0 && errno != EEXIST) die("symlink", link);
+  close(dfd);
+}
+
+static void op_pivot(void) {
+  if (fchdir(root_fd) < 0) die("chdir", "rootfs");
+  if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root", 0);
+  if (umount2(".", MNT_DETACH) < 0) die("umount old root", 0);
+  if (chdir("/") < 0) die("chdir", "/");
+  close(root_fd);
+  root_fd = -1;
+}
+
+static void op_mkdirp(const char *path) {
+  char buf[4096]; size_t n = slen(path), i;
+  if (n >= sizeof buf) die("mkdir", path);
+  for (i = 0; i <= n; i++) buf[i] = path[i];
+  for (i = 1; i <= n; i++) {
+    if (buf[i] != '/' && buf[i] != 0) continue;
+    char c = buf[i]; buf[i] = 0;
+    if (mkdir(buf, 0755) < 0 && errno != EEXIST) die("mkdir", path);
+    buf[i] = c;
+  }
+}
+
+static void op_user(char **a, char ***rest) {
+  long uid = to_long(a[0]), gid = to_long(a[1]), ngroups = to_long(a[2]);
+  unsigned int groups[64]; long i;
+  char **p = *rest;
+  if (ngroups > 64) ngroups = 64;
+  for (i = 0; i < ngroups; i++) groups[i] = (unsigned int)to_long(*p++);
+  *rest = p;
+  if (syscall(SYS_setgroups, ngroups, groups) < 0) die("setgroups", 0);
+  if (syscall(SYS_setresgid, gid, gid, gid) < 0) die("setgid", a[1]);
+  if (syscall(SYS_setresuid, uid, uid, uid) < 0) die("setuid", a[0]);
+}
+
+static void reset_signals(void) {
+  struct kernel_sigaction dfl; u64 empty = 0; int s;
+  dfl.handler = 0; dfl.flags = 0; dfl.restorer = 0; dfl.mask = 0;
+  for (s = 1; s < 65; s++) if (s != 9 && s != 19) syscall(SYS_rt_sigaction, s, &dfl, 0, 8);
+  syscall(SYS_rt_sigprocmask, 2, &empty, 0, 8);
+}
+
+/* execvpe without malloc: search PATH the way a shell does; EACCES wins over ENOENT. */
+static void op_exec(const char *path_env, char **argv, char **envp) {
+  char buf[4096]; const char *cmd = argv[0]; int saw_eacces = 0;
+  if (err_fd > 3) syscall(SYS_close_range, 3, err_fd - 1, 0);
+  syscall(SYS_close_range, err_fd + 1, ~0U, 0);
+  reset_signals();
+  for (const char *c = cmd; *c; c++) if (*c == '/') { execve(cmd, argv, envp); die("exec", cmd); }
+  const char *p = path_env;
+  while (1) {
+    const char *q = p; while (*q && *q != ':') q++;
+    size_t dl = q - p, cl = slen(cmd);
+    if (dl + cl + 2 < sizeof buf) {
+      size_t k = 0;
+      for (size_t i = 0; i < dl; i++) buf[k++] = p[i];
+      if (dl) buf[k++] = '/';
+      for (size_t i = 0; i <= cl; i++) buf[k++] = cmd[i];
+      execve(buf, argv, envp);
+      if (errno == EACCES) saw_eacces = 1;
+    }
+    if (!*q) break;
+    p = q + 1;
+  }
+  errno = saw_eacces ? EACCES : ENOENT;
+  die("exec", cmd);
+}
+
+static void join_cgroup(const char *procs) {
+  int fd = open(procs, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write(fd, "0", 1) != 1) die("join cgroup", procs);
+  close(fd);
+}
+
+static void run_program(char **op) {
+  while (*op) {
+    const char *name = *op++;
+    if (seq(name, "cgroup")) { join_cgroup(op[0]); op += 1; }
+    else if (seq(name, "setsid")) { setsid(); }
+    else if (seq(name, "tty")) {
+      int fd = (int)to_long(op[0]); op += 1;
+      setsid();
+      if (ioctl(fd, TIOCSCTTY, 0) < 0) die("set controlling tty", 0);
+      if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) die("dup2", "tty");
+    }
+    else if (seq(name, "stdio")) {
+      for (int i = 0; i < 3; i++) { int fd = (int)to_long(op[i]); if (fd != i && dup2(fd, i) < 0) die("dup2", op[i]); }
+      op += 3;
+    }
+    else if (seq(name, "private")) { if (mount(0, "/", 0, MS_REC | MS_PRIVATE, 0) < 0) die("make mounts private", 0); }
+    else if (seq(name, "mount")) {
+      if (mount(*op[0] ? op[0] : 0, op[1], *op[2] ? op[2] : 0, (unsigned long)to_long(op[3]), *op[4] ? op[4] : 0) < 0) die("mount", op[1]);
+      op += 5;
+    }
+    else if (seq(name, "root")) { root_fd = open(op[0], O_PATH | O_DIRECTORY | O_CLOEXEC); if (root_fd < 0) die("open rootfs", op[0]); op += 1; }
+    else if (seq(name, "rmount")) { op_rmount(op); op += 6; }
+    else if (seq(name, "symlink")) { op_symlink(op); op += 2; }
+    else if (seq(name, "pivot")) { op_pivot(); }
+    else if (seq(name, "hostname")) { if (sethostname(op[0], slen(op[0])) < 0) die("sethostname", op[0]); op += 1; }
+    else if (seq(name, "mkdirp")) { op_mkdirp(op[0]); op += 1; }
+    else if (seq(name, "chdir")) { if (chdir(op[0]) < 0) die("chdir", op[0]); op += 1; }
+    else if (seq(name, "user")) { char **rest = op + 3; op_user(op, &rest); op = rest; }
+    else if (seq(name, "exec")) {
+      const char *path_env = op[0]; long argc = to_long(op[1]), envc = to_long(op[2]);
+      char *argv[MAX_ARGS]; char *envp[MAX_ARGS]; long i;
+      op += 3;
+      if (argc >= MAX_ARGS || envc >= MAX_ARGS) { errno = 7; die("exec", "argument list too long"); }
+      for (i = 0; i < argc; i++) argv[i] = *op++;
+      argv[argc] = 0;
+      for (i = 0; i < envc; i++) envp[i] = *op++;
+      envp[envc] = 0;
+      op_exec(path_env, argv, envp);
+    }
+    else { errno = 22; die("unknown operation", name); }
+  }
+  errno = 22;
+  die("program has no exec", 0);
+}
+
+#define MAX_WORDS 65536
+static char *words[MAX_WORDS + 1];
+
+/*
+ * Clones a child with the given namespace flags and runs the program in it.
+ * The program is LEN bytes of NUL-terminated words. Blocks until the child has
+ * exec'd (or failed), which takes a few ms. Returns the pid, or -1 with
+ * "errno<TAB>message" in errbuf.
+ */
+int bunker_spawn(long clone_flags, char *program, long len, char *errbuf, int errlen) {
+  int fds[2]; int pid; ssize_t n, got = 0; long i, count = 0;
+  char *start = program;
+  for (i = 0; i < len && count < MAX_WORDS; i++) {
+    if (program[i] == 0) { words[count++] = start; start = program + i + 1; }
+  }
+  words[count] = 0;
+  errbuf[0] = 0;
+  if (pipe2(fds, O_CLOEXEC) < 0) return -1;
+  pid = (int)syscall(SYS_clone, clone_flags | SIGCHLD, 0, 0, 0, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    err_fd = fds[1];
+    run_program(words);
+  }
+  close(fds[1]);
+  if (pid < 0) { close(fds[0]); return -1; }
+  while (got < errlen - 1) {
+    n = read(fds[0], errbuf + got, errlen - 1 - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += n;
+  }
+  close(fds[0]);
+  errbuf[got] = 0;
+  if (got > 0) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    return -1;
+  }
+  return pid;
+}

@@ -1,0 +1,27 @@
+// Typed errors that the CLI maps to Docker's exit codes. Anything thrown that is
+// not a BunkerError is an engine bug, reported in one line with exit code 125.
+
+/** An engine or usage error: one line for the user, exit code 125 (Docker's). */
+export class BunkerError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 125,
+  ) {
+    super(message);
+  }
+}
+
+/** A flag or argument error: the CLI adds "See 'bunker CMD --help'." */
+export class UsageError extends BunkerError {
+  constructor(
+    message: string,
+    readonly command = "",
+  ) {
+    super(message, 125);
+  }
+}
+
+/** The container command could not be invoked (126) or was not found (127). */
+export class ExecError extends BunkerError {}
+
+export class NotFoundError extends BunkerError {}
