@@ -1,16 +1,25 @@
 // Crash-safe file writes: a reader sees either the old file or the new one,
 // never a torn one (temp file in the same directory + fsync + rename).
+//
+// `durable: false` skips the fsyncs for state that is worthless after a
+// reboot anyway (a running container's pid, a bundle regenerated at every
+// start); the rename still keeps readers from seeing a torn file.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 let counter = 0;
 
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
+export interface WriteOptions {
+  mode?: number;
+  durable?: boolean;
+}
+
+export function writeFileAtomic(path: string, data: string | Uint8Array, { mode = 0o644, durable = true }: WriteOptions = {}): void {
   const tmp = `${path}.${process.pid}.${counter++}.tmp`;
   const fd = openSync(tmp, "wx", mode);
   try {
     writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     unlinkSync(tmp);
@@ -18,7 +27,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   }
   closeSync(fd);
   renameSync(tmp, path);
-  syncDir(dirname(path));
+  if (durable) syncDir(dirname(path));
 }
 
 /** Makes a rename or create in DIR durable. */
@@ -31,6 +40,6 @@ export function syncDir(dir: string): void {
   }
 }
 
-export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+export function writeJsonAtomic(path: string, value: unknown, options?: WriteOptions): void {
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, options);
 }

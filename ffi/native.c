@@ -1,5 +1,8 @@
 /*
- * The single-threaded half of process creation.
+ * All of bunker's native code, compiled once per process by bun:ffi's TinyCC
+ * (one compile is cheaper than dlopen'ing libc symbol by symbol).
+ *
+ * Most of it is the single-threaded half of process creation.
  *
  * Bun is multithreaded, so everything between clone() and execve() (joining
  * cgroups, mounts, pivot_root, credentials) runs here, in the cloned child,
@@ -38,7 +41,18 @@ extern int setsid(void);
 extern int ioctl(int fd, unsigned long request, ...);
 extern int execve(const char *path, char *const argv[], char *const envp[]);
 extern int waitpid(int pid, int *status, int options);
+extern int flock(int fd, int op);
+extern int kill(int pid, int sig);
+extern int getpid(void);
+extern int nanosleep(const void *req, void *rem);
+extern int pthread_create(unsigned long *thread, const void *attr, void *(*fn)(void *), void *arg);
+extern int pthread_detach(unsigned long thread);
 extern void _exit(int code);
+extern int mknod(const char *path, unsigned int mode, unsigned long dev);
+extern int chmod(const char *path, unsigned int mode);
+extern unsigned int umask(unsigned int mask);
+extern int socket(int domain, int type, int protocol);
+extern int stat(const char *path, void *buf);
 
 #define O_WRONLY 01
 #define O_RDWR 02
@@ -71,6 +85,13 @@ extern void _exit(int code);
 #define SYS_openat2 437
 #define RESOLVE_IN_ROOT 0x10
 #define SIGCHLD 17
+#define MS_NOSUID 2
+#define MS_NODEV 4
+#define MS_NOEXEC 8
+#define S_IFCHR 0020000
+#define S_IFDIR 0040000
+#define SIOCGIFFLAGS 0x8913
+#define SIOCSIFFLAGS 0x8914
 #define MAX_ARGS 4096
 
 struct open_how { u64 flags; u64 mode; u64 resolve; };
@@ -266,6 +287,44 @@ static void op_exec(const char *path_env, char **argv, char **envp) {
   die("exec", cmd);
 }
 
+/* Brings up loopback in a fresh network namespace (it starts down). */
+static void op_lo_up(void) {
+  struct { char name[16]; short flags; char pad[22]; } ifr;
+  int i, fd = socket(2 /* AF_INET */, 2 /* SOCK_DGRAM */ | O_CLOEXEC, 0);
+  if (fd < 0) die("socket", "lo");
+  for (i = 0; i < 40; i++) ((char *)&ifr)[i] = 0;
+  ifr.name[0] = 'l'; ifr.name[1] = 'o';
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) die("get flags", "lo");
+  ifr.flags |= 1 | 0x40; /* IFF_UP | IFF_RUNNING */
+  if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) die("bring up", "lo");
+  close(fd);
+}
+
+/* After pivot_root: paths are the container's own. */
+static void op_mknod(char **a) {
+  unsigned int mode = (unsigned int)to_long(a[1]);
+  unsigned long maj = (unsigned long)to_long(a[2]), min = (unsigned long)to_long(a[3]);
+  unsigned long dev = ((maj & 0xfff) << 8) | (min & 0xff) | ((min & ~0xffUL) << 12);
+  if (mknod(a[0], S_IFCHR | mode, dev) < 0 && errno != EEXIST) die("mknod", a[0]);
+  if (chmod(a[0], mode) < 0) die("chmod", a[0]);
+}
+
+/* Docker's masked paths: a directory gets an empty read-only tmpfs, a file /dev/null. Missing paths are skipped. */
+static void op_mask(const char *path) {
+  unsigned long st[18];
+  if (stat(path, st) < 0) return;
+  if (((unsigned int)st[3] & 0170000) == S_IFDIR) {
+    if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) < 0) die("mask", path);
+  } else if (mount("/dev/null", path, 0, MS_BIND, 0) < 0) die("mask", path);
+}
+
+static void op_readonly(const char *path) {
+  unsigned long st[18];
+  if (stat(path, st) < 0) return;
+  if (mount(path, path, 0, MS_BIND | MS_REC, 0) < 0) die("bind", path);
+  if (mount(path, path, 0, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) < 0) die("remount read-only", path);
+}
+
 static void join_cgroup(const char *procs) {
   int fd = open(procs, O_WRONLY | O_CLOEXEC);
   if (fd < 0 || write(fd, "0", 1) != 1) die("join cgroup", procs);
@@ -296,6 +355,11 @@ static void run_program(char **op) {
     else if (seq(name, "rmount")) { op_rmount(op); op += 6; }
     else if (seq(name, "symlink")) { op_symlink(op); op += 2; }
     else if (seq(name, "pivot")) { op_pivot(); }
+    else if (seq(name, "lo-up")) { op_lo_up(); }
+    else if (seq(name, "mknod")) { op_mknod(op); op += 4; }
+    else if (seq(name, "mask")) { op_mask(op[0]); op += 1; }
+    else if (seq(name, "readonly")) { op_readonly(op[0]); op += 1; }
+    else if (seq(name, "umask")) { umask((unsigned int)to_long(op[0])); op += 1; }
     else if (seq(name, "hostname")) { if (sethostname(op[0], slen(op[0])) < 0) die("sethostname", op[0]); op += 1; }
     else if (seq(name, "mkdirp")) { op_mkdirp(op[0]); op += 1; }
     else if (seq(name, "chdir")) { if (chdir(op[0]) < 0) die("chdir", op[0]); op += 1; }
@@ -326,7 +390,7 @@ static char *words[MAX_WORDS + 1];
  * exec'd (or failed), which takes a few ms. Returns the pid, or -1 with
  * "errno<TAB>message" in errbuf.
  */
-int bunker_spawn(long clone_flags, char *program, long len, char *errbuf, int errlen) {
+static int bunker_spawn(long clone_flags, char *program, long len, char *errbuf, int errlen) {
   int fds[2]; int pid; ssize_t n, got = 0; long i, count = 0;
   char *start = program;
   for (i = 0; i < len && count < MAX_WORDS; i++) {
@@ -357,4 +421,83 @@ int bunker_spawn(long clone_flags, char *program, long len, char *errbuf, int er
     return -1;
   }
   return pid;
+}
+
+/* ---- Thin libc wrappers for the JS side: they return -errno on failure. ---- */
+
+static int bk_flock(int fd, int op) { int r; do { r = flock(fd, op); } while (r < 0 && errno == EINTR); return r < 0 ? -errno : r; }
+static int bk_kill(int pid, int sig) { return kill(pid, sig) < 0 ? -errno : 0; }
+static int bk_open(const char *path, int flags, int mode) { int r = open(path, flags, mode); return r < 0 ? -errno : r; }
+static int bk_close(int fd) { return close(fd) < 0 ? -errno : 0; }
+static int bk_ioctl(int fd, long request, void *arg) { return ioctl(fd, (unsigned long)request, arg) < 0 ? -errno : 0; }
+static int bk_mount(const char *src, const char *target, const char *type, long flags, const char *data) {
+  return mount(src, target, type, (unsigned long)flags, data) < 0 ? -errno : 0;
+}
+static int bk_umount(const char *target, int flags) { return umount2(target, flags) < 0 ? -errno : 0; }
+/* Non-blocking reap: the wait status, -1 if still running, or -errno - 1000. */
+static int bk_reap(int pid) {
+  int status = 0, r;
+  do { r = waitpid(pid, &status, 1 /* WNOHANG */); } while (r < 0 && errno == EINTR);
+  if (r == 0) return -1;
+  if (r < 0) return -1000 - errno;
+  return status;
+}
+
+/*
+ * Moving a task between cgroups takes a global lock whose first use after a
+ * quiet spell waits for an RCU grace period (~15 ms on cgroup v1 here). A
+ * thread that keeps re-joining our own cgroup keeps that lock warm, so the
+ * container's join costs microseconds. It runs only while a container starts.
+ */
+static volatile int warm_running = 0;
+static char warm_path[4096];
+
+static void *warm_loop(void *arg) {
+  char pid[24]; char *end = put_long(pid, getpid());
+  long ts[2]; ts[0] = 0; ts[1] = 2000000; /* 2 ms */
+  (void)arg;
+  while (warm_running) {
+    int fd = open(warm_path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    write(fd, pid, end - pid);
+    close(fd);
+    nanosleep(ts, 0);
+  }
+  warm_running = 0;
+  return 0;
+}
+
+static int bk_warm_start(const char *procs_path) {
+  unsigned long thread; size_t n = slen(procs_path);
+  if (warm_running || n >= sizeof warm_path) return 0;
+  for (size_t i = 0; i <= n; i++) warm_path[i] = procs_path[i];
+  warm_running = 1;
+  if (pthread_create(&thread, 0, warm_loop, 0) != 0) { warm_running = 0; return -1; }
+  pthread_detach(thread);
+  return 0;
+}
+
+static void bk_warm_stop(void) { warm_running = 0; }
+
+/*
+ * The one entry point JS binds. bun:ffi compiles a trampoline per bound
+ * symbol (~0.5 ms each), so the calls share a single one, dispatched by OP.
+ */
+enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_WARM_START, OP_WARM_STOP };
+
+int bk_call(long op, long a, long b, long c, long d, long e) {
+  switch (op) {
+    case OP_SPAWN: return bunker_spawn(a, (char *)b, c, (char *)d, (int)e);
+    case OP_FLOCK: return bk_flock((int)a, (int)b);
+    case OP_KILL: return bk_kill((int)a, (int)b);
+    case OP_OPEN: return bk_open((const char *)a, (int)b, (int)c);
+    case OP_CLOSE: return bk_close((int)a);
+    case OP_IOCTL: return bk_ioctl((int)a, b, (void *)c);
+    case OP_MOUNT: return bk_mount((const char *)a, (const char *)b, (const char *)c, d, (const char *)e);
+    case OP_UMOUNT: return bk_umount((const char *)a, (int)b);
+    case OP_REAP: return bk_reap((int)a);
+    case OP_WARM_START: return bk_warm_start((const char *)a);
+    case OP_WARM_STOP: bk_warm_stop(); return 0;
+  }
+  return -22;
 }

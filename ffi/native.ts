@@ -1,0 +1,160 @@
+// bunker's native code (native.c), compiled with bun:ffi's TinyCC on first use.
+//
+// cc cannot read sources inside the compiled executable (/$bunfs), so the
+// source is embedded as text and written once to a cache file named by its hash.
+import { cc, ptr } from "bun:ffi";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import source from "./native.c" with { type: "text" };
+
+const SYMBOLS = { bk_call: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], returns: "i32" } } as const;
+
+// Operation numbers of bk_call in native.c.
+const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, WARM_START: 10, WARM_STOP: 11 } as const;
+
+type Native = ReturnType<typeof cc<typeof SYMBOLS>>["symbols"];
+
+let native: Native | undefined;
+
+/** A buffer's address for bk_call; the caller keeps the buffer referenced for the call's duration. */
+const addr = (b: Uint8Array | Int32Array | Uint16Array | null) => (b === null ? 0 : ptr(b));
+
+function call(op: number, a: number = 0, b: number = 0, c: number = 0, d: number = 0, e: number = 0): number {
+  return lib().bk_call(op, a, b, c, d, e);
+}
+let cacheDir = "/var/lib/bunker/cache";
+
+/** Where the C source is written for cc; set once from the state root. */
+export function setNativeCacheDir(dir: string): void {
+  cacheDir = dir;
+}
+
+function lib(): Native {
+  if (native) return native;
+  const hash = new Bun.CryptoHasher("sha256").update(source).digest("hex").slice(0, 16);
+  const file = join(cacheDir, `native-${hash}.c`);
+  if (!existsSync(file)) {
+    mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, source);
+    renameSync(tmp, file);
+  }
+  native = cc({ source: file, symbols: SYMBOLS }).symbols;
+  return native;
+}
+
+const ERRNO_NAMES: Record<number, string> = {
+  1: "EPERM", 2: "ENOENT", 3: "ESRCH", 4: "EINTR", 5: "EIO", 9: "EBADF", 10: "ECHILD", 11: "EAGAIN", 12: "ENOMEM",
+  13: "EACCES", 16: "EBUSY", 17: "EEXIST", 20: "ENOTDIR", 21: "EISDIR", 22: "EINVAL", 25: "ENOTTY", 28: "ENOSPC",
+};
+
+/** A failed system call; `code` mirrors node's fs errors so callers can branch on it. */
+export class SysError extends Error {
+  readonly code: string;
+  constructor(
+    readonly call: string,
+    readonly errno: number,
+  ) {
+    const code = ERRNO_NAMES[errno] ?? `E${errno}`;
+    super(`${call}: ${code}`);
+    this.code = code;
+  }
+}
+
+function check(call: string, rc: number): number {
+  if (rc < 0) throw new SysError(call, -rc);
+  return rc;
+}
+
+const cstr = (s: string) => Buffer.from(`${s}\0`);
+const cstrOrNull = (s: string | null) => (s === null ? null : cstr(s));
+
+export const O_RDONLY = 0;
+export const O_WRONLY = 1;
+export const O_RDWR = 2;
+export const O_CREAT = 0o100;
+export const O_NOCTTY = 0o400;
+export const O_CLOEXEC = 0o2000000;
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_UN = 8;
+export const MNT_DETACH = 2;
+
+export function flock(fd: number, op: number): void {
+  check("flock", call(OP.FLOCK, fd, op));
+}
+
+export function kill(pid: number, signal: number): boolean {
+  return call(OP.KILL, pid, signal) === 0;
+}
+
+export function open(path: string, flags: number, mode = 0): number {
+  const p = cstr(path);
+  return check(`open ${path}`, call(OP.OPEN, addr(p), flags, mode));
+}
+
+export function close(fd: number): void {
+  call(OP.CLOSE, fd);
+}
+
+export function ioctl(fd: number, request: number, arg: Uint8Array | Int32Array | Uint16Array): void {
+  check("ioctl", call(OP.IOCTL, fd, request, addr(arg)));
+}
+
+export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
+  const bufs = [cstrOrNull(source), cstr(target), cstrOrNull(fstype), cstrOrNull(data)];
+  check(`mount ${target}`, call(OP.MOUNT, addr(bufs[0]), addr(bufs[1]), addr(bufs[2]), flags, addr(bufs[3])));
+}
+
+export function umount(target: string, flags = 0): void {
+  const t = cstr(target);
+  check(`umount ${target}`, call(OP.UMOUNT, addr(t), flags));
+}
+
+/** Non-blocking reap of one child: its raw wait status, or null while it runs (or if it is not our child). */
+export function reap(pid: number): number | null {
+  if (pid <= 0) return null;
+  const rc = call(OP.REAP, pid);
+  return rc === -1 || rc <= -1000 ? null : rc;
+}
+
+/** Decodes a wait status the way a shell does: exit code, or 128 + signal. */
+export function exitCodeOf(status: number): { code: number; signal: number } {
+  const sig = status & 0x7f;
+  if (sig === 0) return { code: (status >> 8) & 0xff, signal: 0 };
+  return { code: 128 + sig, signal: sig };
+}
+
+export function warmCgroupAttach(procsFile: string): void {
+  const p = cstr(procsFile);
+  call(OP.WARM_START, addr(p));
+}
+
+export function stopWarmingCgroupAttach(): void {
+  if (native) call(OP.WARM_STOP);
+}
+
+export class SpawnError extends Error {
+  constructor(
+    readonly errno: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/**
+ * Clones a child in new namespaces (clone flags) that runs `program`, a list
+ * of operations understood by native.c, ending in an exec. Returns the pid
+ * once the child has exec'd; throws SpawnError if any operation failed.
+ */
+export function spawnProgram(cloneFlags: number, program: string[]): number {
+  const blob = Buffer.from(program.map((w) => `${w}\0`).join(""));
+  const errbuf = new Uint8Array(1024);
+  const pid = call(OP.SPAWN, cloneFlags, addr(blob), blob.length, addr(errbuf), errbuf.length);
+  if (pid > 0) return pid;
+  const text = Buffer.from(errbuf.subarray(0, errbuf.indexOf(0))).toString();
+  if (!text) throw new SpawnError(0, "clone failed");
+  const tab = text.indexOf("\t");
+  throw new SpawnError(Number(text.slice(0, tab)), text.slice(tab + 1));
+}

@@ -1,0 +1,23 @@
+import { runContainer } from "../../../engine/run-container.ts";
+import { BunkerError } from "../../../lib/errors.ts";
+import { defineBunkerCommand } from "../../command.ts";
+import { bool } from "../../flags.ts";
+import { CREATE_FLAGS, createOptions } from "./create-flags.ts";
+
+export default defineBunkerCommand({
+  name: "run",
+  description: "Create and run a new container from an image",
+  usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+  flags: [...CREATE_FLAGS, { name: "detach", short: "d", type: "bool", description: "Run container in background and print container ID" }],
+  stopAtFirstPositional: true,
+  minArgs: 1,
+  async run(ctx, { flags, positionals }) {
+    const opts = createOptions(flags, positionals);
+    const detach = bool(flags.detach);
+    if (detach && opts.autoRemove) throw new BunkerError("--rm with --detach needs a container monitor, which bunker does not have yet; drop one of them");
+    if (opts.tty && opts.interactive && !process.stdin.isTTY) throw new BunkerError("the input device is not a TTY");
+    const { id, exitCode } = await runContainer(ctx.engine(), opts, detach);
+    if (detach) console.log(id);
+    return exitCode;
+  },
+});

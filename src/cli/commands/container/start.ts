@@ -1,0 +1,36 @@
+import { startContainer } from "../../../engine/start-container.ts";
+import { BunkerError } from "../../../lib/errors.ts";
+import { defineBunkerCommand } from "../../command.ts";
+import { bool } from "../../flags.ts";
+
+export default defineBunkerCommand({
+  name: "start",
+  description: "Start one or more stopped containers",
+  usage: "[OPTIONS] CONTAINER [CONTAINER...]",
+  flags: [
+    { name: "attach", short: "a", type: "bool", description: "Attach STDOUT/STDERR and forward signals" },
+    { name: "interactive", short: "i", type: "bool", description: "Attach container's STDIN" },
+  ],
+  minArgs: 1,
+  async run(ctx, { flags, positionals }) {
+    const engine = ctx.engine();
+    const attach = bool(flags.attach) || bool(flags.interactive);
+    if (attach && positionals.length > 1) throw new BunkerError("you cannot start and attach multiple containers at once");
+    if (attach) {
+      const id = engine.containers.resolve(positionals[0]);
+      return startContainer(engine, id, { attach: true, interactive: bool(flags.interactive) });
+    }
+    let failed = false;
+    for (const ref of positionals) {
+      try {
+        await startContainer(engine, engine.containers.resolve(ref), { attach: false, interactive: false });
+        console.log(ref);
+      } catch (e) {
+        if (!(e instanceof BunkerError)) throw e;
+        console.error(`Error response from daemon: ${e.message}`);
+        failed = true;
+      }
+    }
+    if (failed) throw new BunkerError("failed to start containers", 1);
+  },
+});

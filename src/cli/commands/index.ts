@@ -1,0 +1,57 @@
+// The command table. Loaders use require(), not import(): in the compiled
+// bundle only require() defers a module's evaluation, so an invocation pays
+// only for the command it runs.
+import type { BunkerCommand } from "../command.ts";
+
+type Loader = () => { default: BunkerCommand };
+
+export const COMMANDS: Record<string, Loader> = {
+  run: () => require("./container/run.ts"),
+  create: () => require("./container/create.ts"),
+  start: () => require("./container/start.ts"),
+  ps: () => require("./container/ps.ts"),
+  rm: () => require("./container/rm.ts"),
+  inspect: () => require("./inspect.ts"),
+  import: () => require("./image/import.ts"),
+  images: () => require("./image/images.ts"),
+  rmi: () => require("./image/rmi.ts"),
+  version: () => require("./version.ts"),
+};
+
+/** `bunker image ls`, `bunker container rm`, …: docker's management commands map onto the same verbs. */
+export const GROUPS: Record<string, Record<string, Loader>> = {
+  image: {
+    ls: COMMANDS.images,
+    list: COMMANDS.images,
+    rm: COMMANDS.rmi,
+    remove: COMMANDS.rmi,
+    import: COMMANDS.import,
+    inspect: () => require("./image/inspect.ts"),
+  },
+  container: {
+    run: COMMANDS.run,
+    create: COMMANDS.create,
+    start: COMMANDS.start,
+    ls: COMMANDS.ps,
+    list: COMMANDS.ps,
+    ps: COMMANDS.ps,
+    rm: COMMANDS.rm,
+    remove: COMMANDS.rm,
+    inspect: COMMANDS.inspect,
+  },
+};
+
+export const DESCRIPTIONS: [string, string][] = [
+  ["run", "Create and run a new container from an image"],
+  ["create", "Create a new container"],
+  ["start", "Start one or more stopped containers"],
+  ["ps", "List containers"],
+  ["rm", "Remove one or more containers"],
+  ["inspect", "Return low-level information on bunker objects"],
+  ["import", "Import the contents from a tarball to create a filesystem image"],
+  ["images", "List images"],
+  ["rmi", "Remove one or more images"],
+  ["version", "Show the bunker version information"],
+  ["image", "Manage images (ls, rm, import, inspect)"],
+  ["container", "Manage containers (run, create, start, ls, rm, inspect)"],
+];

@@ -1,0 +1,54 @@
+import type { ContainerRecord } from "../../engine/container-store.ts";
+import { refreshState, type RunningRecord } from "../../engine/start-container.ts";
+import { BunkerError, NotFoundError } from "../../lib/errors.ts";
+import { type CliContext, defineBunkerCommand } from "../command.ts";
+import { str } from "../flags.ts";
+import { imageInspect } from "./image/image-json.ts";
+import { renderTemplate } from "../template.ts";
+
+/** Docker's inspect shape; bookkeeping fields of ours are left out. */
+export function containerInspect(ctx: CliContext, r: RunningRecord): ContainerRecord {
+  const { PidStartTime: _, ...rest } = r;
+  return { ...rest, ResolvConfPath: ctx.engine().containers.path(r.Id, "resolv.conf"), HostnamePath: ctx.engine().containers.path(r.Id, "hostname"), HostsPath: ctx.engine().containers.path(r.Id, "hosts") } as ContainerRecord;
+}
+
+export function printInspect(objects: unknown[], format: string | undefined): void {
+  if (format === undefined) process.stdout.write(`${JSON.stringify(objects, null, 4)}\n`);
+  else for (const o of objects) process.stdout.write(`${renderTemplate(format, o)}\n`);
+}
+
+export default defineBunkerCommand({
+  name: "inspect",
+  description: "Return low-level information on bunker objects",
+  usage: "[OPTIONS] NAME|ID [NAME|ID...]",
+  flags: [
+    { name: "format", short: "f", type: "string", description: "Format output using a Go template ({{.Field.Sub}}, {{json .Field}})", valueHint: "string" },
+    { name: "type", type: "string", description: "Return JSON for specified type (container, image)", valueHint: "string" },
+  ],
+  minArgs: 1,
+  run(ctx, { flags, positionals }) {
+    const engine = ctx.engine();
+    const type = str(flags.type);
+    const found: unknown[] = [];
+    let failed = false;
+    for (const ref of positionals) {
+      try {
+        if (type !== "image") {
+          try {
+            found.push(containerInspect(ctx, refreshState(engine, engine.containers.load(engine.containers.resolve(ref)))));
+            continue;
+          } catch (e) {
+            if (!(e instanceof NotFoundError) || type === "container") throw e;
+          }
+        }
+        found.push(imageInspect(engine, engine.images.resolve(ref)));
+      } catch (e) {
+        if (!(e instanceof BunkerError)) throw e;
+        console.error(`Error: No such object: ${ref}`);
+        failed = true;
+      }
+    }
+    printInspect(found, str(flags.format));
+    return failed ? 1 : 0;
+  },
+});

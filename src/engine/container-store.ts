@@ -1,0 +1,162 @@
+// Containers on disk, one directory each, so parallel CLI invocations rarely
+// contend:
+//   containers/<id>/container.json  the record (Docker's inspect shape, mostly)
+//   containers/<id>/config.json     the OCI runtime spec (the bundle)
+//   containers/<id>/{upper,work,merged}  the overlay's writable layer
+//   containers/<id>/{hostname,hosts,resolv.conf}
+//   names/<name> -> <id>            a symlink: creating it reserves the name atomically
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { writeJsonAtomic } from "../lib/atomic.ts";
+import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import { withLock } from "../lib/lock.ts";
+import type { ContainerState } from "./state.ts";
+
+export interface MountPoint {
+  Type: "bind" | "volume" | "tmpfs";
+  Source: string;
+  Destination: string;
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
+}
+
+export interface ContainerRecord {
+  Id: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  State: ContainerState;
+  Image: string;
+  Name: string; // with docker's leading "/"
+  RestartCount: number;
+  Driver: string;
+  Platform: string;
+  Config: {
+    Hostname: string;
+    Domainname: string;
+    User: string;
+    AttachStdin: boolean;
+    AttachStdout: boolean;
+    AttachStderr: boolean;
+    Tty: boolean;
+    OpenStdin: boolean;
+    StdinOnce: boolean;
+    Env: string[];
+    Cmd: string[] | null;
+    Image: string;
+    Volumes: Record<string, object> | null;
+    WorkingDir: string;
+    Entrypoint: string[] | null;
+    Labels: Record<string, string>;
+    StopSignal?: string;
+  };
+  HostConfig: {
+    Binds: string[] | null;
+    NetworkMode: string;
+    AutoRemove: boolean;
+    Tmpfs: Record<string, string> | null;
+    Privileged: boolean;
+    ReadonlyRootfs: boolean;
+  };
+  Mounts: MountPoint[];
+}
+
+export class ContainerStore {
+  readonly dir: string;
+  private readonly namesDir: string;
+
+  constructor(root: string) {
+    this.dir = join(root, "containers");
+    this.namesDir = join(root, "names");
+  }
+
+  path(id: string, ...rest: string[]): string {
+    return join(this.dir, id, ...rest);
+  }
+
+  /** Reserves the name (atomic symlink) and creates the container's directory. */
+  create(record: ContainerRecord): void {
+    mkdirSync(this.namesDir, { recursive: true });
+    const name = record.Name.slice(1);
+    try {
+      symlinkSync(record.Id, join(this.namesDir, name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const owner = this.nameOwner(name);
+      throw new BunkerError(
+        `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    }
+    mkdirSync(this.path(record.Id), { recursive: true });
+    this.save(record);
+  }
+
+  private nameOwner(name: string): string {
+    try {
+      return readlinkSync(join(this.namesDir, name));
+    } catch {
+      return "";
+    }
+  }
+
+  /** Transient saves (a running pid) need not survive a crash: after a reboot the container is not running anyway. */
+  save(record: ContainerRecord, { durable = true } = {}): void {
+    writeJsonAtomic(this.path(record.Id, "container.json"), record, { durable });
+  }
+
+  load(id: string): ContainerRecord {
+    try {
+      return JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`No such container: ${id}`);
+      throw e;
+    }
+  }
+
+  ids(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir).filter((n) => /^[a-f0-9]{64}$/.test(n) && existsSync(this.path(n, "container.json")));
+  }
+
+  list(): ContainerRecord[] {
+    const out: ContainerRecord[] = [];
+    for (const id of this.ids()) {
+      try {
+        out.push(this.load(id));
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e; // removed while we listed
+      }
+    }
+    return out;
+  }
+
+  /** Finds a container by full id, name, or unique id prefix (docker's order). */
+  resolve(ref: string): string {
+    const ids = this.ids();
+    if (ids.includes(ref)) return ref;
+    const byName = this.nameOwner(ref.startsWith("/") ? ref.slice(1) : ref);
+    if (byName && ids.includes(byName)) return byName;
+    if (/^[a-f0-9]+$/.test(ref)) {
+      const matches = ids.filter((id) => id.startsWith(ref));
+      if (matches.length === 1) return matches[0];
+      if (matches.length > 1) throw new BunkerError(`Multiple IDs found with provided prefix: ${ref}`);
+    }
+    throw new NotFoundError(`No such container: ${ref}`);
+  }
+
+  /** Serialises state changes of one container across processes. */
+  withLock<T>(id: string, fn: () => T): T {
+    return withLock(this.path(id, "lock"), fn);
+  }
+
+  /** Deletes the record last-but-one and the name last, so a crash midway leaves something `rm` can find again. */
+  remove(record: ContainerRecord): void {
+    rmSync(this.path(record.Id), { recursive: true, force: true });
+    try {
+      if (readlinkSync(join(this.namesDir, record.Name.slice(1))) === record.Id) unlinkSync(join(this.namesDir, record.Name.slice(1)));
+    } catch {
+      // the name was already released
+    }
+  }
+}

@@ -1,0 +1,138 @@
+// `create` (and the first half of `run`): image + flags -> a container record on disk.
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { isAbsolute, normalize } from "node:path";
+import { BunkerError } from "../lib/errors.ts";
+import { canonical, familiarName, parseReference } from "../image/reference.ts";
+import type { ContainerRecord, MountPoint } from "./container-store.ts";
+import type { Engine } from "./engine.ts";
+import { mergeEnv, readEnvFile } from "./env.ts";
+import { isValidName, randomName } from "./names.ts";
+import { initialState } from "./state.ts";
+
+export interface CreateOptions {
+  image: string;
+  command: string[];
+  entrypoint?: string; // "" resets the image's entrypoint
+  name?: string;
+  env: string[];
+  envFiles: string[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  volumes: string[];
+  tmpfs: string[];
+  network: string;
+  tty: boolean;
+  interactive: boolean;
+  autoRemove: boolean;
+  labels: string[];
+  readOnly: boolean;
+}
+
+const NETWORK_MODES = new Set(["none", "host", "bridge", "default"]);
+
+export function parseBind(spec: string): MountPoint {
+  const parts = spec.split(":");
+  if (parts.length < 2 || parts.length > 3) throw new BunkerError(`invalid volume specification: "${spec}": use /host/path:/container/path[:ro]`);
+  const [source, destination, mode = ""] = parts;
+  if (!isAbsolute(source)) throw new BunkerError(`invalid volume specification: "${spec}": named volumes are not supported yet; give an absolute host path`);
+  if (!isAbsolute(destination)) throw new BunkerError(`invalid volume specification: "${spec}": the container path must be absolute`);
+  const opts = mode ? mode.split(",") : [];
+  for (const o of opts) if (!["ro", "rw", "z", "Z"].includes(o)) throw new BunkerError(`invalid volume specification: "${spec}": unknown mode "${o}"`);
+  return { Type: "bind", Source: normalize(source), Destination: normalize(destination), Mode: mode, RW: !opts.includes("ro"), Propagation: "rprivate" };
+}
+
+function parseTmpfs(spec: string): [string, string] {
+  const i = spec.indexOf(":");
+  const dest = i < 0 ? spec : spec.slice(0, i);
+  if (!isAbsolute(dest)) throw new BunkerError(`invalid tmpfs "${spec}": the container path must be absolute`);
+  return [normalize(dest), i < 0 ? "" : spec.slice(i + 1)];
+}
+
+function parseLabels(labels: string[]): Record<string, string> {
+  return Object.fromEntries(labels.map((l) => (l.includes("=") ? [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] : [l, ""])));
+}
+
+export function newContainerId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Buffer.from(bytes).toString("hex");
+}
+
+export function createContainer(engine: Engine, opts: CreateOptions, id = newContainerId()): ContainerRecord {
+  if (opts.name !== undefined && !isValidName(opts.name))
+    throw new BunkerError(`Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  const network = opts.network === "default" ? "bridge" : opts.network;
+  if (!NETWORK_MODES.has(network)) throw new BunkerError(`network ${opts.network} not found`);
+
+  const image = engine.images.resolve(opts.image);
+  const imageConfig = engine.images.readConfig(image.id).config ?? {};
+
+  const entrypoint = opts.entrypoint !== undefined ? (opts.entrypoint === "" ? [] : [opts.entrypoint]) : (imageConfig.Entrypoint ?? []);
+  // An explicit --entrypoint resets the image's CMD, as in docker.
+  const cmd = opts.command.length > 0 ? opts.command : opts.entrypoint !== undefined ? [] : (imageConfig.Cmd ?? []);
+  const args = [...entrypoint, ...cmd];
+  if (args.length === 0) throw new BunkerError("No command specified");
+
+  const binds = opts.volumes.map(parseBind);
+  for (const b of binds) {
+    if (!existsSync(b.Source)) mkdirSync(b.Source, { recursive: true }); // docker creates a missing bind source
+    else statSync(b.Source);
+  }
+  const tmpfs = Object.fromEntries(opts.tmpfs.map(parseTmpfs));
+  const env = mergeEnv(imageConfig.Env ?? [], ...opts.envFiles.map(readEnvFile), opts.env);
+
+  const record: ContainerRecord = {
+    Id: id,
+    Created: new Date().toISOString(),
+    Path: args[0],
+    Args: args.slice(1),
+    State: initialState(),
+    Image: image.id,
+    Name: `/${opts.name ?? randomName()}`,
+    RestartCount: 0,
+    Driver: "overlay",
+    Platform: "linux",
+    Config: {
+      Hostname: opts.hostname ?? id.slice(0, 12),
+      Domainname: "",
+      User: opts.user ?? imageConfig.User ?? "",
+      AttachStdin: opts.interactive,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: opts.tty,
+      OpenStdin: opts.interactive,
+      StdinOnce: opts.interactive,
+      Env: env,
+      Cmd: cmd.length > 0 ? cmd : null,
+      Image: displayImageName(opts.image),
+      Volumes: imageConfig.Volumes ?? null,
+      WorkingDir: opts.workdir ?? imageConfig.WorkingDir ?? "",
+      Entrypoint: entrypoint.length > 0 ? entrypoint : null,
+      Labels: { ...imageConfig.Labels, ...parseLabels(opts.labels) },
+      StopSignal: imageConfig.StopSignal,
+    },
+    HostConfig: {
+      Binds: opts.volumes.length > 0 ? opts.volumes : null,
+      NetworkMode: network,
+      AutoRemove: opts.autoRemove,
+      Tmpfs: opts.tmpfs.length > 0 ? tmpfs : null,
+      Privileged: false,
+      ReadonlyRootfs: opts.readOnly,
+    },
+    Mounts: binds,
+  };
+  if (opts.workdir !== undefined && !isAbsolute(opts.workdir)) throw new BunkerError(`the working directory '${opts.workdir}' is invalid, it needs to be an absolute path`);
+  engine.containers.create(record);
+  for (const d of ["upper", "work", "merged"]) mkdirSync(engine.containers.path(id, d));
+  return record;
+}
+
+/** What `ps` shows in the IMAGE column: the name as given (without docker.io/library), or the short id. */
+function displayImageName(given: string): string {
+  try {
+    const ref = parseReference(given);
+    return ref.tag === "latest" && !given.endsWith(":latest") ? familiarName(ref) : canonical(ref).replace(/^docker\.io\/(library\/)?/, "");
+  } catch {
+    return given;
+  }
+}

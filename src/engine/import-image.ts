@@ -1,0 +1,47 @@
+// `bunker import`: a rootfs tarball becomes a one-layer image.
+import { BunkerError } from "../lib/errors.ts";
+import { applyChange } from "../image/changes.ts";
+import { type ContainerConfig, hostArchitecture, type ImageConfig } from "../image/config.ts";
+import { canonical, parseReference } from "../image/reference.ts";
+import type { ImageStore } from "../image/store.ts";
+import { unpackLayer } from "../image/unpack.ts";
+
+export interface ImportOptions {
+  source: string; // a file path, or "-" for stdin
+  reference?: string;
+  changes: string[];
+  message?: string;
+}
+
+export async function importImage(store: ImageStore, opts: ImportOptions): Promise<string> {
+  // Validate everything cheap before touching the store.
+  const tag = opts.reference ? canonical(parseReference(opts.reference)) : undefined;
+  const containerConfig: ContainerConfig = {};
+  for (const change of opts.changes) applyChange(containerConfig, change);
+
+  const file = opts.source === "-" ? Bun.stdin : Bun.file(opts.source);
+  if (opts.source !== "-" && !(await file.exists())) throw new BunkerError(`open ${opts.source}: no such file or directory`);
+
+  const tmp = store.newLayerDir();
+  let layer;
+  try {
+    layer = await unpackLayer(file.stream(), `${tmp}/diff`);
+  } catch (e) {
+    store.discardLayerDir(tmp);
+    throw e;
+  }
+  store.commitLayer(tmp, { chainId: layer.diffId, diffId: layer.diffId, parent: null, size: layer.size });
+
+  const created = new Date().toISOString();
+  const config: ImageConfig = {
+    architecture: hostArchitecture(),
+    os: "linux",
+    created,
+    config: containerConfig,
+    rootfs: { type: "layers", diff_ids: [layer.diffId] },
+    history: [{ created, created_by: "bunker import", comment: opts.message ?? `Imported from ${opts.source}` }],
+  };
+  const id = store.putBlob(JSON.stringify(config));
+  store.addImage({ id, created, layers: [layer.diffId], size: layer.size }, tag ? [tag] : []);
+  return id;
+}

@@ -1,0 +1,54 @@
+// `rmi`: untag, and delete the image once no tag and no container refers to it.
+import { displayParts, canonical, parseReference } from "../image/reference.ts";
+import { BunkerError } from "../lib/errors.ts";
+import type { Engine } from "./engine.ts";
+
+const short = (id: string) => id.slice(7, 19);
+
+function display(name: string): string {
+  const { repository, tag } = displayParts(name);
+  return `${repository}:${tag}`;
+}
+
+/** Returns docker's "Untagged: …" / "Deleted: …" lines. */
+export function removeImage(engine: Engine, ref: string, force: boolean): string[] {
+  const image = engine.images.resolve(ref);
+  const users = engine.containers.list().filter((c) => c.Image === image.id);
+  let byName: string | undefined;
+  try {
+    byName = canonical(parseReference(ref));
+  } catch {
+    byName = undefined;
+  }
+  const named = byName !== undefined && image.names.includes(byName);
+
+  return engine.images.update((index) => {
+    const current = index.images[image.id];
+    if (!current) throw new BunkerError(`No such image: ${ref}`);
+    const lines: string[] = [];
+    let untag: string[];
+    if (named && current.names.length > 1) untag = [byName as string];
+    else {
+      if (!named && current.names.length > 1 && !force)
+        throw new BunkerError(`conflict: unable to delete ${short(image.id)} (must be forced) - image is referenced in multiple repositories`);
+      if (users.length > 0 && !force) {
+        const state = users[0].State.Status === "running" ? "running" : "stopped";
+        throw new BunkerError(
+          named
+            ? `conflict: unable to remove repository reference "${ref}" (must force) - container ${users[0].Id.slice(0, 12)} is using its referenced image ${short(image.id)}`
+            : `conflict: unable to delete ${short(image.id)} (must be forced) - image is being used by ${state} container ${users[0].Id.slice(0, 12)}`,
+        );
+      }
+      untag = [...current.names];
+    }
+    current.names = current.names.filter((n) => !untag.includes(n));
+    lines.push(...untag.map((n) => `Untagged: ${display(n)}`));
+    if (current.names.length === 0 && users.length === 0) {
+      delete index.images[image.id];
+      engine.images.pruneLayers(index);
+      engine.images.removeBlob(image.id);
+      lines.push(`Deleted: ${image.id}`);
+    }
+    return lines;
+  });
+}

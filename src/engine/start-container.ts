@@ -1,0 +1,159 @@
+// Starting a container: bundle, cgroup, launch, and (when attached) waiting
+// for it while passing on signals and terminal I/O.
+import { openSync, readFileSync } from "node:fs";
+import { close } from "../../ffi/native.ts";
+import { writeJsonAtomic } from "../lib/atomic.ts";
+import { BunkerError } from "../lib/errors.ts";
+import { type ContainerCgroup, createCgroup, removeCgroup } from "../runtime/cgroups.ts";
+import { forwardSignals, launch, waitForExit } from "../runtime/launch.ts";
+import type { Stdio } from "../runtime/program.ts";
+import { openPty, type Pty, relayPty } from "../runtime/pty.ts";
+import type { ContainerRecord } from "./container-store.ts";
+import type { Engine } from "./engine.ts";
+import { writeEtcFiles } from "./etc-files.ts";
+import { removeContainer } from "./remove-container.ts";
+import { buildRuntimeSpec, cgroupPath } from "./runtime-spec.ts";
+import { assertCanStart, toExited, toRunning } from "./state.ts";
+import { trace } from "../lib/trace.ts";
+
+export interface StartOptions {
+  attach: boolean;
+  interactive: boolean;
+  /** Created ahead by runContainer; made here otherwise. */
+  cgroup?: ContainerCgroup;
+}
+
+/** The start time of a process (clock ticks since boot), so a recycled pid is never mistaken for our container. */
+export function processStartTime(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  } catch {
+    return null;
+  }
+}
+
+export type RunningRecord = ContainerRecord & { PidStartTime?: number };
+
+interface Started {
+  record: RunningRecord;
+  pty?: Pty;
+}
+
+function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
+  return engine.containers.withLock(id, () => {
+    const record: RunningRecord = engine.containers.load(id);
+    assertCanStart(record.Name.slice(1), record.State);
+    const dir = engine.containers.path(id);
+    writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode);
+    const spec = buildRuntimeSpec(engine, record);
+    trace("runtime spec built");
+    writeJsonAtomic(engine.containers.path(id, "config.json"), spec, { durable: false }); // regenerated at every start
+    trace("bundle written");
+    const cgroup = opts.cgroup ?? createCgroup(cgroupPath(id));
+    trace("cgroup created");
+
+    let pty: Pty | undefined;
+    let stdio: Stdio;
+    const opened: number[] = [];
+    if (record.Config.Tty) {
+      pty = openPty();
+      stdio = { tty: pty.slave };
+    } else if (opts.attach) {
+      stdio = { stdin: opts.interactive ? 0 : track(opened, openSync("/dev/null", "r")), stdout: 1, stderr: 2 };
+    } else {
+      // Detached without a monitor yet: output goes to the container's log file.
+      const log = track(opened, openSync(engine.containers.path(id, "container.log"), "a"));
+      stdio = { stdin: track(opened, openSync("/dev/null", "r")), stdout: log, stderr: log };
+    }
+    try {
+      const pid = launch(spec, { cgroupProcs: cgroup.procsFiles, stdio });
+      trace("container launched");
+      record.State = toRunning(record.State, pid);
+      record.PidStartTime = processStartTime(pid) ?? undefined;
+      engine.containers.save(record, { durable: false });
+      trace("running state saved");
+      return { record, pty };
+    } catch (e) {
+      removeCgroup(cgroupPath(id));
+      if (pty) close(pty.master);
+      if (e instanceof BunkerError) {
+        record.State = { ...toExited(record.State, e.exitCode, e.message), StartedAt: record.State.StartedAt };
+        engine.containers.save(record);
+      }
+      throw e;
+    } finally {
+      if (pty) close(pty.slave);
+      for (const fd of opened) close(fd);
+    }
+  });
+}
+
+function track(list: number[], fd: number): number {
+  list.push(fd);
+  return fd;
+}
+
+/** Starts a created or exited container. With attach, waits and returns its exit code. */
+export async function startContainer(engine: Engine, id: string, opts: StartOptions): Promise<number> {
+  let started: Started;
+  try {
+    started = launchLocked(engine, id, opts);
+  } catch (e) {
+    const record = safeLoad(engine, id);
+    if (record?.HostConfig.AutoRemove) removeContainer(engine, id, { force: true });
+    throw e;
+  }
+  if (!opts.attach) return 0;
+  const { record, pty } = started;
+  const stopForwarding = forwardSignals(record.State.Pid);
+  const relay = pty ? relayPty(pty, opts.interactive) : Promise.resolve();
+  const exit = await waitForExit(record.State.Pid);
+  trace("container exited");
+  await relay;
+  stopForwarding();
+  finishContainer(engine, id, exit.code);
+  return exit.code;
+}
+
+function safeLoad(engine: Engine, id: string): ContainerRecord | undefined {
+  try {
+    return engine.containers.load(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records the exit and releases what only a running container needs; --rm removes the rest. */
+export function finishContainer(engine: Engine, id: string, exitCode: number): void {
+  removeCgroup(cgroupPath(id));
+  const record = engine.containers.withLock(id, () => {
+    const r = safeLoad(engine, id) as RunningRecord | undefined;
+    if (!r) return undefined; // removed meanwhile (rm -f)
+    r.State = toExited(r.State, exitCode);
+    delete r.PidStartTime;
+    if (!r.HostConfig.AutoRemove) engine.containers.save(r);
+    return r;
+  });
+  if (record?.HostConfig.AutoRemove) removeContainer(engine, id, { force: true });
+}
+
+/**
+ * A container marked running whose process is gone (its CLI was killed, or it
+ * ran detached) is reported as exited. Until the monitor lands the real exit
+ * code is unknown in that case.
+ */
+export function refreshState(engine: Engine, record: RunningRecord): RunningRecord {
+  if (record.State.Status !== "running") return record;
+  const alive = record.State.Pid > 0 && processStartTime(record.State.Pid) === (record.PidStartTime ?? null);
+  if (alive) return record;
+  return engine.containers.withLock(record.Id, () => {
+    const r: RunningRecord = engine.containers.load(record.Id);
+    if (r.State.Status !== "running" || (r.State.Pid > 0 && processStartTime(r.State.Pid) === (r.PidStartTime ?? null))) return r;
+    removeCgroup(cgroupPath(r.Id));
+    r.State = toExited(r.State, 255, "container process exited while no bunker process was watching it");
+    delete r.PidStartTime;
+    engine.containers.save(r);
+    return r;
+  });
+}

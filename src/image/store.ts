@@ -1,0 +1,212 @@
+// The local image store: content-addressed blobs, unpacked layers keyed by
+// chain id, and an index of images and their tags guarded by a file lock.
+//
+//   image/blobs/sha256/<hex>       image configs (and later compressed layers)
+//   image/layers/<chain hex>/diff  an unpacked layer, the lowerdir for overlayfs
+//   image/layers/<chain hex>/layer.json
+//   image/tmp/<pid>-<n>/           layers being unpacked: the "incomplete" mark
+//   image/images.json              every image: id, tags, layers, size
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic.ts";
+import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import { withLock } from "../lib/lock.ts";
+import { type ImageConfig, ImageConfigSchema } from "./config.ts";
+import { digestHex, sha256 } from "./digest.ts";
+import { canonical, parseReference } from "./reference.ts";
+
+export interface ImageRecord {
+  id: string; // the config digest, as docker
+  names: string[]; // canonical references, e.g. docker.io/library/busybox:latest
+  created: string;
+  layers: string[]; // chain ids, bottom first
+  size: number;
+}
+
+interface ImageIndex {
+  images: Record<string, ImageRecord>;
+}
+
+export interface LayerRecord {
+  chainId: string;
+  diffId: string;
+  parent: string | null;
+  size: number;
+}
+
+let tmpCounter = 0;
+
+export class ImageStore {
+  readonly dir: string;
+  private readonly indexPath: string;
+  private readonly lockPath: string;
+
+  constructor(root: string) {
+    this.dir = join(root, "image");
+    this.indexPath = join(this.dir, "images.json");
+    this.lockPath = join(this.dir, "images.lock");
+  }
+
+  layerPath(chainId: string): string {
+    return join(this.dir, "layers", digestHex(chainId));
+  }
+
+  layerDiff(chainId: string): string {
+    return join(this.layerPath(chainId), "diff");
+  }
+
+  hasLayer(chainId: string): boolean {
+    return existsSync(join(this.layerPath(chainId), "layer.json"));
+  }
+
+  /**
+   * A fresh directory to unpack a layer into. Its location under tmp/ is the
+   * incomplete mark: only commitLayer makes it visible. Leftovers of writers
+   * that died are removed here, by the next writer.
+   */
+  newLayerDir(): string {
+    const tmp = join(this.dir, "tmp");
+    mkdirSync(tmp, { recursive: true });
+    this.removeAbandonedTmp(tmp);
+    const dir = join(tmp, `${process.pid}-${Date.now()}-${tmpCounter++}`);
+    mkdirSync(join(dir, "diff"), { recursive: true });
+    return dir;
+  }
+
+  /** Moves an unpacked layer into place. If another writer got there first, ours is discarded. */
+  commitLayer(tmpDir: string, layer: LayerRecord): void {
+    writeJsonAtomic(join(tmpDir, "layer.json"), layer);
+    const dest = this.layerPath(layer.chainId);
+    mkdirSync(join(this.dir, "layers"), { recursive: true });
+    if (this.hasLayer(layer.chainId)) {
+      rmSync(tmpDir, { recursive: true, force: true });
+      return;
+    }
+    try {
+      renameSync(tmpDir, dest);
+    } catch (e) {
+      rmSync(tmpDir, { recursive: true, force: true });
+      if (!this.hasLayer(layer.chainId)) throw e;
+    }
+  }
+
+  discardLayerDir(tmpDir: string): void {
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+
+  private removeAbandonedTmp(tmp: string): void {
+    for (const name of readdirSync(tmp)) {
+      const pid = Number(name.split("-")[0]);
+      if (pid && pid !== process.pid && !existsSync(`/proc/${pid}`)) rmSync(join(tmp, name), { recursive: true, force: true });
+    }
+  }
+
+  readLayer(chainId: string): LayerRecord {
+    return JSON.parse(readFileSync(join(this.layerPath(chainId), "layer.json"), "utf8"));
+  }
+
+  /** Stores a blob under its digest (temp + fsync + rename) and returns the digest. */
+  putBlob(data: Uint8Array | string): string {
+    const digest = sha256(data);
+    const dir = join(this.dir, "blobs", "sha256");
+    const path = join(dir, digestHex(digest));
+    if (!existsSync(path)) {
+      mkdirSync(dir, { recursive: true });
+      writeFileAtomic(path, data);
+    }
+    return digest;
+  }
+
+  readBlob(digest: string): Buffer {
+    return readFileSync(join(this.dir, "blobs", "sha256", digestHex(digest)));
+  }
+
+  readConfig(id: string): ImageConfig {
+    const raw = this.readBlob(id);
+    if (sha256(raw) !== id) throw new BunkerError(`image config ${id.slice(7, 19)} is corrupt: its digest does not match; remove the image and import it again`);
+    return ImageConfigSchema.parse(JSON.parse(raw.toString()));
+  }
+
+  list(): ImageRecord[] {
+    return Object.values(this.readIndex().images);
+  }
+
+  private readIndex(): ImageIndex {
+    try {
+      return JSON.parse(readFileSync(this.indexPath, "utf8"));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return { images: {} };
+      throw e;
+    }
+  }
+
+  /** Read-modify-write of the index under the store lock. */
+  update<T>(fn: (index: ImageIndex) => T): T {
+    mkdirSync(this.dir, { recursive: true });
+    return withLock(this.lockPath, () => {
+      const index = this.readIndex();
+      const result = fn(index);
+      writeJsonAtomic(this.indexPath, index);
+      return result;
+    });
+  }
+
+  /** Adds an image (or returns the existing one with the same id) and points the given tags at it. */
+  addImage(record: Omit<ImageRecord, "names">, tags: string[]): ImageRecord {
+    return this.update((index) => {
+      const image = index.images[record.id] ?? { ...record, names: [] };
+      index.images[record.id] = image;
+      for (const tag of tags) moveTag(index, tag, image);
+      return image;
+    });
+  }
+
+  /** Finds an image by name[:tag], full id, or a unique id prefix. */
+  resolve(nameOrId: string): ImageRecord {
+    const found = this.find(nameOrId);
+    if (!found) throw new NotFoundError(`No such image: ${nameOrId}`);
+    return found;
+  }
+
+  find(nameOrId: string, images = this.list()): ImageRecord | undefined {
+    const hex = nameOrId.startsWith("sha256:") ? nameOrId.slice(7) : nameOrId;
+    if (/^[a-f0-9]{1,64}$/.test(hex)) {
+      const byId = images.filter((i) => i.id.slice(7).startsWith(hex));
+      if (byId.length === 1 && (hex.length === 64 || !this.findByName(nameOrId, images))) return byId[0];
+      if (byId.length > 1 && !this.findByName(nameOrId, images)) throw new BunkerError(`image id prefix "${nameOrId}" is ambiguous; give more characters`);
+    }
+    return this.findByName(nameOrId, images);
+  }
+
+  private findByName(name: string, images: ImageRecord[]): ImageRecord | undefined {
+    let ref: string;
+    try {
+      ref = canonical(parseReference(name));
+    } catch {
+      return undefined;
+    }
+    return images.find((i) => i.names.includes(ref));
+  }
+
+  /** Removes layers that no image uses any more. */
+  pruneLayers(index: ImageIndex): void {
+    const used = new Set(Object.values(index.images).flatMap((i) => i.layers));
+    const layers = join(this.dir, "layers");
+    if (!existsSync(layers)) return;
+    for (const hex of readdirSync(layers)) {
+      if (!used.has(`sha256:${hex}`)) rmSync(join(layers, hex), { recursive: true, force: true });
+    }
+  }
+
+  removeBlob(digest: string): void {
+    rmSync(join(this.dir, "blobs", "sha256", digestHex(digest)), { force: true });
+  }
+}
+
+/** Points TAG at IMAGE, taking it from whichever image had it (that one may become dangling). */
+export function moveTag(index: ImageIndex, tag: string, image: ImageRecord): void {
+  for (const other of Object.values(index.images)) other.names = other.names.filter((n) => n !== tag);
+  image.names.push(tag);
+}
+
+export type { ImageIndex };

@@ -1,0 +1,46 @@
+// Cross-process locks: flock(2) on a file per store, so many CLI invocations
+// at once stay consistent. The kernel drops a lock when its holder dies, so a
+// crash never leaves a stale lock behind.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { close, flock, LOCK_EX, LOCK_SH, O_CLOEXEC, O_CREAT, O_RDWR, open } from "../../ffi/native.ts";
+
+function acquire(path: string, shared: boolean): number {
+  let fd: number;
+  try {
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600);
+  } catch {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600);
+  }
+  flock(fd, shared ? LOCK_SH : LOCK_EX);
+  return fd;
+}
+
+/** Runs fn while holding an exclusive lock on PATH. Keep fn short: never hold a lock across a download. */
+export function withLock<T>(path: string, fn: () => T): T {
+  const fd = acquire(path, false);
+  try {
+    return fn();
+  } finally {
+    close(fd); // closing the only fd releases the flock
+  }
+}
+
+export async function withLockAsync<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const fd = acquire(path, false);
+  try {
+    return await fn();
+  } finally {
+    close(fd);
+  }
+}
+
+export function withSharedLock<T>(path: string, fn: () => T): T {
+  const fd = acquire(path, true);
+  try {
+    return fn();
+  } finally {
+    close(fd);
+  }
+}

@@ -1,0 +1,117 @@
+// One cgroup per container, on cgroup v1 (including hybrid hosts) and v2.
+// The mode is read from mountinfo rather than assumed from mount points.
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface CgroupHierarchy {
+  version: 1 | 2;
+  mountPoint: string;
+  controllers: string[];
+}
+
+/** Parses /proc/self/mountinfo into the cgroup hierarchies that matter. */
+export function cgroupHierarchies(mountinfo = readFileSync("/proc/self/mountinfo", "utf8")): CgroupHierarchy[] {
+  const v1: CgroupHierarchy[] = [];
+  let v2: CgroupHierarchy | undefined;
+  for (const line of mountinfo.split("\n")) {
+    const sep = line.indexOf(" - ");
+    if (sep < 0) continue;
+    const mountPoint = line.slice(0, sep).split(" ")[4];
+    const [fstype, , superOptions = ""] = line.slice(sep + 3).split(" ");
+    if (fstype === "cgroup") {
+      const controllers = superOptions.split(",").filter((o) => o !== "rw" && o !== "ro" && !o.startsWith("name=") && !o.includes("="));
+      if (controllers.length > 0) v1.push({ version: 1, mountPoint, controllers });
+    } else if (fstype === "cgroup2") {
+      v2 = { version: 2, mountPoint, controllers: [] };
+    }
+  }
+  // Hybrid hosts mount an empty cgroup2 beside the v1 hierarchies; the v1 ones hold the controllers.
+  if (v1.length > 0) return v1;
+  return v2 ? [v2] : [];
+}
+
+export interface ContainerCgroup {
+  /** The cgroup.procs files the container's init writes itself into. */
+  procsFiles: string[];
+  dirs: string[];
+}
+
+const V2_CONTROLLERS = ["cpu", "cpuset", "io", "memory", "pids"];
+
+/** Creates the container's cgroup ("bunker/<id>") in every hierarchy. */
+export function createCgroup(path: string, hierarchies = cgroupHierarchies()): ContainerCgroup {
+  const dirs: string[] = [];
+  for (const h of hierarchies) {
+    const dir = join(h.mountPoint, path);
+    if (h.version === 2) prepareV2Parents(h.mountPoint, path);
+    else if (h.controllers.includes("cpuset")) prepareCpusetParents(h.mountPoint, path);
+    mkdirSync(dir, { recursive: true });
+    dirs.push(dir);
+  }
+  return { dirs, procsFiles: dirs.map((d) => join(d, "cgroup.procs")) };
+}
+
+/** v2 only distributes controllers that every ancestor enables in cgroup.subtree_control. */
+function prepareV2Parents(mountPoint: string, path: string): void {
+  const parts = path.split("/").filter(Boolean);
+  let dir = mountPoint;
+  for (const part of parts.slice(0, -1)) {
+    enableControllers(dir);
+    dir = join(dir, part);
+    if (!existsSync(dir)) mkdirSync(dir);
+  }
+  enableControllers(dir);
+}
+
+function enableControllers(dir: string): void {
+  const available = readFileSync(join(dir, "cgroup.controllers"), "utf8").trim().split(/\s+/);
+  const enabled = new Set(readFileSync(join(dir, "cgroup.subtree_control"), "utf8").trim().split(/\s+/));
+  const wanted = V2_CONTROLLERS.filter((c) => available.includes(c) && !enabled.has(c));
+  if (wanted.length === 0) return;
+  try {
+    writeFileSync(join(dir, "cgroup.subtree_control"), wanted.map((c) => `+${c}`).join(" "));
+  } catch {
+    // A controller can be busy (e.g. threaded subtrees); the container runs without it rather than not at all.
+  }
+}
+
+/** v1 cpuset refuses tasks until cpus and mems are set, so new levels inherit their parent's. */
+function prepareCpusetParents(mountPoint: string, path: string): void {
+  let parent = mountPoint;
+  for (const part of path.split("/").filter(Boolean)) {
+    const dir = join(parent, part);
+    if (!existsSync(dir)) mkdirSync(dir);
+    for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+      if (readFileSync(join(dir, file), "utf8").trim() === "") writeFileSync(join(dir, file), readFileSync(join(parent, file)));
+    }
+    parent = dir;
+  }
+}
+
+/** Removes the container's cgroup dirs. A just-emptied v1 cgroup can report EBUSY for a moment, so retry briefly. */
+export function removeCgroup(path: string, hierarchies = cgroupHierarchies()): void {
+  for (const h of hierarchies) {
+    const dir = join(h.mountPoint, path);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        rmdirSync(dir);
+        break;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") break;
+        if (code !== "EBUSY" || attempt >= 200) throw e;
+        Bun.sleepSync(5);
+      }
+    }
+  }
+}
+
+/** Our own cgroup.procs file in the first hierarchy: re-joining it is a no-op that exercises the attach lock. */
+export function ownProcsFile(hierarchies = cgroupHierarchies()): string | undefined {
+  const own = readFileSync("/proc/self/cgroup", "utf8").split("\n");
+  for (const h of hierarchies) {
+    const line = own.find((l) => (h.version === 2 ? l.startsWith("0::") : l.split(":")[1]?.split(",").some((c) => h.controllers.includes(c))));
+    if (line) return join(h.mountPoint, line.slice(line.indexOf(":", line.indexOf(":") + 1) + 1), "cgroup.procs");
+  }
+  return undefined;
+}
