@@ -53,6 +53,9 @@ extern int chmod(const char *path, unsigned int mode);
 extern unsigned int umask(unsigned int mask);
 extern int socket(int domain, int type, int protocol);
 extern int stat(const char *path, void *buf);
+extern int socketpair(int domain, int type, int protocol, int fds[2]);
+extern ssize_t sendmsg(int fd, const void *msg, int flags);
+extern ssize_t recvmsg(int fd, void *msg, int flags);
 
 #define O_WRONLY 01
 #define O_RDWR 02
@@ -92,6 +95,9 @@ extern int stat(const char *path, void *buf);
 #define S_IFDIR 0040000
 #define SIOCGIFFLAGS 0x8913
 #define SIOCSIFFLAGS 0x8914
+#define TIOCSPTLCK 0x40045431
+#define TIOCGPTN 0x80045430
+#define TIOCSWINSZ 0x5414
 #define MAX_ARGS 4096
 
 struct open_how { u64 flags; u64 mode; u64 resolve; };
@@ -325,6 +331,64 @@ static void op_readonly(const char *path) {
   if (mount(path, path, 0, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) < 0) die("remount read-only", path);
 }
 
+/* Passes one fd over a unix socket (SCM_RIGHTS). */
+struct iovec_ { void *base; size_t len; };
+struct msghdr_ { void *name; unsigned int namelen; struct iovec_ *iov; size_t iovlen; void *control; size_t controllen; int flags; };
+
+static int send_fd(int sock, int fd) {
+  char byte = 'f'; struct iovec_ iov; struct msghdr_ msg; unsigned long control[3];
+  int i;
+  iov.base = &byte; iov.len = 1;
+  for (i = 0; i < 3; i++) control[i] = 0;
+  control[0] = 20; /* cmsg_len = CMSG_LEN(sizeof(int)) */
+  ((int *)control)[2] = 1; /* SOL_SOCKET */
+  ((int *)control)[3] = 1; /* SCM_RIGHTS */
+  ((int *)control)[4] = fd;
+  msg.name = 0; msg.namelen = 0; msg.iov = &iov; msg.iovlen = 1;
+  msg.control = control; msg.controllen = 24; msg.flags = 0;
+  return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+/*
+ * The container's terminal lives in its own devpts (so `tty` names a path that
+ * exists inside), like runc's console socket: after pivot_root, open a pty
+ * there, make it the controlling terminal, and send the master to the parent.
+ */
+static void op_console(char **a) {
+  int sock = (int)to_long(a[0]); int unlock = 0, n = -1;
+  unsigned short ws[4];
+  char path[32]; char *p;
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) die("open", "/dev/ptmx");
+  if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0) die("unlock pty", 0);
+  ws[0] = (unsigned short)to_long(a[1]); ws[1] = (unsigned short)to_long(a[2]); ws[2] = 0; ws[3] = 0;
+  if (ws[0] && ws[1]) ioctl(master, TIOCSWINSZ, ws);
+  p = put_str(path, "/dev/pts/", path + 20); p = put_long(p, n); *p = 0;
+  int slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) die("open", path);
+  setsid();
+  if (ioctl(slave, TIOCSCTTY, 0) < 0) die("set controlling tty", path);
+  if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) die("dup2", path);
+  if (send_fd(sock, master) < 0) die("send console", 0);
+  close(master);
+}
+
+static int recv_fd(int sock) {
+  char byte; struct iovec_ iov; struct msghdr_ msg; unsigned long control[3];
+  int i; ssize_t n;
+  iov.base = &byte; iov.len = 1;
+  for (i = 0; i < 3; i++) control[i] = 0;
+  msg.name = 0; msg.namelen = 0; msg.iov = &iov; msg.iovlen = 1;
+  msg.control = control; msg.controllen = 24; msg.flags = 0;
+  do { n = recvmsg(sock, &msg, 0x40000000 /* MSG_CMSG_CLOEXEC */); } while (n < 0 && errno == EINTR);
+  if (n != 1 || ((int *)control)[3] != 1) return n < 0 ? -errno : -5;
+  return ((int *)control)[4];
+}
+
+static int make_socketpair(int *out) {
+  return socketpair(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_CLOEXEC, 0, out) < 0 ? -errno : 0;
+}
+
 static void join_cgroup(const char *procs) {
   int fd = open(procs, O_WRONLY | O_CLOEXEC);
   if (fd < 0 || write(fd, "0", 1) != 1) die("join cgroup", procs);
@@ -336,12 +400,6 @@ static void run_program(char **op) {
     const char *name = *op++;
     if (seq(name, "cgroup")) { join_cgroup(op[0]); op += 1; }
     else if (seq(name, "setsid")) { setsid(); }
-    else if (seq(name, "tty")) {
-      int fd = (int)to_long(op[0]); op += 1;
-      setsid();
-      if (ioctl(fd, TIOCSCTTY, 0) < 0) die("set controlling tty", 0);
-      if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) die("dup2", "tty");
-    }
     else if (seq(name, "stdio")) {
       for (int i = 0; i < 3; i++) { int fd = (int)to_long(op[i]); if (fd != i && dup2(fd, i) < 0) die("dup2", op[i]); }
       op += 3;
@@ -356,6 +414,7 @@ static void run_program(char **op) {
     else if (seq(name, "symlink")) { op_symlink(op); op += 2; }
     else if (seq(name, "pivot")) { op_pivot(); }
     else if (seq(name, "lo-up")) { op_lo_up(); }
+    else if (seq(name, "console")) { op_console(op); op += 3; }
     else if (seq(name, "mknod")) { op_mknod(op); op += 4; }
     else if (seq(name, "mask")) { op_mask(op[0]); op += 1; }
     else if (seq(name, "readonly")) { op_readonly(op[0]); op += 1; }
@@ -483,7 +542,7 @@ static void bk_warm_stop(void) { warm_running = 0; }
  * The one entry point JS binds. bun:ffi compiles a trampoline per bound
  * symbol (~0.5 ms each), so the calls share a single one, dispatched by OP.
  */
-enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_WARM_START, OP_WARM_STOP };
+enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_WARM_START, OP_WARM_STOP, OP_SOCKETPAIR, OP_RECV_FD };
 
 int bk_call(long op, long a, long b, long c, long d, long e) {
   switch (op) {
@@ -498,6 +557,8 @@ int bk_call(long op, long a, long b, long c, long d, long e) {
     case OP_REAP: return bk_reap((int)a);
     case OP_WARM_START: return bk_warm_start((const char *)a);
     case OP_WARM_STOP: bk_warm_stop(); return 0;
+    case OP_SOCKETPAIR: return make_socketpair((int *)a);
+    case OP_RECV_FD: return recv_fd((int)a);
   }
   return -22;
 }

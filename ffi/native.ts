@@ -10,7 +10,7 @@ import source from "./native.c" with { type: "text" };
 const SYMBOLS = { bk_call: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], returns: "i32" } } as const;
 
 // Operation numbers of bk_call in native.c.
-const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, WARM_START: 10, WARM_STOP: 11 } as const;
+const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, WARM_START: 10, WARM_STOP: 11, SOCKETPAIR: 12, RECV_FD: 13 } as const;
 
 type Native = ReturnType<typeof cc<typeof SYMBOLS>>["symbols"];
 
@@ -116,6 +116,18 @@ export function reap(pid: number): number | null {
   if (pid <= 0) return null;
   const rc = call(OP.REAP, pid);
   return rc === -1 || rc <= -1000 ? null : rc;
+}
+
+/** A connected pair of unix stream sockets (close-on-exec). */
+export function socketPair(): [number, number] {
+  const fds = new Int32Array(2);
+  check("socketpair", call(OP.SOCKETPAIR, addr(fds)));
+  return [fds[0], fds[1]];
+}
+
+/** Receives one file descriptor sent with SCM_RIGHTS. */
+export function receiveFd(sock: number): number {
+  return check("recvmsg", call(OP.RECV_FD, sock));
 }
 
 /** Decodes a wait status the way a shell does: exit code, or 128 + signal. */

@@ -1,13 +1,13 @@
 // Starting a container: bundle, cgroup, launch, and (when attached) waiting
 // for it while passing on signals and terminal I/O.
 import { openSync, readFileSync } from "node:fs";
-import { close } from "../../ffi/native.ts";
+import { close, receiveFd, socketPair } from "../../ffi/native.ts";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { type ContainerCgroup, createCgroup, removeCgroup } from "../runtime/cgroups.ts";
 import { forwardSignals, launch, waitForExit } from "../runtime/launch.ts";
 import type { Stdio } from "../runtime/program.ts";
-import { openPty, type Pty, relayPty } from "../runtime/pty.ts";
+import { relayPty, terminalSize } from "../runtime/pty.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { writeEtcFiles } from "./etc-files.ts";
@@ -37,7 +37,8 @@ export type RunningRecord = ContainerRecord & { PidStartTime?: number };
 
 interface Started {
   record: RunningRecord;
-  pty?: Pty;
+  /** The master side of the container's terminal, with -t. */
+  console?: number;
 }
 
 function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
@@ -53,12 +54,14 @@ function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
     const cgroup = opts.cgroup ?? createCgroup(cgroupPath(id));
     trace("cgroup created");
 
-    let pty: Pty | undefined;
     let stdio: Stdio;
     const opened: number[] = [];
+    let consoleSocket: number | undefined;
     if (record.Config.Tty) {
-      pty = openPty();
-      stdio = { tty: pty.slave };
+      const [ours, theirs] = socketPair();
+      consoleSocket = ours;
+      opened.push(ours, theirs);
+      stdio = { consoleSocket: theirs, ...terminalSize() };
     } else if (opts.attach) {
       stdio = { stdin: opts.interactive ? 0 : track(opened, openSync("/dev/null", "r")), stdout: 1, stderr: 2 };
     } else {
@@ -68,22 +71,23 @@ function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
     }
     try {
       const pid = launch(spec, { cgroupProcs: cgroup.procsFiles, stdio });
+      // The child sent its terminal's master before exec, so it is already queued on the socket.
+      const console = consoleSocket === undefined ? undefined : receiveFd(consoleSocket);
       trace("container launched");
       record.State = toRunning(record.State, pid);
       record.PidStartTime = processStartTime(pid) ?? undefined;
       engine.containers.save(record, { durable: false });
       trace("running state saved");
-      return { record, pty };
+      return { record, console };
     } catch (e) {
       removeCgroup(cgroupPath(id));
-      if (pty) close(pty.master);
       if (e instanceof BunkerError) {
-        record.State = { ...toExited(record.State, e.exitCode, e.message), StartedAt: record.State.StartedAt };
+        // As docker: a container that failed to start stays "created", with the reason recorded.
+        record.State = { ...record.State, ExitCode: e.exitCode, Error: e.message };
         engine.containers.save(record);
       }
       throw e;
     } finally {
-      if (pty) close(pty.slave);
       for (const fd of opened) close(fd);
     }
   });
@@ -105,9 +109,9 @@ export async function startContainer(engine: Engine, id: string, opts: StartOpti
     throw e;
   }
   if (!opts.attach) return 0;
-  const { record, pty } = started;
+  const { record, console } = started;
   const stopForwarding = forwardSignals(record.State.Pid);
-  const relay = pty ? relayPty(pty, opts.interactive) : Promise.resolve();
+  const relay = console !== undefined ? relayPty(console, opts.interactive) : Promise.resolve();
   const exit = await waitForExit(record.State.Pid);
   trace("container exited");
   await relay;

@@ -53,8 +53,8 @@ export function resolveUser(spec: string, passwdText: string | null, groupText: 
       gid = g.gid;
     }
   }
-  // Supplementary groups come from membership, and only when no group was forced (as docker/runc do).
-  const additionalGids =
-    entry && groupPart === undefined ? groups.filter((g) => g.members.includes(entry.name) && g.gid !== gid).map((g) => g.gid) : [];
+  // Supplementary groups: the user's memberships, or else its primary group, as runc's GetExecUser does.
+  const memberships = entry && groupPart === undefined ? groups.filter((g) => g.members.includes(entry.name)).map((g) => g.gid) : [];
+  const additionalGids = memberships.length > 0 ? memberships : [gid];
   return { uid, gid, additionalGids, home: entry?.home || "/" };
 }

@@ -46,7 +46,6 @@ export class LayerWriter {
   private dirTimes = new Map<string, Date>();
   private readonly root: string;
   private readonly chown = process.getuid?.() === 0;
-  private readonly umask = process.umask();
 
   constructor(dest: string) {
     this.root = dest.endsWith("/") ? dest : dest + "/";

@@ -2,7 +2,8 @@
 // the new namespaces. Pure, so the whole mount policy is unit-testable.
 import { OVERLAY_ANNOTATION, type RuntimeSpec, type SpecMount } from "./spec.ts";
 
-export type Stdio = { tty: number } | { stdin: number; stdout: number; stderr: number };
+/** Either the container's stdio fds, or a terminal it makes in its own devpts and sends back over `consoleSocket`. */
+export type Stdio = { consoleSocket: number; rows: number; cols: number } | { stdin: number; stdout: number; stderr: number };
 
 export const MS = {
   RDONLY: 1,
@@ -83,8 +84,7 @@ export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 export function buildProgram(spec: RuntimeSpec, cgroupProcs: string[], stdio: Stdio, isFile: IsFile): string[] {
   const ops: string[] = [];
   for (const procs of cgroupProcs) ops.push("cgroup", procs);
-  if ("tty" in stdio) ops.push("tty", String(stdio.tty));
-  else ops.push("setsid", "stdio", String(stdio.stdin), String(stdio.stdout), String(stdio.stderr));
+  if (!("consoleSocket" in stdio)) ops.push("setsid", "stdio", String(stdio.stdin), String(stdio.stdout), String(stdio.stderr));
   ops.push("umask", String(spec.process.user.umask ?? 0o022));
   ops.push("private");
   const overlay = spec.annotations?.[OVERLAY_ANNOTATION];
@@ -93,6 +93,7 @@ export function buildProgram(spec: RuntimeSpec, cgroupProcs: string[], stdio: St
   for (const m of spec.mounts ?? []) ops.push(...mountOps(m, isFile));
   for (const [link, target] of DEV_SYMLINKS) ops.push("symlink", target, link);
   ops.push("pivot");
+  if ("consoleSocket" in stdio) ops.push("console", String(stdio.consoleSocket), String(stdio.rows), String(stdio.cols));
   if (spec.linux.namespaces.some((n) => n.type === "network" && !n.path)) ops.push("lo-up");
   for (const d of spec.linux.devices ?? []) ops.push("mknod", d.path, String(d.fileMode ?? 0o666), String(d.major), String(d.minor));
   for (const p of spec.linux.maskedPaths ?? []) ops.push("mask", p);

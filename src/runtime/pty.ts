@@ -1,36 +1,21 @@
-// A pseudo-terminal for `-t`: the container gets the slave as its controlling
-// terminal, the CLI copies bytes between its own terminal and the master.
+// The terminal for `-t`. The container makes its pty in its own devpts and
+// sends the master back over a socket (like runc's console socket); the CLI
+// then copies bytes between its own terminal and that master.
 import { closeSync, createReadStream, writeSync } from "node:fs";
-import { ioctl, O_CLOEXEC, O_NOCTTY, O_RDWR, open } from "../../ffi/native.ts";
+import { ioctl } from "../../ffi/native.ts";
 
-const TIOCSPTLCK = 0x40045431;
-const TIOCGPTN = 0x80045430;
 const TIOCSWINSZ = 0x5414;
 
-export interface Pty {
-  master: number;
-  slave: number;
-}
-
-export function openPty(): Pty {
-  const master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  ioctl(master, TIOCSPTLCK, new Int32Array([0]));
-  const n = new Int32Array(1);
-  ioctl(master, TIOCGPTN, n);
-  const slave = open(`/dev/pts/${n[0]}`, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  return { master, slave };
-}
-
-export function setWindowSize(fd: number, rows: number, cols: number): void {
-  ioctl(fd, TIOCSWINSZ, new Uint16Array([rows, cols, 0, 0]));
+export function terminalSize(): { rows: number; cols: number } {
+  const out = process.stdout;
+  return out.isTTY && out.rows && out.columns ? { rows: out.rows, cols: out.columns } : { rows: 0, cols: 0 };
 }
 
 function followTerminalSize(master: number): () => void {
-  const out = process.stdout;
   const apply = () => {
-    if (out.isTTY && out.rows && out.columns) setWindowSize(master, out.rows, out.columns);
+    const { rows, cols } = terminalSize();
+    if (rows && cols) ioctl(master, TIOCSWINSZ, new Uint16Array([rows, cols, 0, 0]));
   };
-  apply();
   process.on("SIGWINCH", apply);
   return () => process.off("SIGWINCH", apply);
 }
@@ -40,12 +25,12 @@ function followTerminalSize(master: number): () => void {
  * reaches the container) and the terminal's output to stdout. Resolves when
  * the container side closes.
  */
-export function relayPty(pty: Pty, interactive: boolean): Promise<void> {
-  const stopResize = followTerminalSize(pty.master);
+export function relayPty(master: number, interactive: boolean): Promise<void> {
+  const stopResize = followTerminalSize(master);
   const stdin = process.stdin;
   const onInput = (chunk: Buffer) => {
     try {
-      writeSync(pty.master, chunk);
+      writeSync(master, chunk);
     } catch {
       // the container has gone; its exit is reported elsewhere
     }
@@ -55,7 +40,7 @@ export function relayPty(pty: Pty, interactive: boolean): Promise<void> {
     stdin.on("data", onInput);
   }
   return new Promise((resolve) => {
-    const output = createReadStream("", { fd: pty.master, autoClose: false, highWaterMark: 65536 });
+    const output = createReadStream("", { fd: master, autoClose: false, highWaterMark: 65536 });
     const finish = () => {
       stopResize();
       if (interactive) {
@@ -63,7 +48,7 @@ export function relayPty(pty: Pty, interactive: boolean): Promise<void> {
         if (stdin.isTTY) stdin.setRawMode(false);
         stdin.pause();
       }
-      closeSync(pty.master);
+      closeSync(master);
       resolve();
     };
     output.on("data", (d) => process.stdout.write(d));

@@ -1,0 +1,100 @@
+// Drives the compiled binary the way a user would, each test file in its own
+// --root, and checks that nothing leaks onto the host afterwards.
+import { expect } from "bun:test";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+export const REPO = join(import.meta.dir, "..", "..");
+export const BUNKER = process.env.BUNKER_BIN ?? join(REPO, "dist", "bunker");
+
+export interface Result {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** The busybox rootfs tarball, built from Debian's busybox-static (no registry needed). */
+export function busyboxTar(): string {
+  const r = Bun.spawnSync(["bash", "-c", `source ${REPO}/scripts/lib.sh && busybox_tar`]);
+  if (r.exitCode !== 0) throw new Error(`busybox_tar failed: ${r.stderr}`);
+  return r.stdout.toString().trim();
+}
+
+const CGROUP_V1_ROOT = "/sys/fs/cgroup";
+
+/** Every cgroup directory bunker made for one of these container ids, on v1 or v2. */
+export function cgroupDirsFor(ids: string[]): string[] {
+  const found: string[] = [];
+  const bases = existsSync(join(CGROUP_V1_ROOT, "cgroup.controllers"))
+    ? [join(CGROUP_V1_ROOT, "bunker")]
+    : readdirSync(CGROUP_V1_ROOT).map((h) => join(CGROUP_V1_ROOT, h, "bunker"));
+  for (const base of bases) for (const id of ids) if (existsSync(join(base, id))) found.push(join(base, id));
+  return found;
+}
+
+export function mountsUnder(path: string): string[] {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .filter((l) => l.includes(path));
+}
+
+export class Bunker {
+  readonly root: string;
+  private readonly seenIds = new Set<string>();
+
+  constructor() {
+    this.root = mkdtempSync("/var/tmp/bunker-test-");
+  }
+
+  /** A root with the busybox image imported as `busybox`. */
+  static withBusybox(): Bunker {
+    const b = new Bunker();
+    b.ok(["import", busyboxTar(), "busybox"]);
+    return b;
+  }
+
+  run(args: string[], opts: { stdin?: string; env?: Record<string, string>; argv0?: string } = {}): Result {
+    const r = Bun.spawnSync([opts.argv0 ?? BUNKER, "--root", this.root, ...args], {
+      stdin: opts.stdin === undefined ? "ignore" : Buffer.from(opts.stdin),
+      env: { ...process.env, ...opts.env },
+    });
+    return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), exitCode: r.exitCode ?? -1 };
+  }
+
+  async runAsync(args: string[]): Promise<Result> {
+    const p = Bun.spawn([BUNKER, "--root", this.root, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+    return { stdout, stderr, exitCode };
+  }
+
+  /** Runs and expects success; returns stdout. */
+  ok(args: string[], opts?: Parameters<Bunker["run"]>[1]): string {
+    const r = this.run(args, opts);
+    if (r.exitCode !== 0) throw new Error(`bunker ${args.join(" ")} exited ${r.exitCode}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  containerIds(): string[] {
+    const ids = this.ok(["ps", "-a", "-q", "--no-trunc"]).split("\n").filter(Boolean);
+    for (const id of ids) this.seenIds.add(id);
+    return ids;
+  }
+
+  /** Removes every container and the root, then asserts no mount or cgroup was left behind. */
+  cleanup(): void {
+    const ids = this.containerIds();
+    if (ids.length > 0) this.ok(["rm", "-f", ...ids]);
+    const dirsInRoot = existsSync(join(this.root, "containers")) ? readdirSync(join(this.root, "containers")) : [];
+    for (const id of dirsInRoot) this.seenIds.add(id);
+    expect(mountsUnder(this.root)).toEqual([]);
+    expect(cgroupDirsFor([...this.seenIds])).toEqual([]);
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** An exit code and one-line error, the shape every failure must have. */
+export function expectOneLineError(r: Result, code: number, pattern: RegExp): void {
+  expect(r.exitCode).toBe(code);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // never a stack trace
+}
