@@ -23,11 +23,16 @@ export interface StartOptions {
   cgroup?: ContainerCgroup;
 }
 
-/** The start time of a process (clock ticks since boot), so a recycled pid is never mistaken for our container. */
+/**
+ * The start time of a live process (clock ticks since boot), so a recycled pid
+ * is never mistaken for our container. A zombie counts as gone: it has exited,
+ * and only its parent's wait is missing.
+ */
 export function processStartTime(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] === "Z" || fields[0] === "X" ? null : Number(fields[19]);
   } catch {
     return null;
   }
@@ -100,22 +105,24 @@ function track(list: number[], fd: number): number {
 
 /** Starts a created or exited container. With attach, waits and returns its exit code. */
 export async function startContainer(engine: Engine, id: string, opts: StartOptions): Promise<number> {
+  const signals = opts.attach ? forwardSignals() : undefined;
   let started: Started;
   try {
     started = launchLocked(engine, id, opts);
   } catch (e) {
+    signals?.stop();
     const record = safeLoad(engine, id);
     if (record?.HostConfig.AutoRemove) removeContainer(engine, id, { force: true });
     throw e;
   }
-  if (!opts.attach) return 0;
+  if (!signals) return 0;
   const { record, console } = started;
-  const stopForwarding = forwardSignals(record.State.Pid);
+  signals.attach(record.State.Pid);
   const relay = console !== undefined ? relayPty(console, opts.interactive) : Promise.resolve();
   const exit = await waitForExit(record.State.Pid);
   trace("container exited");
   await relay;
-  stopForwarding();
+  signals.stop();
   finishContainer(engine, id, exit.code);
   return exit.code;
 }

@@ -83,14 +83,35 @@ const FORWARDED: [NodeJS.Signals, number][] = [
   ["SIGUSR2", 12],
 ];
 
-/** Passes signals sent to the CLI on to the container, as docker's sig-proxy does. Returns an undo function. */
-export function forwardSignals(pid: number): () => void {
+export interface SignalForwarder {
+  /** Signals that arrived before the container existed are delivered now. */
+  attach(pid: number): void;
+  stop(): void;
+}
+
+/**
+ * Passes signals sent to the CLI on to the container, as docker's sig-proxy
+ * does. Installed before the container starts, so a signal sent the moment
+ * it prints something never hits the CLI's default action instead.
+ */
+export function forwardSignals(): SignalForwarder {
+  let target = 0;
+  const pending: number[] = [];
   const handlers = FORWARDED.map(([name, num]) => {
-    const h = () => void kill(pid, num);
+    const h = () => {
+      if (target) kill(target, num);
+      else pending.push(num);
+    };
     process.on(name, h);
     return [name, h] as const;
   });
-  return () => {
-    for (const [name, h] of handlers) process.off(name, h);
+  return {
+    attach(pid) {
+      target = pid;
+      for (const num of pending.splice(0)) kill(pid, num);
+    },
+    stop() {
+      for (const [name, h] of handlers) process.off(name, h);
+    },
   };
 }

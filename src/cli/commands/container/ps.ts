@@ -12,8 +12,9 @@ function statusText(c: ContainerRecord, now: number): string {
   return s.Status[0].toUpperCase() + s.Status.slice(1);
 }
 
+/** As docker: arguments with spaces are single-quoted, then the whole is cut to 20 characters and double-quoted. */
 function commandText(c: ContainerRecord, noTrunc: boolean): string {
-  const cmd = [c.Path, ...c.Args].join(" ");
+  const cmd = [c.Path, ...c.Args.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" ");
   const text = noTrunc || cmd.length <= 20 ? cmd : `${cmd.slice(0, 19)}…`;
   return `"${text}"`;
 }
