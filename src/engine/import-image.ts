@@ -30,7 +30,6 @@ export async function importImage(store: ImageStore, opts: ImportOptions): Promi
     store.discardLayerDir(tmp);
     throw e;
   }
-  store.commitLayer(tmp, { chainId: layer.diffId, diffId: layer.diffId, parent: null, size: layer.size });
 
   const created = new Date().toISOString();
   const config: ImageConfig = {
@@ -42,6 +41,12 @@ export async function importImage(store: ImageStore, opts: ImportOptions): Promi
     history: [{ created, created_by: "bunker import", comment: opts.message ?? `Imported from ${opts.source}` }],
   };
   const id = store.putBlob(JSON.stringify(config));
-  store.addImage({ id, created, layers: [layer.diffId], size: layer.size }, tag ? [tag] : []);
+  const layerRecord = { chainId: layer.diffId, diffId: layer.diffId, parent: null, size: layer.size };
+  try {
+    // The layer is committed under the index lock, so a concurrent rmi cannot prune it before the image refers to it.
+    store.addImage({ id, created, layers: [layer.diffId], size: layer.size }, tag ? [tag] : [], () => store.commitLayer(tmp, layerRecord));
+  } finally {
+    store.discardLayerDir(tmp); // a no-op once commitLayer has moved it into place
+  }
   return id;
 }

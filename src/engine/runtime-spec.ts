@@ -4,6 +4,7 @@ import { DEFAULT_PATH } from "../runtime/program.ts";
 import { OVERLAY_ANNOTATION, type RuntimeSpec, RuntimeSpecSchema, type SpecMount } from "../runtime/spec.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { initLayer } from "./init-layer.ts";
 import { readLayeredFile } from "./layer-files.ts";
 import { resolveUser } from "./user.ts";
 
@@ -38,6 +39,7 @@ export function cgroupPath(id: string): string {
 export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpec {
   const image = engine.images.list().find((i) => i.id === c.Image);
   const layers = (image?.layers ?? []).map((l) => engine.images.layerDiff(l)).reverse();
+  const lowerdirs = [initLayer(engine.images.dir), ...layers];
   const dir = (...p: string[]) => engine.containers.path(c.Id, ...p);
   const stack = [dir("upper"), ...layers];
 
@@ -78,7 +80,7 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpe
     root: { path: dir("merged"), readonly: c.HostConfig.ReadonlyRootfs },
     hostname: c.Config.Hostname,
     mounts,
-    annotations: { [OVERLAY_ANNOTATION]: overlayOptions(layers, dir("upper"), dir("work"), c.HostConfig.AutoRemove) },
+    annotations: { [OVERLAY_ANNOTATION]: overlayOptions(lowerdirs, dir("upper"), dir("work"), c.HostConfig.AutoRemove) },
     linux: {
       namespaces,
       cgroupsPath: cgroupPath(c.Id),

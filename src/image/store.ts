@@ -151,9 +151,14 @@ export class ImageStore {
     });
   }
 
-  /** Adds an image (or returns the existing one with the same id) and points the given tags at it. */
-  addImage(record: Omit<ImageRecord, "names">, tags: string[]): ImageRecord {
+  /**
+   * Adds an image (or returns the existing one with the same id) and points the given tags at it.
+   * `commit` runs under the same lock first (e.g. commitLayer), so a concurrent rmi's pruneLayers
+   * never sees a committed layer that no image refers to yet.
+   */
+  addImage(record: Omit<ImageRecord, "names">, tags: string[], commit?: () => void): ImageRecord {
     return this.update((index) => {
+      commit?.();
       const image = index.images[record.id] ?? { ...record, names: [] };
       index.images[record.id] = image;
       for (const tag of tags) moveTag(index, tag, image);

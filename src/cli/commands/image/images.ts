@@ -17,7 +17,9 @@ export default defineBunkerCommand({
     const engine = ctx.engine();
     const now = Date.now();
     const filter = positionals[0];
-    const wanted = filter === undefined ? undefined : filter.includes(":") ? canonical(parseReference(filter)) : canonical(parseReference(filter)).replace(/:latest$/, ":");
+    // A tag is a colon after the last slash: in localhost:5000/img the colon belongs to the registry.
+    const hasTag = filter !== undefined && filter.lastIndexOf(":") > filter.lastIndexOf("/");
+    const wanted = filter === undefined ? undefined : hasTag ? canonical(parseReference(filter)) : canonical(parseReference(filter)).replace(/:latest$/, ":");
     const rows: { id: string; repository: string; tag: string; created: string; size: number }[] = [];
     for (const image of engine.images.list()) {
       const names = image.names.filter((n) => wanted === undefined || (wanted.endsWith(":") ? n.startsWith(wanted) : n === wanted));
