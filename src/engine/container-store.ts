@@ -4,8 +4,9 @@
 //   containers/<id>/config.json     the OCI runtime spec (the bundle)
 //   containers/<id>/{upper,work,merged}  the overlay's writable layer
 //   containers/<id>/{hostname,hosts,resolv.conf}
+//   containers/.removing-<id>/      a container being deleted
 //   names/<name> -> <id>            a symlink: creating it reserves the name atomically
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
@@ -75,21 +76,42 @@ export class ContainerStore {
     return join(this.dir, id, ...rest);
   }
 
-  /** Reserves the name (atomic symlink) and creates the container's directory. */
+  /**
+   * Writes the record first and reserves the name (an atomic symlink) last, so
+   * a crash in between leaves a container that `ps` lists and `rm` removes,
+   * never a name that nothing owns.
+   */
   create(record: ContainerRecord): void {
-    mkdirSync(this.namesDir, { recursive: true });
-    const name = record.Name.slice(1);
+    mkdirSync(this.path(record.Id), { recursive: true });
+    this.save(record);
     try {
-      symlinkSync(record.Id, join(this.namesDir, name));
+      this.reserveName(record.Name.slice(1), record.Id);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      rmSync(this.path(record.Id), { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  private reserveName(name: string, id: string): void {
+    mkdirSync(this.namesDir, { recursive: true });
+    const link = join(this.namesDir, name);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        symlinkSync(id, link);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      }
       const owner = this.nameOwner(name);
+      // A name left by a container that no longer exists (a crash mid-rm) is free again.
+      if (attempt === 0 && owner && !existsSync(this.path(owner, "container.json"))) {
+        rmSync(link, { force: true });
+        continue;
+      }
       throw new BunkerError(
         `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
     }
-    mkdirSync(this.path(record.Id), { recursive: true });
-    this.save(record);
   }
 
   private nameOwner(name: string): string {
@@ -147,16 +169,25 @@ export class ContainerStore {
 
   /** Serialises state changes of one container across processes. */
   withLock<T>(id: string, fn: () => T): T {
-    return withLock(this.path(id, "lock"), fn);
+    try {
+      return withLock(this.path(id, "lock"), fn, { createDir: false });
+    } catch (e) {
+      // The directory is gone: the container was removed while we waited.
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`No such container: ${id}`);
+      throw e;
+    }
   }
 
-  /** Deletes the record last-but-one and the name last, so a crash midway leaves something `rm` can find again. */
+  /**
+   * The directory is first renamed out of the listing (atomic), then the name
+   * is released, then the files go: a crash midway leaves only a
+   * `.removing-<id>` directory, never a half-visible container.
+   */
   remove(record: ContainerRecord): void {
-    rmSync(this.path(record.Id), { recursive: true, force: true });
-    try {
-      if (readlinkSync(join(this.namesDir, record.Name.slice(1))) === record.Id) unlinkSync(join(this.namesDir, record.Name.slice(1)));
-    } catch {
-      // the name was already released
-    }
+    const tomb = join(this.dir, `.removing-${record.Id}`);
+    renameSync(this.path(record.Id), tomb);
+    const link = join(this.namesDir, record.Name.slice(1));
+    if (this.nameOwner(record.Name.slice(1)) === record.Id) rmSync(link, { force: true });
+    rmSync(tomb, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,7 @@
 import { openSync, readFileSync } from "node:fs";
 import { close, receiveFd, socketPair } from "../../ffi/native.ts";
 import { writeJsonAtomic } from "../lib/atomic.ts";
-import { BunkerError } from "../lib/errors.ts";
+import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { type ContainerCgroup, createCgroup, removeCgroup } from "../runtime/cgroups.ts";
 import { forwardSignals, launch, waitForExit } from "../runtime/launch.ts";
 import type { Stdio } from "../runtime/program.ts";
@@ -138,15 +138,20 @@ function safeLoad(engine: Engine, id: string): ContainerRecord | undefined {
 /** Records the exit and releases what only a running container needs; --rm removes the rest. */
 export function finishContainer(engine: Engine, id: string, exitCode: number): void {
   removeCgroup(cgroupPath(id));
-  const record = engine.containers.withLock(id, () => {
-    const r = safeLoad(engine, id) as RunningRecord | undefined;
-    if (!r) return undefined; // removed meanwhile (rm -f)
-    r.State = toExited(r.State, exitCode);
-    delete r.PidStartTime;
-    if (!r.HostConfig.AutoRemove) engine.containers.save(r);
-    return r;
-  });
-  if (record?.HostConfig.AutoRemove) removeContainer(engine, id, { force: true });
+  let record: RunningRecord;
+  try {
+    record = engine.containers.withLock(id, () => {
+      const r: RunningRecord = engine.containers.load(id);
+      r.State = toExited(r.State, exitCode);
+      delete r.PidStartTime;
+      if (!r.HostConfig.AutoRemove) engine.containers.save(r);
+      return r;
+    });
+  } catch (e) {
+    if (e instanceof NotFoundError) return; // removed meanwhile (rm -f)
+    throw e;
+  }
+  if (record.HostConfig.AutoRemove) removeContainer(engine, id, { force: true });
 }
 
 /**

@@ -11,12 +11,15 @@ export interface Reference {
 }
 
 export const DEFAULT_DOMAIN = "docker.io";
+const LEGACY_DEFAULT_DOMAIN = "index.docker.io";
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
 
 export function parseReference(input: string): Reference {
   const bad = (why: string) => new BunkerError(`invalid reference format: "${input}": ${why}`);
+  // As docker: a bare 64-hex string is an image id, never a name.
+  if (/^[a-f0-9]{64}$/.test(input)) throw bad("cannot specify 64-byte hexadecimal strings");
   let rest = input;
   let digest: string | undefined;
   const at = rest.indexOf("@");
@@ -38,7 +41,7 @@ export function parseReference(input: string): Reference {
   const first = slash >= 0 ? rest.slice(0, slash) : "";
   if (slash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost" || first !== first.toLowerCase())) {
     if (!DOMAIN.test(first)) throw bad("invalid registry host");
-    domain = first;
+    domain = first === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : first;
     path = rest.slice(slash + 1);
   }
   if (path === "") throw bad("empty name");

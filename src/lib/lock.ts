@@ -5,11 +5,17 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { close, flock, LOCK_EX, LOCK_SH, O_CLOEXEC, O_CREAT, O_RDWR, open } from "../../ffi/native.ts";
 
-function acquire(path: string, shared: boolean): number {
+export interface LockOptions {
+  /** Create the lock file's directory if missing (false for locks that live inside an object's own directory). */
+  createDir?: boolean;
+}
+
+function acquire(path: string, shared: boolean, { createDir = true }: LockOptions = {}): number {
   let fd: number;
   try {
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600);
-  } catch {
+  } catch (e) {
+    if (!createDir || (e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     mkdirSync(dirname(path), { recursive: true });
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600);
   }
@@ -18,8 +24,8 @@ function acquire(path: string, shared: boolean): number {
 }
 
 /** Runs fn while holding an exclusive lock on PATH. Keep fn short: never hold a lock across a download. */
-export function withLock<T>(path: string, fn: () => T): T {
-  const fd = acquire(path, false);
+export function withLock<T>(path: string, fn: () => T, options?: LockOptions): T {
+  const fd = acquire(path, false, options);
   try {
     return fn();
   } finally {

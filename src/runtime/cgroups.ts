@@ -9,6 +9,9 @@ export interface CgroupHierarchy {
   controllers: string[];
 }
 
+// Mount options that name a v1 controller; others (rw, xattr, name=systemd, …) do not.
+const V1_CONTROLLERS = new Set(["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls", "net_prio", "blkio", "perf_event", "hugetlb", "pids", "rdma", "misc"]);
+
 /** Parses /proc/self/mountinfo into the cgroup hierarchies that matter. */
 export function cgroupHierarchies(mountinfo = readFileSync("/proc/self/mountinfo", "utf8")): CgroupHierarchy[] {
   const v1: CgroupHierarchy[] = [];
@@ -19,7 +22,7 @@ export function cgroupHierarchies(mountinfo = readFileSync("/proc/self/mountinfo
     const mountPoint = line.slice(0, sep).split(" ")[4];
     const [fstype, , superOptions = ""] = line.slice(sep + 3).split(" ");
     if (fstype === "cgroup") {
-      const controllers = superOptions.split(",").filter((o) => o !== "rw" && o !== "ro" && !o.startsWith("name=") && !o.includes("="));
+      const controllers = superOptions.split(",").filter((o) => V1_CONTROLLERS.has(o));
       if (controllers.length > 0) v1.push({ version: 1, mountPoint, controllers });
     } else if (fstype === "cgroup2") {
       v2 = { version: 2, mountPoint, controllers: [] };
