@@ -43,10 +43,6 @@ extern int execve(const char *path, char *const argv[], char *const envp[]);
 extern int waitpid(int pid, int *status, int options);
 extern int flock(int fd, int op);
 extern int kill(int pid, int sig);
-extern int getpid(void);
-extern int nanosleep(const void *req, void *rem);
-extern int pthread_create(unsigned long *thread, const void *attr, void *(*fn)(void *), void *arg);
-extern int pthread_detach(unsigned long thread);
 extern void _exit(int code);
 extern int mknod(const char *path, unsigned int mode, unsigned long dev);
 extern int chmod(const char *path, unsigned int mode);
@@ -389,10 +385,22 @@ static int make_socketpair(int *out) {
   return socketpair(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_CLOEXEC, 0, out) < 0 ? -errno : 0;
 }
 
-static void join_cgroup(const char *procs) {
-  int fd = open(procs, O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || write(fd, "0", 1) != 1) die("join cgroup", procs);
+/*
+ * Writes "0" (this task) to a cgroup file. On v1 bunker passes the `tasks`
+ * file: moving just the current thread skips the global lock that
+ * cgroup.procs takes (and its ~15 ms RCU wait); the child is single-threaded,
+ * so that moves the whole process.
+ */
+static void join_cgroup(const char *file) {
+  int fd = open(file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write(fd, "0", 1) != 1) die("join cgroup", file);
   close(fd);
+}
+
+static void join_cgroup_dir(const char *dir) {
+  char path[4096]; char *p = put_str(path, dir, path + 4000);
+  p = put_str(p, "/cgroup.procs", path + 4090); *p = 0;
+  join_cgroup(path);
 }
 
 static void run_program(char **op) {
@@ -441,16 +449,41 @@ static void run_program(char **op) {
 }
 
 #define MAX_WORDS 65536
+#define ERRBUF_LEN 1024
+#define SYS_clone3 435
+#define CLONE_INTO_CGROUP 0x200000000ULL
 static char *words[MAX_WORDS + 1];
+
+struct clone_args_ { u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup; };
+
+/*
+ * Starts the child directly inside its cgroup v2 directory (clone3 with
+ * CLONE_INTO_CGROUP): joining afterwards through cgroup.procs would take a
+ * global lock that first waits for an RCU grace period (~15 ms). Returns the
+ * pid, 0 in the child, or -1 if clone3 cannot do it here.
+ */
+static int clone_into_cgroup(long flags, const char *dir) {
+  struct clone_args_ args; int i, fd, pid;
+  fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  for (i = 0; i < (int)(sizeof args / 8); i++) ((u64 *)&args)[i] = 0;
+  args.flags = (u64)flags | CLONE_INTO_CGROUP;
+  args.exit_signal = SIGCHLD;
+  args.cgroup = (u64)fd;
+  pid = (int)syscall(SYS_clone3, &args, sizeof args);
+  if (pid != 0) close(fd);
+  return pid;
+}
 
 /*
  * Clones a child with the given namespace flags and runs the program in it.
- * The program is LEN bytes of NUL-terminated words. Blocks until the child has
- * exec'd (or failed), which takes a few ms. Returns the pid, or -1 with
- * "errno<TAB>message" in errbuf.
+ * The program is LEN bytes of NUL-terminated words. CGROUP_V2 is the
+ * container's cgroup v2 directory, or "" (v1 joins are operations in the
+ * program). Blocks until the child has exec'd (or failed), which takes a few
+ * ms. Returns the pid, or -1 with "errno<TAB>message" in errbuf.
  */
-static int bunker_spawn(long clone_flags, char *program, long len, char *errbuf, int errlen) {
-  int fds[2]; int pid; ssize_t n, got = 0; long i, count = 0;
+static int bunker_spawn(long clone_flags, char *program, long len, char *errbuf, const char *cgroup_v2) {
+  int fds[2]; int pid = -1; ssize_t n, got = 0; long i, count = 0;
   char *start = program;
   for (i = 0; i < len && count < MAX_WORDS; i++) {
     if (program[i] == 0) { words[count++] = start; start = program + i + 1; }
@@ -458,16 +491,20 @@ static int bunker_spawn(long clone_flags, char *program, long len, char *errbuf,
   words[count] = 0;
   errbuf[0] = 0;
   if (pipe2(fds, O_CLOEXEC) < 0) return -1;
-  pid = (int)syscall(SYS_clone, clone_flags | SIGCHLD, 0, 0, 0, 0);
+  int via_clone3 = 0;
+  if (*cgroup_v2) { pid = clone_into_cgroup(clone_flags, cgroup_v2); via_clone3 = pid >= 0; }
+  if (pid < 0) pid = (int)syscall(SYS_clone, clone_flags | SIGCHLD, 0, 0, 0, 0);
   if (pid == 0) {
     close(fds[0]);
     err_fd = fds[1];
+    /* clone3 was refused (old kernel, seccomp): join the slow way. */
+    if (*cgroup_v2 && !via_clone3) join_cgroup_dir(cgroup_v2);
     run_program(words);
   }
   close(fds[1]);
   if (pid < 0) { close(fds[0]); return -1; }
-  while (got < errlen - 1) {
-    n = read(fds[0], errbuf + got, errlen - 1 - got);
+  while (got < ERRBUF_LEN - 1) {
+    n = read(fds[0], errbuf + got, ERRBUF_LEN - 1 - got);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     got += n;
@@ -502,51 +539,16 @@ static int bk_reap(int pid) {
   return status;
 }
 
-/*
- * Moving a task between cgroups takes a global lock whose first use after a
- * quiet spell waits for an RCU grace period (~15 ms on cgroup v1 here). A
- * thread that keeps re-joining our own cgroup keeps that lock warm, so the
- * container's join costs microseconds. It runs only while a container starts.
- */
-static volatile int warm_running = 0;
-static char warm_path[4096];
-
-static void *warm_loop(void *arg) {
-  char pid[24]; char *end = put_long(pid, getpid());
-  long ts[2]; ts[0] = 0; ts[1] = 2000000; /* 2 ms */
-  (void)arg;
-  while (warm_running) {
-    int fd = open(warm_path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) break;
-    write(fd, pid, end - pid);
-    close(fd);
-    nanosleep(ts, 0);
-  }
-  warm_running = 0;
-  return 0;
-}
-
-static int bk_warm_start(const char *procs_path) {
-  unsigned long thread; size_t n = slen(procs_path);
-  if (warm_running || n >= sizeof warm_path) return 0;
-  for (size_t i = 0; i <= n; i++) warm_path[i] = procs_path[i];
-  warm_running = 1;
-  if (pthread_create(&thread, 0, warm_loop, 0) != 0) { warm_running = 0; return -1; }
-  pthread_detach(thread);
-  return 0;
-}
-
-static void bk_warm_stop(void) { warm_running = 0; }
 
 /*
  * The one entry point JS binds. bun:ffi compiles a trampoline per bound
  * symbol (~0.5 ms each), so the calls share a single one, dispatched by OP.
  */
-enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_WARM_START, OP_WARM_STOP, OP_SOCKETPAIR, OP_RECV_FD };
+enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_SOCKETPAIR, OP_RECV_FD };
 
 int bk_call(long op, long a, long b, long c, long d, long e) {
   switch (op) {
-    case OP_SPAWN: return bunker_spawn(a, (char *)b, c, (char *)d, (int)e);
+    case OP_SPAWN: return bunker_spawn(a, (char *)b, c, (char *)d, (const char *)e);
     case OP_FLOCK: return bk_flock((int)a, (int)b);
     case OP_KILL: return bk_kill((int)a, (int)b);
     case OP_OPEN: return bk_open((const char *)a, (int)b, (int)c);
@@ -555,8 +557,6 @@ int bk_call(long op, long a, long b, long c, long d, long e) {
     case OP_MOUNT: return bk_mount((const char *)a, (const char *)b, (const char *)c, d, (const char *)e);
     case OP_UMOUNT: return bk_umount((const char *)a, (int)b);
     case OP_REAP: return bk_reap((int)a);
-    case OP_WARM_START: return bk_warm_start((const char *)a);
-    case OP_WARM_STOP: bk_warm_stop(); return 0;
     case OP_SOCKETPAIR: return make_socketpair((int *)a);
     case OP_RECV_FD: return recv_fd((int)a);
   }

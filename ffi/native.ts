@@ -14,7 +14,7 @@ import source from "./native.c" with { type: "text" };
 const SYMBOLS = { bk_call: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], returns: "i32" } } as const;
 
 // Operation numbers of bk_call in native.c.
-const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, WARM_START: 10, WARM_STOP: 11, SOCKETPAIR: 12, RECV_FD: 13 } as const;
+const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, SOCKETPAIR: 10, RECV_FD: 11 } as const;
 
 type Native = ReturnType<typeof cc<typeof SYMBOLS>>["symbols"];
 
@@ -166,15 +166,6 @@ export function exitCodeOf(status: number): { code: number; signal: number } {
   return { code: 128 + sig, signal: sig };
 }
 
-export function warmCgroupAttach(procsFile: string): void {
-  const p = cstr(procsFile);
-  call(OP.WARM_START, addr(p));
-}
-
-export function stopWarmingCgroupAttach(): void {
-  if (native) call(OP.WARM_STOP);
-}
-
 export class SpawnError extends Error {
   constructor(
     readonly errno: number,
@@ -186,13 +177,15 @@ export class SpawnError extends Error {
 
 /**
  * Clones a child in new namespaces (clone flags) that runs `program`, a list
- * of operations understood by native.c, ending in an exec. Returns the pid
- * once the child has exec'd; throws SpawnError if any operation failed.
+ * of operations understood by native.c, ending in an exec. With `cgroupV2`,
+ * the child starts inside that cgroup directory. Returns the pid once the
+ * child has exec'd; throws SpawnError if any operation failed.
  */
-export function spawnProgram(cloneFlags: number, program: string[]): number {
+export function spawnProgram(cloneFlags: number, program: string[], cgroupV2 = ""): number {
   const blob = Buffer.from(program.map((w) => `${w}\0`).join(""));
-  const errbuf = new Uint8Array(1024);
-  const pid = call(OP.SPAWN, cloneFlags, addr(blob), blob.length, addr(errbuf), errbuf.length);
+  const errbuf = new Uint8Array(1024); // ERRBUF_LEN in native.c
+  const cgroup = cstr(cgroupV2);
+  const pid = call(OP.SPAWN, cloneFlags, addr(blob), blob.length, addr(errbuf), addr(cgroup));
   if (pid > 0) return pid;
   const text = Buffer.from(errbuf.subarray(0, errbuf.indexOf(0))).toString();
   if (!text) throw new SpawnError(0, "clone failed");

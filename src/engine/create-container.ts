@@ -53,12 +53,12 @@ function parseLabels(labels: string[]): Record<string, string> {
   return Object.fromEntries(labels.map((l) => (l.includes("=") ? [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] : [l, ""])));
 }
 
-export function newContainerId(): string {
+function newContainerId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return Buffer.from(bytes).toString("hex");
 }
 
-export function createContainer(engine: Engine, opts: CreateOptions, id = newContainerId()): ContainerRecord {
+export function createContainer(engine: Engine, opts: CreateOptions): ContainerRecord {
   if (opts.name !== undefined && !isValidName(opts.name))
     throw new BunkerError(`Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   const network = opts.network === "default" ? "bridge" : opts.network;
@@ -81,6 +81,7 @@ export function createContainer(engine: Engine, opts: CreateOptions, id = newCon
   const tmpfs = Object.fromEntries(opts.tmpfs.map(parseTmpfs));
   const env = mergeEnv(imageConfig.Env ?? [], ...opts.envFiles.map(readEnvFile), opts.env);
 
+  const id = newContainerId();
   const record: ContainerRecord = {
     Id: id,
     Created: new Date().toISOString(),

@@ -4,7 +4,7 @@ import { openSync, readFileSync } from "node:fs";
 import { close, receiveFd, socketPair } from "../../ffi/native.ts";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
-import { type ContainerCgroup, createCgroup, removeCgroup } from "../runtime/cgroups.ts";
+import { createCgroup, removeCgroup } from "../runtime/cgroups.ts";
 import { forwardSignals, launch, waitForExit } from "../runtime/launch.ts";
 import type { Stdio } from "../runtime/program.ts";
 import { relayPty, terminalSize } from "../runtime/pty.ts";
@@ -19,8 +19,6 @@ import { trace } from "../lib/trace.ts";
 export interface StartOptions {
   attach: boolean;
   interactive: boolean;
-  /** Created ahead by runContainer; made here otherwise. */
-  cgroup?: ContainerCgroup;
 }
 
 /**
@@ -56,7 +54,7 @@ function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
     trace("runtime spec built");
     writeJsonAtomic(engine.containers.path(id, "config.json"), spec, { durable: false }); // regenerated at every start
     trace("bundle written");
-    const cgroup = opts.cgroup ?? createCgroup(cgroupPath(id));
+    const cgroup = createCgroup(cgroupPath(id));
     trace("cgroup created");
 
     let stdio: Stdio;
@@ -75,7 +73,7 @@ function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
       stdio = { stdin: track(opened, openSync("/dev/null", "r")), stdout: log, stderr: log };
     }
     try {
-      const pid = launch(spec, { cgroupProcs: cgroup.procsFiles, stdio });
+      const pid = launch(spec, { cgroup, stdio });
       // The child sent its terminal's master before exec, so it is already queued on the socket.
       const console = consoleSocket === undefined ? undefined : receiveFd(consoleSocket);
       trace("container launched");

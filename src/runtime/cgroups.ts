@@ -34,9 +34,11 @@ export function cgroupHierarchies(mountinfo = readFileSync("/proc/self/mountinfo
 }
 
 export interface ContainerCgroup {
-  /** The cgroup.procs files the container's init writes itself into. */
-  procsFiles: string[];
   dirs: string[];
+  /** v1: the `tasks` files the container's init writes "0" to (see join_cgroup in native.c). */
+  joinFiles: string[];
+  /** v2: the directory the init is cloned straight into (CLONE_INTO_CGROUP). */
+  v2Dir?: string;
 }
 
 const V2_CONTROLLERS = ["cpu", "cpuset", "io", "memory", "pids"];
@@ -51,7 +53,12 @@ export function createCgroup(path: string, hierarchies = cgroupHierarchies()): C
     mkdirSync(dir, { recursive: true });
     dirs.push(dir);
   }
-  return { dirs, procsFiles: dirs.map((d) => join(d, "cgroup.procs")) };
+  const v2 = hierarchies.findIndex((h) => h.version === 2);
+  return {
+    dirs,
+    joinFiles: dirs.filter((_, i) => hierarchies[i].version === 1).map((d) => join(d, "tasks")),
+    v2Dir: v2 >= 0 ? dirs[v2] : undefined,
+  };
 }
 
 /** v2 only distributes controllers that every ancestor enables in cgroup.subtree_control. */
@@ -107,14 +114,4 @@ export function removeCgroup(path: string, hierarchies = cgroupHierarchies()): v
       }
     }
   }
-}
-
-/** Our own cgroup.procs file in the first hierarchy: re-joining it is a no-op that exercises the attach lock. */
-export function ownProcsFile(hierarchies = cgroupHierarchies()): string | undefined {
-  const own = readFileSync("/proc/self/cgroup", "utf8").split("\n");
-  for (const h of hierarchies) {
-    const line = own.find((l) => (h.version === 2 ? l.startsWith("0::") : l.split(":")[1]?.split(",").some((c) => h.controllers.includes(c))));
-    if (line) return join(h.mountPoint, line.slice(line.indexOf(":", line.indexOf(":") + 1) + 1), "cgroup.procs");
-  }
-  return undefined;
 }

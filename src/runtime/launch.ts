@@ -1,8 +1,9 @@
 // Starts a container process from a runtime spec and watches it exit.
 import { existsSync, statSync } from "node:fs";
-import { exitCodeOf, kill, reap, SpawnError, spawnProgram, stopWarmingCgroupAttach } from "../../ffi/native.ts";
+import { exitCodeOf, kill, reap, SpawnError, spawnProgram } from "../../ffi/native.ts";
 import { BunkerError, ExecError } from "../lib/errors.ts";
 import { trace } from "../lib/trace.ts";
+import type { ContainerCgroup } from "./cgroups.ts";
 import { buildProgram, cloneFlags, type Stdio } from "./program.ts";
 import type { RuntimeSpec } from "./spec.ts";
 
@@ -10,7 +11,7 @@ const ENOENT = 2;
 const EACCES = 13;
 
 export interface LaunchOptions {
-  cgroupProcs: string[];
+  cgroup: ContainerCgroup;
   stdio: Stdio;
 }
 
@@ -19,14 +20,12 @@ const isFile = (source: string) => existsSync(source) && !statSync(source).isDir
 /** Clones the container's init; returns its pid once it has exec'd the user's command. */
 export function launch(spec: RuntimeSpec, opts: LaunchOptions): number {
   watchChildren();
-  const program = buildProgram(spec, opts.cgroupProcs, opts.stdio, isFile);
+  const program = buildProgram(spec, opts.cgroup.joinFiles, opts.stdio, isFile);
   try {
-    return spawnProgram(cloneFlags(spec), program);
+    return spawnProgram(cloneFlags(spec), program, opts.cgroup.v2Dir);
   } catch (e) {
     if (e instanceof SpawnError) throw describeSpawnError(e, spec.process.args[0]);
     throw e;
-  } finally {
-    stopWarmingCgroupAttach();
   }
 }
 

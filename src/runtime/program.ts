@@ -81,9 +81,9 @@ function mountOps(m: SpecMount, isFile: IsFile): string[] {
 
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-export function buildProgram(spec: RuntimeSpec, cgroupProcs: string[], stdio: Stdio, isFile: IsFile): string[] {
+export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio: Stdio, isFile: IsFile): string[] {
   const ops: string[] = [];
-  for (const procs of cgroupProcs) ops.push("cgroup", procs);
+  for (const file of cgroupJoinFiles) ops.push("cgroup", file);
   if (!("consoleSocket" in stdio)) ops.push("setsid", "stdio", String(stdio.stdin), String(stdio.stdout), String(stdio.stderr));
   ops.push("umask", String(spec.process.user.umask ?? 0o022));
   ops.push("private");
