@@ -18,14 +18,16 @@ function commandForm(value: string): string[] {
 
 /** Parses `k=v k2="v 2"` pairs, or the legacy `k v` form with a single pair. */
 function keyValues(value: string, instruction: string): [string, string][] {
-  if (!/^[^\s=]+=/.test(value)) {
+  if (!/^("(?:[^"\\]|\\.)*"|[^\s=]+)=/.test(value)) {
     const m = value.match(/^(\S+)\s+(.*)$/);
     if (!m) throw new BunkerError(`${instruction} needs KEY=VALUE, got "${value}"`);
     return [[m[1], m[2]]];
   }
   const pairs: [string, string][] = [];
-  const re = /([^\s=]+)=("((?:[^"\\]|\\.)*)"|'([^']*)'|(\S*))/g;
-  for (const m of value.matchAll(re)) pairs.push([m[1], m[3] !== undefined ? m[3].replace(/\\(.)/g, "$1") : (m[4] ?? m[5] ?? "")]);
+  // A key may be quoted too, as in LABEL "com.example.key"=v: docker strips the quotes.
+  const re = /(?:"((?:[^"\\]|\\.)*)"|([^\s=]+))=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S*))/g;
+  const unescape = (q: string) => q.replace(/\\(.)/g, "$1");
+  for (const m of value.matchAll(re)) pairs.push([m[1] !== undefined ? unescape(m[1]) : m[2], m[3] !== undefined ? unescape(m[3]) : (m[4] ?? m[5] ?? "")]);
   return pairs;
 }
 

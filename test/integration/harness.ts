@@ -53,7 +53,7 @@ export class Bunker {
     return b;
   }
 
-  run(args: string[], opts: { stdin?: string; env?: Record<string, string>; argv0?: string } = {}): Result {
+  run(args: string[], opts: { stdin?: string | Uint8Array; env?: Record<string, string>; argv0?: string } = {}): Result {
     const r = Bun.spawnSync([opts.argv0 ?? BUNKER, "--root", this.root, ...args], {
       stdin: opts.stdin === undefined ? "ignore" : Buffer.from(opts.stdin),
       env: { ...process.env, ...opts.env },
