@@ -56,9 +56,7 @@ export function parseFlags(args: string[], specs: FlagSpec[], opts: ParseOptions
       const spec = byName.get(name);
       if (!spec) throw bad(`unknown flag: --${name}`);
       if (spec.type === "bool") {
-        const v = eq < 0 ? "true" : arg.slice(eq + 1);
-        if (v !== "true" && v !== "false") throw bad(`invalid argument "${v}" for "--${name}" flag: strconv.ParseBool: parsing "${v}": invalid syntax`);
-        set(spec, v === "true");
+        set(spec, eq < 0 ? true : parseBool(arg.slice(eq + 1), `--${name}`, bad));
       } else if (eq >= 0) set(spec, arg.slice(eq + 1));
       else {
         if (i + 1 >= args.length) throw bad(`flag needs an argument: --${name}`);
@@ -79,6 +77,10 @@ export function parseFlags(args: string[], specs: FlagSpec[], opts: ParseOptions
           throw bad(`unknown shorthand flag: '${c}' in ${arg}`);
         }
         if (spec.type === "bool") {
+          if (arg[j + 1] === "=") {
+            set(spec, parseBool(arg.slice(j + 2), `-${c}`, bad)); // -i=false
+            break;
+          }
           set(spec, true);
           continue;
         }
@@ -97,6 +99,16 @@ export function parseFlags(args: string[], specs: FlagSpec[], opts: ParseOptions
     }
   }
   return { flags, positionals, help };
+}
+
+const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
+
+/** Go's strconv.ParseBool, which docker's flag library uses. */
+function parseBool(v: string, flag: string, bad: (m: string) => UsageError): boolean {
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  throw bad(`invalid argument "${v}" for "${flag}" flag: strconv.ParseBool: parsing "${v}": invalid syntax`);
 }
 
 export const str = (v: FlagValues[string]): string | undefined => (typeof v === "string" ? v : undefined);

@@ -17,7 +17,7 @@ export function readEnvFile(path: string): string[] {
     throw new BunkerError(`open ${path}: no such file or directory`);
   }
   return text
-    .split("\n")
+    .split(/\r?\n/)
     .map((l) => l.replace(/^\s+/, ""))
     .filter((l) => l !== "" && !l.startsWith("#"));
 }

@@ -57,3 +57,11 @@ describe("docker's flag rules", () => {
     expect(error).toMatchObject({ message, command: "run", exitCode: 125 });
   });
 });
+
+test("bool flags take Go's ParseBool values, in long and short form", () => {
+  const specs = [{ name: "rm", type: "bool" as const, description: "" }, { name: "interactive", short: "i", type: "bool" as const, description: "" }];
+  const parse = (args: string[]) => parseFlags(args, specs, { command: "run" }).flags;
+  expect(parse(["--rm=1", "-i=false"])).toEqual({ rm: true, interactive: false });
+  expect(parse(["--rm=F", "-i=T"])).toEqual({ rm: false, interactive: true });
+  expect(() => parse(["--rm=yes"])).toThrow('invalid argument "yes" for "--rm" flag');
+});
