@@ -6,12 +6,13 @@
 //   containers/<id>/{hostname,hosts,resolv.conf}
 //   containers/.removing-<id>/      a container being deleted
 //   names/<name> -> <id>            a symlink: creating it reserves the name atomically
+//   <run root>/containers/<id>.json a running container's pid: runtime state, gone after a reboot
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock } from "../lib/lock.ts";
-import type { ContainerState } from "./state.ts";
+import { type ContainerState, ZERO_TIME } from "./state.ts";
 
 export interface MountPoint {
   Type: "bind" | "volume" | "tmpfs";
@@ -63,13 +64,25 @@ export interface ContainerRecord {
   Mounts: MountPoint[];
 }
 
+/** What only a running container has; kept in the run root, which a reboot clears. */
+export interface RunningState {
+  Pid: number;
+  /** The process's start time (clock ticks since boot), so a recycled pid is never taken for ours. */
+  PidStartTime: number | null;
+  StartedAt: string;
+}
+
+export type LoadedRecord = ContainerRecord & { PidStartTime?: number | null };
+
 export class ContainerStore {
   readonly dir: string;
   private readonly namesDir: string;
+  private readonly runDir: string;
 
-  constructor(root: string) {
+  constructor(root: string, runRoot: string) {
     this.dir = join(root, "containers");
     this.namesDir = join(root, "names");
+    this.runDir = join(runRoot, "containers");
   }
 
   path(id: string, ...rest: string[]): string {
@@ -122,18 +135,47 @@ export class ContainerStore {
     }
   }
 
-  /** Transient saves (a running pid) need not survive a crash: after a reboot the container is not running anyway. */
-  save(record: ContainerRecord, { durable = true } = {}): void {
-    writeJsonAtomic(this.path(record.Id, "container.json"), record, { durable });
+  /** Saves a stopped container's record. The running state lives apart (markRunning) and is never written here. */
+  save(record: LoadedRecord): void {
+    if (record.State.Running) throw new Error(`internal: saving container ${record.Id} while it runs`);
+    const { PidStartTime: _, ...persistent } = record;
+    writeJsonAtomic(this.path(record.Id, "container.json"), persistent);
   }
 
-  load(id: string): ContainerRecord {
+  /** Records that the container runs; on tmpfs under the default run root, so it is cheap and a reboot forgets it. */
+  markRunning(id: string, state: RunningState): void {
+    mkdirSync(this.runDir, { recursive: true });
+    writeJsonAtomic(join(this.runDir, `${id}.json`), state, { durable: false });
+  }
+
+  clearRunning(id: string): void {
+    rmSync(join(this.runDir, `${id}.json`), { force: true });
+  }
+
+  private readRunning(id: string): RunningState | undefined {
     try {
-      return JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
+      return JSON.parse(readFileSync(join(this.runDir, `${id}.json`), "utf8"));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The record with its running state merged in, as `inspect` shows it. */
+  load(id: string): LoadedRecord {
+    let record: LoadedRecord;
+    try {
+      record = JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`No such container: ${id}`);
       throw e;
     }
+    const run = this.readRunning(id);
+    // An exit recorded after this start means the run file is a leftover of a crash between the two writes.
+    if (run && run.StartedAt > record.State.FinishedAt) {
+      record.State = { ...record.State, Status: "running", Running: true, Pid: run.Pid, StartedAt: run.StartedAt, ExitCode: 0, Error: "", FinishedAt: ZERO_TIME };
+      record.PidStartTime = run.PidStartTime;
+    }
+    return record;
   }
 
   ids(): string[] {
@@ -141,8 +183,8 @@ export class ContainerStore {
     return readdirSync(this.dir).filter((n) => /^[a-f0-9]{64}$/.test(n) && existsSync(this.path(n, "container.json")));
   }
 
-  list(): ContainerRecord[] {
-    const out: ContainerRecord[] = [];
+  list(): LoadedRecord[] {
+    const out: LoadedRecord[] = [];
     for (const id of this.ids()) {
       try {
         out.push(this.load(id));
@@ -189,5 +231,6 @@ export class ContainerStore {
     const link = join(this.namesDir, record.Name.slice(1));
     if (this.nameOwner(record.Name.slice(1)) === record.Id) rmSync(link, { force: true });
     rmSync(tomb, { recursive: true, force: true });
+    this.clearRunning(record.Id);
   }
 }

@@ -11,6 +11,6 @@ export class Engine {
   constructor(readonly dirs: StateDirs) {
     setNativeCacheDir(dirs.cache);
     this.images = new ImageStore(dirs.root);
-    this.containers = new ContainerStore(dirs.root);
+    this.containers = new ContainerStore(dirs.root, dirs.runRoot);
   }
 }

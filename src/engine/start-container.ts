@@ -8,7 +8,7 @@ import { createCgroup, removeCgroup } from "../runtime/cgroups.ts";
 import { forwardSignals, launch, waitForExit } from "../runtime/launch.ts";
 import type { Stdio } from "../runtime/program.ts";
 import { relayPty, terminalSize } from "../runtime/pty.ts";
-import type { ContainerRecord } from "./container-store.ts";
+import type { ContainerRecord, LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { writeEtcFiles } from "./etc-files.ts";
 import { removeContainer } from "./remove-container.ts";
@@ -36,17 +36,16 @@ export function processStartTime(pid: number): number | null {
   }
 }
 
-export type RunningRecord = ContainerRecord & { PidStartTime?: number };
 
 interface Started {
-  record: RunningRecord;
+  record: LoadedRecord;
   /** The master side of the container's terminal, with -t. */
   console?: number;
 }
 
 function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
   return engine.containers.withLock(id, () => {
-    const record: RunningRecord = engine.containers.load(id);
+    const record: LoadedRecord = engine.containers.load(id);
     assertCanStart(record.Name.slice(1), record.State);
     const dir = engine.containers.path(id);
     writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode);
@@ -78,8 +77,8 @@ function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
       const console = consoleSocket === undefined ? undefined : receiveFd(consoleSocket);
       trace("container launched");
       record.State = toRunning(record.State, pid);
-      record.PidStartTime = processStartTime(pid) ?? undefined;
-      engine.containers.save(record, { durable: false });
+      record.PidStartTime = processStartTime(pid);
+      engine.containers.markRunning(id, { Pid: pid, PidStartTime: record.PidStartTime, StartedAt: record.State.StartedAt });
       trace("running state saved");
       return { record, console };
     } catch (e) {
@@ -136,13 +135,13 @@ function safeLoad(engine: Engine, id: string): ContainerRecord | undefined {
 /** Records the exit and releases what only a running container needs; --rm removes the rest. */
 export function finishContainer(engine: Engine, id: string, exitCode: number): void {
   removeCgroup(cgroupPath(id));
-  let record: RunningRecord;
+  let record: LoadedRecord;
   try {
     record = engine.containers.withLock(id, () => {
-      const r: RunningRecord = engine.containers.load(id);
+      const r: LoadedRecord = engine.containers.load(id);
       r.State = toExited(r.State, exitCode);
-      delete r.PidStartTime;
-      if (!r.HostConfig.AutoRemove) engine.containers.save(r);
+      if (!r.HostConfig.AutoRemove) engine.containers.save(r); // the exit first: see ContainerStore.load
+      engine.containers.clearRunning(id);
       return r;
     });
   } catch (e) {
@@ -157,17 +156,17 @@ export function finishContainer(engine: Engine, id: string, exitCode: number): v
  * ran detached) is reported as exited. Until the monitor lands the real exit
  * code is unknown in that case.
  */
-export function refreshState(engine: Engine, record: RunningRecord): RunningRecord {
+export function refreshState(engine: Engine, record: LoadedRecord): LoadedRecord {
   if (record.State.Status !== "running") return record;
   const alive = record.State.Pid > 0 && processStartTime(record.State.Pid) === (record.PidStartTime ?? null);
   if (alive) return record;
   return engine.containers.withLock(record.Id, () => {
-    const r: RunningRecord = engine.containers.load(record.Id);
+    const r: LoadedRecord = engine.containers.load(record.Id);
     if (r.State.Status !== "running" || (r.State.Pid > 0 && processStartTime(r.State.Pid) === (r.PidStartTime ?? null))) return r;
     removeCgroup(cgroupPath(r.Id));
     r.State = toExited(r.State, 255, "container process exited while no bunker process was watching it");
-    delete r.PidStartTime;
     engine.containers.save(r);
+    engine.containers.clearRunning(r.Id);
     return r;
   });
 }

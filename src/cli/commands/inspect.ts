@@ -1,5 +1,6 @@
 import type { ContainerRecord } from "../../engine/container-store.ts";
-import { refreshState, type RunningRecord } from "../../engine/start-container.ts";
+import type { LoadedRecord } from "../../engine/container-store.ts";
+import { refreshState } from "../../engine/start-container.ts";
 import { BunkerError, NotFoundError } from "../../lib/errors.ts";
 import { type CliContext, defineBunkerCommand } from "../command.ts";
 import { str } from "../flags.ts";
@@ -7,7 +8,7 @@ import { imageInspect } from "./image/image-json.ts";
 import { renderTemplate } from "../template.ts";
 
 /** Docker's inspect shape; bookkeeping fields of ours are left out. */
-export function containerInspect(ctx: CliContext, r: RunningRecord): ContainerRecord {
+export function containerInspect(ctx: CliContext, r: LoadedRecord): ContainerRecord {
   const { PidStartTime: _, ...rest } = r;
   return { ...rest, ResolvConfPath: ctx.engine().containers.path(r.Id, "resolv.conf"), HostnamePath: ctx.engine().containers.path(r.Id, "hostname"), HostsPath: ctx.engine().containers.path(r.Id, "hosts") } as ContainerRecord;
 }
