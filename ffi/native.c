@@ -41,6 +41,7 @@ extern int setsid(void);
 extern int ioctl(int fd, unsigned long request, ...);
 extern int execve(const char *path, char *const argv[], char *const envp[]);
 extern int waitpid(int pid, int *status, int options);
+extern int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...);
 extern int flock(int fd, int op);
 extern int kill(int pid, int sig);
 extern void _exit(int code);
@@ -84,6 +85,8 @@ extern ssize_t recvmsg(int fd, void *msg, int flags);
 #define SYS_openat2 437
 #define RESOLVE_IN_ROOT 0x10
 #define SIGCHLD 17
+#define CLONE_VM 0x100
+#define CLONE_VFORK 0x4000
 #define MS_NOSUID 2
 #define MS_NODEV 4
 #define MS_NOEXEC 8
@@ -476,6 +479,26 @@ static int clone_into_cgroup(long flags, const char *dir) {
 }
 
 /*
+ * Without a cgroup v2 target the child shares the parent's memory until it
+ * execs (CLONE_VM | CLONE_VFORK, as posix_spawn does): copying the page
+ * tables of a Bun process, and the copy-on-write faults after, would cost
+ * more than the whole container setup. The parent is suspended meanwhile, so
+ * the child may use the globals; it runs on its own stack.
+ */
+static char child_stack[256 * 1024] __attribute__((aligned(16)));
+static int child_err_fd;
+static const char *child_cgroup_v2;
+static int child_join_v2;
+
+static int child_main(void *arg) {
+  (void)arg;
+  err_fd = child_err_fd;
+  if (child_join_v2) join_cgroup_dir(child_cgroup_v2);
+  run_program(words);
+  return 127;
+}
+
+/*
  * Clones a child with the given namespace flags and runs the program in it.
  * The program is LEN bytes of NUL-terminated words. CGROUP_V2 is the
  * container's cgroup v2 directory, or "" (v1 joins are operations in the
@@ -491,15 +514,15 @@ static int bunker_spawn(long clone_flags, char *program, long len, char *errbuf,
   words[count] = 0;
   errbuf[0] = 0;
   if (pipe2(fds, O_CLOEXEC) < 0) return -1;
-  int via_clone3 = 0;
-  if (*cgroup_v2) { pid = clone_into_cgroup(clone_flags, cgroup_v2); via_clone3 = pid >= 0; }
-  if (pid < 0) pid = (int)syscall(SYS_clone, clone_flags | SIGCHLD, 0, 0, 0, 0);
-  if (pid == 0) {
-    close(fds[0]);
-    err_fd = fds[1];
-    /* clone3 was refused (old kernel, seccomp): join the slow way. */
-    if (*cgroup_v2 && !via_clone3) join_cgroup_dir(cgroup_v2);
-    run_program(words);
+  child_err_fd = fds[1];
+  child_cgroup_v2 = cgroup_v2;
+  child_join_v2 = 0;
+  if (*cgroup_v2) pid = clone_into_cgroup(clone_flags, cgroup_v2);
+  if (pid == 0) child_main(0);
+  if (pid < 0) {
+    /* clone3 was refused (old kernel, seccomp) or not wanted: the child joins by itself. */
+    child_join_v2 = *cgroup_v2 != 0;
+    pid = clone(child_main, child_stack + sizeof child_stack, (int)clone_flags | CLONE_VM | CLONE_VFORK | SIGCHLD, 0);
   }
   close(fds[1]);
   if (pid < 0) { close(fds[0]); return -1; }
