@@ -96,7 +96,8 @@ export class ContainerStore {
    */
   create(record: ContainerRecord): void {
     mkdirSync(this.path(record.Id), { recursive: true });
-    this.save(record);
+    // A --rm container is meant to be gone after its run; a crash may as well lose it.
+    this.save(record, { durable: !record.HostConfig.AutoRemove });
     try {
       this.reserveName(record.Name.slice(1), record.Id);
     } catch (e) {
@@ -136,10 +137,10 @@ export class ContainerStore {
   }
 
   /** Saves a stopped container's record. The running state lives apart (markRunning) and is never written here. */
-  save(record: LoadedRecord): void {
+  save(record: LoadedRecord, { durable = true } = {}): void {
     if (record.State.Running) throw new Error(`internal: saving container ${record.Id} while it runs`);
     const { PidStartTime: _, ...persistent } = record;
-    writeJsonAtomic(this.path(record.Id, "container.json"), persistent);
+    writeJsonAtomic(this.path(record.Id, "container.json"), persistent, { durable });
   }
 
   /** Records that the container runs; on tmpfs under the default run root, so it is cheap and a reboot forgets it. */
