@@ -120,7 +120,7 @@ export async function startContainer(engine: Engine, id: string, opts: StartOpti
   trace("container exited");
   await relay;
   signals.stop();
-  finishContainer(engine, id, exit.code);
+  finishContainer(engine, id, exit.code, record.HostConfig.AutoRemove);
   return exit.code;
 }
 
@@ -133,22 +133,22 @@ function safeLoad(engine: Engine, id: string): ContainerRecord | undefined {
 }
 
 /** Records the exit and releases what only a running container needs; --rm removes the rest. */
-export function finishContainer(engine: Engine, id: string, exitCode: number): void {
-  removeCgroup(cgroupPath(id));
-  let record: LoadedRecord;
+export function finishContainer(engine: Engine, id: string, exitCode: number, autoRemove: boolean): void {
   try {
-    record = engine.containers.withLock(id, () => {
-      const r: LoadedRecord = engine.containers.load(id);
+    if (autoRemove) {
+      removeContainer(engine, id, { force: true }); // the cgroup goes with it
+      return;
+    }
+    removeCgroup(cgroupPath(id));
+    engine.containers.withLock(id, () => {
+      const r = engine.containers.load(id);
       r.State = toExited(r.State, exitCode);
-      if (!r.HostConfig.AutoRemove) engine.containers.save(r); // the exit first: see ContainerStore.load
+      engine.containers.save(r); // the exit first, then the run file: see ContainerStore.load
       engine.containers.clearRunning(id);
-      return r;
     });
   } catch (e) {
-    if (e instanceof NotFoundError) return; // removed meanwhile (rm -f)
-    throw e;
+    if (!(e instanceof NotFoundError)) throw e; // removed meanwhile (rm -f)
   }
-  if (record.HostConfig.AutoRemove) removeContainer(engine, id, { force: true });
 }
 
 /**

@@ -3,7 +3,7 @@
 // does to the file system, and the safety checks, live in layerfs.ts.
 import { type EventEmitter, once } from "node:events";
 import fs from "node:fs";
-import zlib from "node:zlib";
+import type zlib from "node:zlib";
 import tar from "tar-stream";
 import { BunkerError } from "../lib/errors.ts";
 import { LayerError } from "./layer-error.ts";
@@ -136,8 +136,10 @@ export async function unpackLayer(input: Input, dest: string): Promise<UnpackRes
     drained(): Promise<unknown>;
   }
   const openSink = (head: Uint8Array): Sink => {
-    if (startsWith(head, GZIP)) decoder = zlib.createGunzip({ chunkSize: CHUNK });
-    else if (startsWith(head, ZSTD)) decoder = zlib.createZstdDecompress({ chunkSize: CHUNK });
+    // Required here, not imported: the bundler hoists builtin imports, and node:zlib (with node:stream) costs every command ~3 ms to load.
+    const { createGunzip, createZstdDecompress } = require("node:zlib") as typeof zlib;
+    if (startsWith(head, GZIP)) decoder = createGunzip({ chunkSize: CHUNK });
+    else if (startsWith(head, ZSTD)) decoder = createZstdDecompress({ chunkSize: CHUNK });
     else return { write: toTar, end: () => extract.end(null), drained: () => once(extract as unknown as EventEmitter, "drain") };
     const d = decoder;
     d.on("data", (c: Uint8Array) => {

@@ -12,6 +12,13 @@ export interface CgroupHierarchy {
 // Mount options that name a v1 controller; others (rw, xattr, name=systemd, …) do not.
 const V1_CONTROLLERS = new Set(["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls", "net_prio", "blkio", "perf_event", "hugetlb", "pids", "rdma", "misc"]);
 
+let hostHierarchies: CgroupHierarchy[] | undefined;
+
+/** This host's hierarchies, read once per process. */
+function hostCgroups(): CgroupHierarchy[] {
+  return (hostHierarchies ??= cgroupHierarchies());
+}
+
 /** Parses /proc/self/mountinfo into the cgroup hierarchies that matter. */
 export function cgroupHierarchies(mountinfo = readFileSync("/proc/self/mountinfo", "utf8")): CgroupHierarchy[] {
   const v1: CgroupHierarchy[] = [];
@@ -44,7 +51,7 @@ export interface ContainerCgroup {
 const V2_CONTROLLERS = ["cpu", "cpuset", "io", "memory", "pids"];
 
 /** Creates the container's cgroup ("bunker/<id>") in every hierarchy. */
-export function createCgroup(path: string, hierarchies = cgroupHierarchies()): ContainerCgroup {
+export function createCgroup(path: string, hierarchies = hostCgroups()): ContainerCgroup {
   const dirs: string[] = [];
   for (const h of hierarchies) {
     const dir = join(h.mountPoint, path);
@@ -99,7 +106,7 @@ function prepareCpusetParents(mountPoint: string, path: string): void {
 }
 
 /** Removes the container's cgroup dirs. A just-emptied v1 cgroup can report EBUSY for a moment, so retry briefly. */
-export function removeCgroup(path: string, hierarchies = cgroupHierarchies()): void {
+export function removeCgroup(path: string, hierarchies = hostCgroups()): void {
   for (const h of hierarchies) {
     const dir = join(h.mountPoint, path);
     for (let attempt = 0; ; attempt++) {

@@ -88,3 +88,13 @@ describe("isolation", () => {
     expect(out).toMatch(/tmpfs \/dev tmpfs/);
   });
 });
+
+test("the bundle written for a container is a valid OCI runtime spec", () => {
+  const { RuntimeSpecSchema } = require("../../src/runtime/spec.ts");
+  const id = b.ok(["create", "-v", "/tmp:/t:ro", "--tmpfs", "/scratch", "-u", "nobody", "busybox", "true"]).trim();
+  b.ok(["start", "-a", id]);
+  const spec = RuntimeSpecSchema.parse(JSON.parse(readFileSync(join(b.root, "containers", id, "config.json"), "utf8")));
+  expect(spec.process.user).toEqual({ uid: 65534, gid: 65534, additionalGids: [65534] });
+  expect(spec.mounts.map((m: { destination: string }) => m.destination)).toEqual(expect.arrayContaining(["/proc", "/dev", "/t", "/scratch"]));
+  b.ok(["rm", id]);
+});
