@@ -1,6 +1,7 @@
 /*
- * All of bunker's native code, compiled once per process by bun:ffi's TinyCC
- * (one compile is cheaper than dlopen'ing libc symbol by symbol).
+ * All of bunker's native code. scripts/build.ts compiles it with the system C
+ * compiler and embeds the library in the executable; bun:ffi's TinyCC compiles
+ * it at run time only when no compiler was available at build time.
  *
  * Most of it is the single-threaded half of process creation.
  *

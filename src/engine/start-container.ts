@@ -108,8 +108,9 @@ export async function startContainer(engine: Engine, id: string, opts: StartOpti
     started = launchLocked(engine, id, opts);
   } catch (e) {
     signals?.stop();
+    // A --rm container that failed to launch is removed; one that was already running is left alone.
     const record = safeLoad(engine, id);
-    if (record?.HostConfig.AutoRemove) removeContainer(engine, id, { force: true });
+    if (record?.HostConfig.AutoRemove && !record.State.Running) removeContainer(engine, id, { force: true });
     throw e;
   }
   if (!signals) return 0;

@@ -1,8 +1,9 @@
 import type { ContainerRecord } from "../../engine/container-store.ts";
 import type { LoadedRecord } from "../../engine/container-store.ts";
 import { refreshState } from "../../engine/start-container.ts";
-import { BunkerError, NotFoundError } from "../../lib/errors.ts";
+import { NotFoundError } from "../../lib/errors.ts";
 import { type CliContext, defineBunkerCommand } from "../command.ts";
+import { eachArgument } from "../each-argument.ts";
 import { str } from "../flags.ts";
 import { imageInspect } from "./image/image-json.ts";
 import { renderTemplate } from "../template.ts";
@@ -27,29 +28,26 @@ export default defineBunkerCommand({
     { name: "type", type: "string", description: "Return JSON for specified type (container, image)", valueHint: "string" },
   ],
   minArgs: 1,
-  run(ctx, { flags, positionals }) {
+  async run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
     const type = str(flags.type);
     const found: unknown[] = [];
-    let failed = false;
-    for (const ref of positionals) {
-      try {
+    const code = await eachArgument(
+      positionals,
+      (ref) => {
         if (type !== "image") {
           try {
             found.push(containerInspect(ctx, refreshState(engine, engine.containers.load(engine.containers.resolve(ref)))));
-            continue;
+            return;
           } catch (e) {
             if (!(e instanceof NotFoundError) || type === "container") throw e;
           }
         }
         found.push(imageInspect(engine, engine.images.resolve(ref)));
-      } catch (e) {
-        if (!(e instanceof BunkerError)) throw e;
-        console.error(`Error: No such object: ${ref}`);
-        failed = true;
-      }
-    }
+      },
+      (ref) => `Error: No such object: ${ref}`,
+    );
     printInspect(found, str(flags.format));
-    return failed ? 1 : 0;
+    return code;
   },
 });

@@ -1,6 +1,6 @@
 import { removeContainer } from "../../../engine/remove-container.ts";
-import { BunkerError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
+import { eachArgument } from "../../each-argument.ts";
 import { bool } from "../../flags.ts";
 
 export default defineBunkerCommand({
@@ -11,17 +11,9 @@ export default defineBunkerCommand({
   minArgs: 1,
   run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
-    let failed = false;
-    for (const ref of positionals) {
-      try {
-        removeContainer(engine, engine.containers.resolve(ref), { force: bool(flags.force) });
-        console.log(ref);
-      } catch (e) {
-        if (!(e instanceof BunkerError)) throw e;
-        console.error(`Error response from daemon: ${e.message}`);
-        failed = true;
-      }
-    }
-    return failed ? 1 : 0;
+    return eachArgument(positionals, (ref) => {
+      removeContainer(engine, engine.containers.resolve(ref), { force: bool(flags.force) });
+      console.log(ref);
+    });
   },
 });

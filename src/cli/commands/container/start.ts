@@ -1,6 +1,7 @@
 import { startContainer } from "../../../engine/start-container.ts";
 import { BunkerError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
+import { eachArgument } from "../../each-argument.ts";
 import { bool } from "../../flags.ts";
 
 export default defineBunkerCommand({
@@ -20,17 +21,9 @@ export default defineBunkerCommand({
       const id = engine.containers.resolve(positionals[0]);
       return startContainer(engine, id, { attach: true, interactive: bool(flags.interactive) });
     }
-    let failed = false;
-    for (const ref of positionals) {
-      try {
-        await startContainer(engine, engine.containers.resolve(ref), { attach: false, interactive: false });
-        console.log(ref);
-      } catch (e) {
-        if (!(e instanceof BunkerError)) throw e;
-        console.error(`Error response from daemon: ${e.message}`);
-        failed = true;
-      }
-    }
-    if (failed) throw new BunkerError("failed to start containers", 1);
+    return eachArgument(positionals, async (ref) => {
+      await startContainer(engine, engine.containers.resolve(ref), { attach: false, interactive: false });
+      console.log(ref);
+    });
   },
 });

@@ -1,5 +1,5 @@
-import { BunkerError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
+import { eachArgument } from "../../each-argument.ts";
 import { str } from "../../flags.ts";
 import { printInspect } from "../inspect.ts";
 import { imageInspect } from "./image-json.ts";
@@ -10,20 +10,15 @@ export default defineBunkerCommand({
   usage: "[OPTIONS] IMAGE [IMAGE...]",
   flags: [{ name: "format", short: "f", type: "string", description: "Format output using a Go template", valueHint: "string" }],
   minArgs: 1,
-  run(ctx, { flags, positionals }) {
+  async run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
     const found: unknown[] = [];
-    let failed = false;
-    for (const ref of positionals) {
-      try {
-        found.push(imageInspect(engine, engine.images.resolve(ref)));
-      } catch (e) {
-        if (!(e instanceof BunkerError)) throw e;
-        console.error(`Error: No such image: ${ref}`);
-        failed = true;
-      }
-    }
+    const code = await eachArgument(
+      positionals,
+      (ref) => void found.push(imageInspect(engine, engine.images.resolve(ref))),
+      (ref) => `Error: No such image: ${ref}`,
+    );
     printInspect(found, str(flags.format));
-    return failed ? 1 : 0;
+    return code;
   },
 });

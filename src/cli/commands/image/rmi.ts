@@ -1,6 +1,6 @@
 import { removeImage } from "../../../engine/remove-image.ts";
-import { BunkerError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
+import { eachArgument } from "../../each-argument.ts";
 import { bool } from "../../flags.ts";
 
 export default defineBunkerCommand({
@@ -10,16 +10,8 @@ export default defineBunkerCommand({
   flags: [{ name: "force", short: "f", type: "bool", description: "Force removal of the image" }],
   minArgs: 1,
   run(ctx, { flags, positionals }) {
-    let failed = false;
-    for (const ref of positionals) {
-      try {
-        for (const line of removeImage(ctx.engine(), ref, bool(flags.force))) console.log(line);
-      } catch (e) {
-        if (!(e instanceof BunkerError)) throw e;
-        console.error(`Error response from daemon: ${e.message}`);
-        failed = true;
-      }
-    }
-    return failed ? 1 : 0;
+    return eachArgument(positionals, (ref) => {
+      for (const line of removeImage(ctx.engine(), ref, bool(flags.force))) console.log(line);
+    });
   },
 });
