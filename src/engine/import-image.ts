@@ -4,7 +4,7 @@ import { applyChange } from "../image/changes.ts";
 import { type ContainerConfig, hostArchitecture, type ImageConfig } from "../image/config.ts";
 import { canonical, parseReference } from "../image/reference.ts";
 import type { ImageStore } from "../image/store.ts";
-import { unpackLayer } from "../image/unpack.ts";
+import { ingestLayer } from "../image/ingest.ts";
 
 export interface ImportOptions {
   source: string; // a file path, or "-" for stdin
@@ -22,14 +22,9 @@ export async function importImage(store: ImageStore, opts: ImportOptions): Promi
   const file = opts.source === "-" ? Bun.stdin : Bun.file(opts.source);
   if (opts.source !== "-" && !(await file.exists())) throw new BunkerError(`open ${opts.source}: no such file or directory`);
 
-  const tmp = store.newLayerDir();
-  let layer;
-  try {
-    layer = await unpackLayer(file.stream(), `${tmp}/diff`);
-  } catch (e) {
-    store.discardLayerDir(tmp);
-    throw e;
-  }
+  // The layer is kept gzipped too, so a push sends exactly the layer whose digest the manifest names.
+  const layer = await ingestLayer(store, file.stream() as unknown as AsyncIterable<Uint8Array>, { gzipUncompressed: true });
+  const tmp = layer.tmpDir;
 
   const created = new Date().toISOString();
   const config: ImageConfig = {
@@ -41,7 +36,7 @@ export async function importImage(store: ImageStore, opts: ImportOptions): Promi
     history: [{ created, created_by: "bunker import", comment: opts.message ?? `Imported from ${opts.source}` }],
   };
   const id = store.putBlob(JSON.stringify(config));
-  const layerRecord = { chainId: layer.diffId, diffId: layer.diffId, parent: null, size: layer.size };
+  const layerRecord = { chainId: layer.diffId, diffId: layer.diffId, parent: null, size: layer.size, blob: layer.blob };
   try {
     // The layer is committed under the index lock, so a concurrent rmi cannot prune it before the image refers to it.
     store.addImage({ id, created, layers: [layer.diffId], size: layer.size }, tag ? [tag] : [], () => store.commitLayer(tmp, layerRecord));

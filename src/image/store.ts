@@ -1,10 +1,10 @@
 // The local image store: content-addressed blobs, unpacked layers keyed by
 // chain id, and an index of images and their tags guarded by a file lock.
 //
-//   image/blobs/sha256/<hex>       image configs (and later compressed layers)
+//   image/blobs/sha256/<hex>       image configs, manifests and compressed layers
 //   image/layers/<chain hex>/diff  an unpacked layer, the lowerdir for overlayfs
 //   image/layers/<chain hex>/layer.json
-//   image/tmp/<pid>-<n>/           layers being unpacked: the "incomplete" mark
+//   image/tmp/<pid>-<n>[.blob]     layers being unpacked and blobs being written: the "incomplete" mark
 //   image/images.json              every image: id, tags, layers, size
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -12,8 +12,15 @@ import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock } from "../lib/lock.ts";
 import type { ImageConfig } from "./config.ts";
+import { BlobWriter } from "./blob-writer.ts";
 import { digestHex, sha256 } from "./digest.ts";
 import { canonical, parseReference } from "./reference.ts";
+
+export interface BlobDescriptor {
+  digest: string;
+  size: number;
+  mediaType: string;
+}
 
 export interface ImageRecord {
   id: string; // the config digest, as docker
@@ -21,6 +28,10 @@ export interface ImageRecord {
   created: string;
   layers: string[]; // chain ids, bottom first
   size: number;
+  /** The manifest the image was pulled with or pushed as (stored in blobs). */
+  manifest?: BlobDescriptor;
+  /** Canonical repo@digest names the manifest is known under, as docker's RepoDigests. */
+  repoDigests?: string[];
 }
 
 interface ImageIndex {
@@ -32,6 +43,8 @@ export interface LayerRecord {
   diffId: string;
   parent: string | null;
   size: number;
+  /** The layer's compressed tar as stored in blobs, for push and save. */
+  blob?: BlobDescriptor;
 }
 
 let tmpCounter = 0;
@@ -65,13 +78,25 @@ export class ImageStore {
    * that died are removed here, by the next writer.
    */
   newLayerDir(): string {
-    const tmp = join(this.dir, "tmp");
-    mkdirSync(tmp, { recursive: true });
-    this.removeAbandonedTmp(tmp);
-    const dir = join(tmp, `${process.pid}-${Date.now()}-${tmpCounter++}`);
+    const dir = this.tmpPath("");
     mkdirSync(join(dir, "diff"), { recursive: true });
     return dir;
   }
+
+  /** A blob being written; see BlobWriter. */
+  newBlobWriter(): BlobWriter {
+    return new BlobWriter(join(this.dir, "blobs", "sha256"), this.tmpPath(".blob"));
+  }
+
+  private tmpPath(suffix: string): string {
+    const tmp = join(this.dir, "tmp");
+    mkdirSync(tmp, { recursive: true });
+    if (!this.tmpSwept) this.removeAbandonedTmp(tmp);
+    this.tmpSwept = true;
+    return join(tmp, `${process.pid}-${Date.now()}-${tmpCounter++}${suffix}`);
+  }
+
+  private tmpSwept = false;
 
   /** Moves an unpacked layer into place. If another writer got there first, ours is discarded. */
   commitLayer(tmpDir: string, layer: LayerRecord): void {
@@ -105,6 +130,14 @@ export class ImageStore {
     return JSON.parse(readFileSync(join(this.layerPath(chainId), "layer.json"), "utf8"));
   }
 
+  hasBlob(digest: string): boolean {
+    return existsSync(this.blobPath(digest));
+  }
+
+  blobPath(digest: string): string {
+    return join(this.dir, "blobs", "sha256", digestHex(digest));
+  }
+
   /** Stores a blob under its digest (temp + fsync + rename) and returns the digest. */
   putBlob(data: Uint8Array | string): string {
     const digest = sha256(data);
@@ -118,7 +151,7 @@ export class ImageStore {
   }
 
   readBlob(digest: string): Buffer {
-    return readFileSync(join(this.dir, "blobs", "sha256", digestHex(digest)));
+    return readFileSync(this.blobPath(digest));
   }
 
   readConfig(id: string): ImageConfig {
@@ -160,7 +193,13 @@ export class ImageStore {
   addImage(record: Omit<ImageRecord, "names">, tags: string[], commit?: () => void): ImageRecord {
     return this.update((index) => {
       commit?.();
-      const image = index.images[record.id] ?? { ...record, names: [] };
+      const known = index.images[record.id];
+      const image = known ?? { ...record, names: [] };
+      if (known) {
+        // The same image reached again (another registry, a re-pull): remember where it came from too.
+        image.repoDigests = [...new Set([...(known.repoDigests ?? []), ...(record.repoDigests ?? [])])];
+        image.manifest ??= record.manifest;
+      }
       index.images[record.id] = image;
       for (const tag of tags) moveTag(index, tag, image);
       return image;
@@ -194,13 +233,25 @@ export class ImageStore {
     return images.find((i) => i.names.includes(ref));
   }
 
-  /** Removes layers that no image uses any more. */
+  /** Removes layers that no image uses any more, with their compressed blobs. */
   pruneLayers(index: ImageIndex): void {
     const used = new Set(Object.values(index.images).flatMap((i) => i.layers));
     const layers = join(this.dir, "layers");
     if (!existsSync(layers)) return;
-    for (const hex of readdirSync(layers)) {
-      if (!used.has(`sha256:${hex}`)) rmSync(join(layers, hex), { recursive: true, force: true });
+    const unused = readdirSync(layers).filter((hex) => !used.has(`sha256:${hex}`));
+    const keptBlobs = new Set([...used].map((l) => this.tryReadLayer(l)?.blob?.digest));
+    for (const hex of unused) {
+      const blob = this.tryReadLayer(`sha256:${hex}`)?.blob?.digest;
+      rmSync(join(layers, hex), { recursive: true, force: true });
+      if (blob && !keptBlobs.has(blob)) this.removeBlob(blob);
+    }
+  }
+
+  private tryReadLayer(chainId: string): LayerRecord | undefined {
+    try {
+      return this.readLayer(chainId);
+    } catch {
+      return undefined;
     }
   }
 
