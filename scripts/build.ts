@@ -41,7 +41,9 @@ const embedNative: BunPlugin = {
 
 const result = await Bun.build({
   entrypoints: ["src/main.ts"],
-  compile: { outfile: "dist/bunker" },
+  // OUTFILE builds elsewhere (e.g. to try a change without replacing dist/bunker under running tests).
+  // The executable must not pick up bunfig.toml, .env or tsconfig.json from the user's working directory.
+  compile: { outfile: process.env.OUTFILE ?? "dist/bunker", autoloadBunfig: false, autoloadDotenv: false, autoloadTsconfig: false, autoloadPackageJson: false },
   bytecode: true,
   minify: true,
   target: "bun",
@@ -53,4 +55,4 @@ if (!result.success) {
   for (const log of result.logs) console.error(log);
   process.exit(1);
 }
-console.log(`built dist/bunker (${commit}${dirty}${prebuilt ? "" : ", native code compiled at run time"})`);
+console.log(`built ${process.env.OUTFILE ?? "dist/bunker"} (${commit}${dirty}${prebuilt ? "" : ", native code compiled at run time"})`);

@@ -47,6 +47,8 @@ export function removeImage(engine: Engine, ref: string, force: boolean): string
       delete index.images[image.id];
       engine.images.pruneLayers(index);
       engine.images.removeBlob(image.id);
+      const manifest = current.manifest?.digest;
+      if (manifest && !Object.values(index.images).some((i) => i.manifest?.digest === manifest)) engine.images.removeBlob(manifest);
       lines.push(`Deleted: ${image.id}`);
     }
     return lines;

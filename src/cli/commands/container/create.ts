@@ -1,6 +1,6 @@
 import { createContainer } from "../../../engine/create-container.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { CREATE_FLAGS, createOptions } from "./create-flags.ts";
+import { CREATE_FLAGS, createOptions, ensureImageFor } from "./create-flags.ts";
 
 export default defineBunkerCommand({
   name: "create",
@@ -9,8 +9,10 @@ export default defineBunkerCommand({
   flags: CREATE_FLAGS,
   stopAtFirstPositional: true,
   minArgs: 1,
-  run(ctx, { flags, positionals }) {
-    const record = createContainer(ctx.engine(), createOptions(flags, positionals));
+  async run(ctx, { flags, positionals }) {
+    const opts = createOptions(flags, positionals);
+    await ensureImageFor(ctx, flags, opts.image);
+    const record = createContainer(ctx.engine(), opts);
     console.log(record.Id);
   },
 });

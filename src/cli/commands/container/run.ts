@@ -2,7 +2,7 @@ import { runContainer } from "../../../engine/run-container.ts";
 import { BunkerError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool } from "../../flags.ts";
-import { CREATE_FLAGS, createOptions } from "./create-flags.ts";
+import { CREATE_FLAGS, createOptions, ensureImageFor } from "./create-flags.ts";
 
 export default defineBunkerCommand({
   name: "run",
@@ -16,6 +16,7 @@ export default defineBunkerCommand({
     const detach = bool(flags.detach);
     if (detach && opts.autoRemove) throw new BunkerError("--rm with --detach needs a container monitor, which bunker does not have yet; drop one of them");
     if (opts.tty && opts.interactive && !process.stdin.isTTY) throw new BunkerError("the input device is not a TTY");
+    await ensureImageFor(ctx, flags, opts.image);
     const { id, exitCode } = await runContainer(ctx.engine(), opts, detach);
     if (detach) console.log(id);
     return exitCode;

@@ -1,6 +1,6 @@
 // Docker's `image inspect` shape for an image in the store.
 import type { Engine } from "../../../engine/engine.ts";
-import { displayParts } from "../../../image/reference.ts";
+import { displayParts, familiarName, parseReference } from "../../../image/reference.ts";
 import type { ImageRecord } from "../../../image/store.ts";
 
 export function imageInspect(engine: Engine, image: ImageRecord): Record<string, unknown> {
@@ -11,7 +11,10 @@ export function imageInspect(engine: Engine, image: ImageRecord): Record<string,
       const { repository, tag } = displayParts(n);
       return `${repository}:${tag}`;
     }),
-    RepoDigests: [],
+    RepoDigests: (image.repoDigests ?? []).map((d) => {
+      const ref = parseReference(d);
+      return `${familiarName(ref)}@${ref.digest}`;
+    }),
     Parent: "",
     Comment: config.history?.[config.history.length - 1]?.comment ?? "",
     Created: config.created ?? image.created,

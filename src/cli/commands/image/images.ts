@@ -1,7 +1,42 @@
-import { displayParts, canonical, parseReference } from "../../../image/reference.ts";
+import { filterAccepts, parseImageFilters } from "../../../image/image-filter.ts";
+import { displayParts, canonical, familiarName, parseReference } from "../../../image/reference.ts";
+import type { ImageRecord } from "../../../image/store.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { bool } from "../../flags.ts";
+import { bool, list } from "../../flags.ts";
 import { ago, humanSize, renderTable, shortId } from "../../format.ts";
+
+interface Row {
+  id: string;
+  repository: string;
+  tag: string;
+  digest: string;
+  created: string;
+  size: number;
+}
+
+/** Repository (canonical, without tag) -> digest, from the image's repo@digest names. */
+function digestsByRepository(image: ImageRecord): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const rd of image.repoDigests ?? []) {
+    const at = rd.lastIndexOf("@");
+    if (!map.has(rd.slice(0, at))) map.set(rd.slice(0, at), rd.slice(at + 1));
+  }
+  return map;
+}
+
+/**
+ * An image's rows as docker lists them: one per tag, with the digest its repository was pulled by.
+ * An untagged image shows the repositories it has digests in (tag <none>), or <none> <none>.
+ */
+function imageRows(image: ImageRecord, names: string[]): Row[] {
+  const base = { id: image.id, created: image.created, size: image.size };
+  const digests = digestsByRepository(image);
+  if (image.names.length === 0) {
+    if (digests.size === 0) return [{ ...base, repository: "<none>", tag: "<none>", digest: "<none>" }];
+    return [...digests].map(([repo, digest]) => ({ ...base, repository: familiarName(parseReference(`${repo}@${digest}`)), tag: "<none>", digest }));
+  }
+  return names.map((n) => ({ ...base, ...displayParts(n), digest: digests.get(n.slice(0, n.lastIndexOf(":"))) ?? "<none>" }));
+}
 
 export default defineBunkerCommand({
   name: "images",
@@ -11,31 +46,38 @@ export default defineBunkerCommand({
     { name: "quiet", short: "q", type: "bool", description: "Only show image IDs" },
     { name: "all", short: "a", type: "bool", description: "Show all images" },
     { name: "no-trunc", type: "bool", description: "Don't truncate output" },
+    { name: "digests", type: "bool", description: "Show digests" },
+    { name: "filter", short: "f", type: "list", description: "Filter output based on conditions provided (dangling=true|false, reference=PATTERN)", valueHint: "filter" },
   ],
   maxArgs: 1,
   run(ctx, { flags, positionals }) {
+    const filters = parseImageFilters(list(flags.filter));
     const engine = ctx.engine();
     const now = Date.now();
     const filter = positionals[0];
     // A tag is a colon after the last slash: in localhost:5000/img the colon belongs to the registry.
     const hasTag = filter !== undefined && filter.lastIndexOf(":") > filter.lastIndexOf("/");
     const wanted = filter === undefined ? undefined : hasTag ? canonical(parseReference(filter)) : canonical(parseReference(filter)).replace(/:latest$/, ":");
-    const rows: { id: string; repository: string; tag: string; created: string; size: number }[] = [];
+    const rows: Row[] = [];
     for (const image of engine.images.list()) {
-      const names = image.names.filter((n) => wanted === undefined || (wanted.endsWith(":") ? n.startsWith(wanted) : n === wanted));
-      if (image.names.length === 0 && wanted === undefined) rows.push({ id: image.id, repository: "<none>", tag: "<none>", created: image.created, size: image.size });
-      for (const n of names) rows.push({ id: image.id, ...displayParts(n), created: image.created, size: image.size });
+      if (image.names.length === 0) {
+        if (wanted === undefined && filterAccepts(filters, undefined)) rows.push(...imageRows(image, []));
+        continue;
+      }
+      const names = image.names.filter((n) => (wanted === undefined || (wanted.endsWith(":") ? n.startsWith(wanted) : n === wanted)) && filterAccepts(filters, n));
+      rows.push(...imageRows(image, names));
     }
     rows.sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || a.repository.localeCompare(b.repository));
-    const id = (r: (typeof rows)[number]) => (bool(flags["no-trunc"]) ? r.id : shortId(r.id));
+    const id = (r: Row) => (bool(flags["no-trunc"]) ? r.id : shortId(r.id));
     if (bool(flags.quiet)) {
       process.stdout.write([...new Set(rows.map(id))].map((i) => `${i}\n`).join(""));
       return;
     }
+    const digests = bool(flags.digests);
     process.stdout.write(
       renderTable(
-        ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"],
-        rows.map((r) => [r.repository, r.tag, id(r), ago(r.created, now), humanSize(r.size)]),
+        ["REPOSITORY", "TAG", ...(digests ? ["DIGEST"] : []), "IMAGE ID", "CREATED", "SIZE"],
+        rows.map((r) => [r.repository, r.tag, ...(digests ? [r.digest] : []), id(r), ago(r.created, now), humanSize(r.size)]),
       ),
     );
   },

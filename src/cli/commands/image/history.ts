@@ -1,0 +1,89 @@
+import type { ImageConfig } from "../../../image/config.ts";
+import { BunkerError } from "../../../lib/errors.ts";
+import { defineBunkerCommand } from "../../command.ts";
+import { bool } from "../../flags.ts";
+import { ago, humanSize, renderTable, shortId } from "../../format.ts";
+
+export interface HistoryRow {
+  id: string;
+  created?: string;
+  createdBy: string;
+  size: number;
+  comment: string;
+}
+
+/**
+ * Docker's rows, newest first: each history entry that made a layer (not empty_layer) takes the
+ * next layer's size. Only the top row is this image; the ones below would be parent images,
+ * which a pulled or loaded image does not have locally, so they are <missing> (as docker).
+ */
+export function historyRows(id: string, config: ImageConfig, layerSizes: number[]): HistoryRow[] {
+  let layer = 0;
+  const rows = (config.history ?? []).map((h) => {
+    let size = 0;
+    if (!h.empty_layer) {
+      if (layer >= layerSizes.length) throw new BunkerError("too many non-empty layers in History section");
+      size = layerSizes[layer++];
+    }
+    return { id: "<missing>", created: h.created, createdBy: h.created_by ?? "", size, comment: h.comment ?? "" };
+  });
+  rows.reverse();
+  if (rows.length > 0) rows[0].id = id;
+  return rows;
+}
+
+/** Docker's formatter.Ellipsis: cut to `width` characters, the last one an ellipsis. */
+export function ellipsis(s: string, width: number): string {
+  const chars = [...s];
+  return chars.length <= width ? s : `${chars.slice(0, width - 1).join("")}…`;
+}
+
+/** Go's time.RFC3339 in local time, as `-H=false` prints it: 2024-05-01T12:00:00Z or …+02:00. */
+export function rfc3339(iso: string): string {
+  const d = new Date(iso);
+  const offset = -d.getTimezoneOffset();
+  const local = new Date(d.getTime() + offset * 60_000).toISOString().slice(0, 19);
+  if (offset === 0) return `${local}Z`;
+  const abs = Math.abs(offset);
+  return `${local}${offset < 0 ? "-" : "+"}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+}
+
+const known = (iso: string | undefined) => iso !== undefined && !Number.isNaN(Date.parse(iso)) && Date.parse(iso) > 0;
+
+export default defineBunkerCommand({
+  name: "history",
+  description: "Show the history of an image",
+  usage: "[OPTIONS] IMAGE",
+  flags: [
+    { name: "human", short: "H", type: "bool", description: "Print sizes and dates in human readable format (default true)" },
+    { name: "no-trunc", type: "bool", description: "Don't truncate output" },
+    { name: "quiet", short: "q", type: "bool", description: "Only show image IDs" },
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  run(ctx, { flags, positionals }) {
+    const store = ctx.engine().images;
+    const image = store.resolve(positionals[0]);
+    const sizes = image.layers.map((chain) => store.readLayer(chain).size);
+    const rows = historyRows(image.id, store.readConfig(image.id), sizes);
+    const trunc = !bool(flags["no-trunc"]);
+    const human = flags.human !== false; // -H defaults to true; only -H=false turns it off
+    const id = (r: HistoryRow) => (trunc && r.id.startsWith("sha256:") ? shortId(r.id) : r.id);
+    if (bool(flags.quiet)) {
+      process.stdout.write(rows.map((r) => `${id(r)}\n`).join(""));
+      return;
+    }
+    const now = Date.now();
+    const created = (r: HistoryRow) => {
+      if (!known(r.created)) return human ? "N/A" : "";
+      return human ? ago(r.created as string, now) : rfc3339(r.created as string);
+    };
+    const createdBy = (r: HistoryRow) => (trunc ? ellipsis(r.createdBy.replaceAll("\t", " "), 45) : r.createdBy.replaceAll("\t", " "));
+    process.stdout.write(
+      renderTable(
+        ["IMAGE", human ? "CREATED" : "CREATED AT", "CREATED BY", "SIZE", "COMMENT"],
+        rows.map((r) => [id(r), created(r), createdBy(r), human ? humanSize(r.size) : String(r.size), r.comment]),
+      ),
+    );
+  },
+});

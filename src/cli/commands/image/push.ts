@@ -1,0 +1,19 @@
+import { defineBunkerCommand } from "../../command.ts";
+import { bool } from "../../flags.ts";
+import { progressPrinter } from "../../progress.ts";
+
+export default defineBunkerCommand({
+  name: "push",
+  description: "Upload an image to a registry",
+  usage: "[OPTIONS] NAME[:TAG]",
+  flags: [{ name: "quiet", short: "q", type: "bool", description: "Suppress verbose output" }],
+  minArgs: 1,
+  maxArgs: 1,
+  async run(ctx, { flags, positionals }) {
+    const { pushImage } = require("../../../engine/push-image.ts") as typeof import("../../../engine/push-image.ts");
+    const progress = progressPrinter(process.stdout, bool(flags.quiet));
+    await pushImage(ctx.engine(), positionals[0], progress);
+    progress.finish();
+    if (bool(flags.quiet)) console.log(positionals[0]);
+  },
+});

@@ -1,0 +1,29 @@
+// `run`/`create` find their image locally, pulling it per --pull (missing, always, never) as docker does.
+import { parseReference, familiarName } from "../image/reference.ts";
+import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import type { Engine } from "./engine.ts";
+import type { PullEvents } from "./pull-image.ts";
+
+export type PullPolicy = "missing" | "always" | "never";
+
+export function parsePullPolicy(value: string | undefined): PullPolicy {
+  const v = value ?? "missing";
+  if (v !== "missing" && v !== "always" && v !== "never") throw new BunkerError(`invalid pull option: '${v}': must be one of "always", "missing" or "never"`);
+  return v;
+}
+
+export async function ensureImage(engine: Engine, image: string, policy: PullPolicy, events: PullEvents, platform?: string): Promise<void> {
+  if (policy !== "always") {
+    try {
+      engine.images.resolve(image);
+      return;
+    } catch (e) {
+      if (!(e instanceof NotFoundError) || policy === "never") throw e;
+    }
+    const ref = parseReference(image);
+    process.stderr.write(`Unable to find image '${familiarName(ref)}${ref.digest ? `@${ref.digest}` : `:${ref.tag}`}' locally\n`);
+  }
+  // Required only now: the registry client and manifest schemas cost every `run` a few ms to load.
+  const { pullImage } = require("./pull-image.ts") as typeof import("./pull-image.ts");
+  await pullImage(engine, image, { events, platform });
+}

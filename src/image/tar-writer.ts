@@ -1,0 +1,124 @@
+// Writes a tar archive with tar-stream, entry by entry, to a file or to
+// stdout. A file is written under a temp name and renamed into place only when
+// complete (as docker's save -o), so a failed save never leaves half an archive.
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import tar from "tar-stream";
+import { drainedOrClosed } from "../lib/drained.ts";
+
+/** Small metadata, held in memory. */
+export interface DataEntry {
+  name: string;
+  data: Uint8Array | string;
+}
+
+/** A large file streamed from disk; tar needs its size before its bytes. */
+export interface StreamEntry {
+  name: string;
+  /** A promise lets the size be worked out while earlier entries are written. */
+  size: number | Promise<number>;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+export type TarEntry = DataEntry | StreamEntry;
+
+export interface TarOutput {
+  write(chunk: Uint8Array): void;
+  /** Called after the last byte: the archive becomes visible. */
+  commit(): void;
+  /** Called on failure: nothing is left behind. */
+  abort(): void;
+}
+
+/** Writes all of `chunk`, waiting out EAGAIN on a non-blocking pipe. */
+function writeAll(fd: number, chunk: Uint8Array): void {
+  for (let off = 0; off < chunk.length; ) {
+    try {
+      off += writeSync(fd, chunk, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      Bun.sleepSync(1);
+    }
+  }
+}
+
+export function stdoutOutput(): TarOutput {
+  return { write: (chunk) => writeAll(1, chunk), commit: () => {}, abort: () => {} };
+}
+
+/** PATH is replaced atomically: a temp file in the same directory, fsynced, then renamed over it. */
+export function fileOutput(path: string): TarOutput {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  let fd = openSync(tmp, "w", 0o644);
+  const close = () => {
+    if (fd >= 0) closeSync(fd);
+    fd = -1;
+  };
+  return {
+    write: (chunk) => writeAll(fd, chunk),
+    commit: () => {
+      fsyncSync(fd);
+      close();
+      renameSync(tmp, path);
+    },
+    abort: () => {
+      close();
+      rmSync(tmp, { force: true });
+    },
+  };
+}
+
+type Sink = ReturnType<tar.Pack["entry"]>;
+
+// Fixed owner, mode and time: the same images always make the same archive.
+const HEADER = { mode: 0o644, uid: 0, gid: 0, mtime: new Date(0) };
+
+async function addEntry(pack: tar.Pack, entry: TarEntry): Promise<void> {
+  if ("data" in entry) {
+    await new Promise<void>((resolve, reject) => pack.entry({ ...HEADER, name: entry.name }, Buffer.from(entry.data), (e) => (e ? reject(e) : resolve())));
+    return;
+  }
+  const size = await entry.size;
+  let sink!: Sink;
+  const finished = new Promise<void>((resolve, reject) => {
+    sink = pack.entry({ ...HEADER, name: entry.name, size }, (e) => (e ? reject(e) : resolve()));
+  });
+  finished.catch(() => {}); // awaited below; the write loop may fail first
+  let written = 0;
+  for await (const chunk of entry.open()) {
+    written += chunk.length;
+    if (written > size || sink.destroyed) break;
+    if (!sink.write(chunk)) await drainedOrClosed(sink);
+  }
+  if (sink.destroyed) return finished;
+  // A stream that is not the size announced would corrupt every entry after it.
+  if (written !== size) throw new Error(`${entry.name} is not the ${size} bytes announced`);
+  sink.end(null);
+  return finished;
+}
+
+/** Writes the entries in order to `out`; on any failure the output is aborted and the first error rethrown. */
+export async function writeTar(entries: TarEntry[], out: TarOutput): Promise<void> {
+  const pack = tar.pack();
+  let failure: unknown;
+  // Entries are produced while the consumer below writes what is packed: the archive is never held in memory.
+  const producing = (async () => {
+    for (const entry of entries) await addEntry(pack, entry);
+    pack.finalize();
+  })().catch((e) => {
+    failure ??= e;
+    pack.destroy(e);
+  });
+  try {
+    for await (const chunk of pack as AsyncIterable<Uint8Array>) out.write(chunk);
+    await producing;
+    if (failure) throw failure;
+    out.commit();
+  } catch (e) {
+    failure ??= e; // a write error (EPIPE); the producer's error then is only its echo
+    out.abort();
+    pack.destroy();
+    await producing;
+    throw failure;
+  }
+}
