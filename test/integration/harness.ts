@@ -38,6 +38,12 @@ export function mountsUnder(path: string): string[] {
     .filter((l) => l.includes(path));
 }
 
+export interface RunOptions {
+  stdin?: string | Uint8Array;
+  env?: Record<string, string>;
+  argv0?: string;
+}
+
 export class Bunker {
   readonly root: string;
   private readonly seenIds = new Set<string>();
@@ -53,7 +59,7 @@ export class Bunker {
     return b;
   }
 
-  run(args: string[], opts: { stdin?: string | Uint8Array; env?: Record<string, string>; argv0?: string } = {}): Result {
+  run(args: string[], opts: RunOptions = {}): Result {
     const r = Bun.spawnSync([opts.argv0 ?? BUNKER, "--root", this.root, ...args], {
       stdin: opts.stdin === undefined ? "ignore" : Buffer.from(opts.stdin),
       env: { ...process.env, ...opts.env },
@@ -61,8 +67,14 @@ export class Bunker {
     return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), exitCode: r.exitCode ?? -1 };
   }
 
-  async runAsync(args: string[]): Promise<Result> {
-    const p = Bun.spawn([BUNKER, "--root", this.root, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  /** Like run, without blocking this process (which may be serving a fixture the command talks to). */
+  async runAsync(args: string[], opts: RunOptions = {}): Promise<Result> {
+    const p = Bun.spawn([opts.argv0 ?? BUNKER, "--root", this.root, ...args], {
+      stdin: opts.stdin === undefined ? "ignore" : Buffer.from(opts.stdin),
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...process.env, ...opts.env },
+    });
     const [stdout, stderr, exitCode] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
     return { stdout, stderr, exitCode };
   }
@@ -70,6 +82,12 @@ export class Bunker {
   /** Runs and expects success; returns stdout. */
   ok(args: string[], opts?: Parameters<Bunker["run"]>[1]): string {
     const r = this.run(args, opts);
+    if (r.exitCode !== 0) throw new Error(`bunker ${args.join(" ")} exited ${r.exitCode}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  async okAsync(args: string[], opts?: RunOptions): Promise<string> {
+    const r = await this.runAsync(args, opts);
     if (r.exitCode !== 0) throw new Error(`bunker ${args.join(" ")} exited ${r.exitCode}: ${r.stderr}`);
     return r.stdout;
   }

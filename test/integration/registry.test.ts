@@ -32,6 +32,9 @@ afterAll(() => {
 
 const run = (args: string[], extra?: Record<string, string>) => b.run(args, { env: env(extra) });
 const ok = (args: string[], extra?: Record<string, string>) => b.ok(args, { env: env(extra) });
+// Async forms for the token-auth tests: the token server runs in this process and must keep answering.
+const runA = (args: string[], extra?: Record<string, string>) => b.runAsync(args, { env: env(extra) });
+const okA = (args: string[], extra?: Record<string, string>) => b.okAsync(args, { env: env(extra) });
 
 describe.skipIf(!haveRegistry)("anonymous registry", () => {
   let reg: RegistryFixture;
@@ -141,46 +144,46 @@ describe.skipIf(!haveRegistry)("authentication", () => {
       });
       afterAll(() => reg.stop());
 
-      test("pull without credentials is refused with one line and exit 1", () => {
-        const r = run(["pull", `${reg.host}/test/busybox`]);
+      test("pull without credentials is refused with one line and exit 1", async () => {
+        const r = await runA(["pull", `${reg.host}/test/busybox`]);
         expect(r.exitCode).toBe(1);
         expect(r.stderr.trim().split("\n")).toHaveLength(1);
       });
 
-      test("wrong credentials fail login with one clear line and exit 1", () => {
-        const bad = b.run(["login", "-u", "tester", "--password-stdin", reg.host], { env: env(), stdin: "wrong\n" });
+      test("wrong credentials fail login with one clear line and exit 1", async () => {
+        const bad = await b.runAsync(["login", "-u", "tester", "--password-stdin", reg.host], { env: env(), stdin: "wrong\n" });
         expect(bad.exitCode).toBe(1);
         expect(bad.stderr.trim().split("\n")).toHaveLength(1);
         expect(existsSync(join(home, "docker", "config.json")) ? readFileSync(join(home, "docker", "config.json"), "utf8") : "").not.toContain(reg.host);
       });
 
-      test("login, then pull and push; logout forgets", () => {
-        const login = b.run(["login", "-u", "tester", "--password-stdin", reg.host], { env: env(), stdin: "s3cret\n" });
+      test("login, then pull and push; logout forgets", async () => {
+        const login = await b.runAsync(["login", "-u", "tester", "--password-stdin", reg.host], { env: env(), stdin: "s3cret\n" });
         expect(login.stdout).toContain("Login Succeeded");
         expect(login.exitCode).toBe(0);
         const config = JSON.parse(readFileSync(join(home, "docker", "config.json"), "utf8"));
         expect(Buffer.from(config.auths[reg.host].auth, "base64").toString()).toBe("tester:s3cret");
-        expect(ok(["run", "--rm", `${reg.host}/test/busybox`, "echo", "authed"])).toBe("authed\n");
-        ok(["tag", `${reg.host}/test/busybox`, `${reg.host}/test/pushed:${auth}`]);
-        expect(ok(["push", `${reg.host}/test/pushed:${auth}`])).toMatch(/digest: sha256:/);
-        expect(ok(["logout", reg.host])).toBe(`Removing login credentials for ${reg.host}\n`);
-        ok(["rmi", "-f", `${reg.host}/test/busybox`]);
-        expect(run(["pull", `${reg.host}/test/busybox`]).exitCode).toBe(1);
+        expect(await okA(["run", "--rm", `${reg.host}/test/busybox`, "echo", "authed"])).toBe("authed\n");
+        await okA(["tag", `${reg.host}/test/busybox`, `${reg.host}/test/pushed:${auth}`]);
+        expect(await okA(["push", `${reg.host}/test/pushed:${auth}`])).toMatch(/digest: sha256:/);
+        expect(await okA(["logout", reg.host])).toBe(`Removing login credentials for ${reg.host}\n`);
+        await okA(["rmi", "-f", `${reg.host}/test/busybox`]);
+        expect((await runA(["pull", `${reg.host}/test/busybox`])).exitCode).toBe(1);
       });
 
-      test("credentials written by podman (auth.json) and in docker's config.json format work", () => {
+      test("credentials written by podman (auth.json) and in docker's config.json format work", async () => {
         const authFile = join(home, `podman-${auth}.json`);
         if (havePodman) {
-          const p = Bun.spawnSync(["podman", "login", "--tls-verify=false", "--authfile", authFile, "-u", "tester", "-p", "s3cret", reg.host]);
-          expect(p.exitCode).toBe(0);
-          ok(["rmi", "-f", `${reg.host}/test/busybox`], {});
-          expect(run(["pull", "-q", `${reg.host}/test/busybox`], { REGISTRY_AUTH_FILE: authFile }).exitCode).toBe(0);
+          const p = Bun.spawn(["podman", "login", "--tls-verify=false", "--authfile", authFile, "-u", "tester", "-p", "s3cret", reg.host], { stdout: "ignore", stderr: "ignore" });
+          expect(await p.exited).toBe(0);
+          await runA(["rmi", "-f", `${reg.host}/test/busybox`]);
+          expect((await runA(["pull", "-q", `${reg.host}/test/busybox`], { REGISTRY_AUTH_FILE: authFile })).exitCode).toBe(0);
         }
         const dockerDir = join(home, `docker-${auth}`);
         mkdirSync(dockerDir, { recursive: true });
         writeFileSync(join(dockerDir, "config.json"), JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from("tester:s3cret").toString("base64") } } }));
-        run(["rmi", "-f", `${reg.host}/test/busybox`]);
-        expect(run(["pull", "-q", `${reg.host}/test/busybox`], { DOCKER_CONFIG: dockerDir }).exitCode).toBe(0);
+        await runA(["rmi", "-f", `${reg.host}/test/busybox`]);
+        expect((await runA(["pull", "-q", `${reg.host}/test/busybox`], { DOCKER_CONFIG: dockerDir })).exitCode).toBe(0);
       });
 
       if (auth === "token") {
