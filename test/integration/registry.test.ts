@@ -126,6 +126,13 @@ describe.skipIf(!haveRegistry)("anonymous registry", () => {
     expect(ok(["push", `${reg.host}/mounted/busybox:latest`])).toMatch(/Mounted from test\/busybox/);
   });
 
+  test("search lists the registry's matching repositories", () => {
+    const out = ok(["search", `${reg.host}/busy`]);
+    expect(out.split("\n")[0]).toMatch(/^NAME +DESCRIPTION +STARS +OFFICIAL$/);
+    expect(out).toContain(`${reg.host}/test/busybox`);
+    expect(ok(["search", `${reg.host}/nothing-like-this`]).trim().split("\n")).toHaveLength(1);
+  });
+
   test("unknown images and tags fail with one line", () => {
     const r = run(["pull", `${reg.host}/test/nosuch:latest`]);
     expect(r.exitCode).not.toBe(0);
