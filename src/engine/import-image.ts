@@ -24,7 +24,6 @@ export async function importImage(store: ImageStore, opts: ImportOptions): Promi
 
   // The layer is kept gzipped too, so a push sends exactly the layer whose digest the manifest names.
   const layer = await ingestLayer(store, file.stream() as unknown as AsyncIterable<Uint8Array>, { gzipUncompressed: true });
-  const tmp = layer.tmpDir;
 
   const created = new Date().toISOString();
   const config: ImageConfig = {
@@ -36,12 +35,12 @@ export async function importImage(store: ImageStore, opts: ImportOptions): Promi
     history: [{ created, created_by: "bunker import", comment: opts.message ?? `Imported from ${opts.source}` }],
   };
   const id = store.putBlob(JSON.stringify(config));
-  const layerRecord = { chainId: layer.diffId, diffId: layer.diffId, parent: null, size: layer.size, blob: layer.blob };
   try {
     // The layer is committed under the index lock, so a concurrent rmi cannot prune it before the image refers to it.
-    store.addImage({ id, created, layers: [layer.diffId], size: layer.size }, tag ? [tag] : [], () => store.commitLayer(tmp, layerRecord));
-  } finally {
-    store.discardLayerDir(tmp); // a no-op once commitLayer has moved it into place
+    store.addImage({ id, created, layers: [layer.diffId], size: layer.size }, tag ? [tag] : [], () => layer.commit({ chainId: layer.diffId, parent: null }));
+  } catch (e) {
+    layer.discard();
+    throw e;
   }
   return id;
 }

@@ -5,17 +5,19 @@
 // and the scratch dir is always removed.
 import { rmSync } from "node:fs";
 import { extractArchive } from "../image/archive-extract.ts";
-import { type ArchivedImage, readArchivedImages } from "../image/archive-images.ts";
+import { type ArchivedImage, type ArchivedLayer, readArchivedImages } from "../image/archive-images.ts";
 import { chainIds } from "../image/digest.ts";
 import { type IngestedLayer, ingestLayer } from "../image/ingest.ts";
 import { displayParts } from "../image/reference.ts";
-import type { ImageStore, LayerRecord } from "../image/store.ts";
+import type { ImageStore } from "../image/store.ts";
 import { BunkerError } from "../lib/errors.ts";
+import { forEachLimit } from "../lib/pool.ts";
 
-/** A verified layer still under image/tmp, waiting to be committed with its image. */
+/** A verified layer (and its blob) still under image/tmp, waiting to be committed with its image. */
 interface PendingLayer {
-  tmpDir: string;
-  record: LayerRecord;
+  layer: IngestedLayer;
+  chainId: string;
+  parent: string | null;
 }
 
 /** Loads every image in the archive; returns docker's "Loaded image: …" lines. */
@@ -27,32 +29,37 @@ export async function loadImages(store: ImageStore, input: AsyncIterable<Uint8Ar
     const pending = await ingestLayers(store, images, ingested);
     return images.flatMap((image) => addImage(store, image, pending));
   } catch (e) {
-    // Committed layers are no longer under tmp, and their blobs are referenced: both survive this.
-    for (const layer of ingested) store.discardLayerDir(layer.tmpDir);
-    store.removeUnreferencedBlobs(ingested.map((layer) => layer.blob.digest));
+    // Layers of images already added were committed: discarding those is a no-op.
+    for (const layer of ingested) layer.discard();
     throw e;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
+// Layers are unpacked (this thread) while copies of uncompressed ones are gzipped (zlib's
+// threads): a few at once keep every core busy. More would only contend for the disk.
+const PARALLEL_LAYERS = Math.min(4, Math.max(2, navigator.hardwareConcurrency));
+
 async function ingestLayers(store: ImageStore, images: ArchivedImage[], ingested: IngestedLayer[]): Promise<Map<string, PendingLayer>> {
-  const pending = new Map<string, PendingLayer>();
+  // Each layer once: one shared by several images of the archive, or already in the store, is not read again (as docker).
+  const wanted = new Map<string, { layer: ArchivedLayer; diffId: string; parent: string | null; what: string }>();
   for (const image of images) {
     const diffIds = image.config.rootfs.diff_ids;
     const chains = chainIds(diffIds);
-    for (const [i, layer] of image.layers.entries()) {
-      // Shared with an earlier image of the archive, or already in the store: as docker, not read again.
-      if (pending.has(chains[i]) || store.hasLayer(chains[i])) continue;
-      const input = Bun.file(layer.path).stream() as unknown as AsyncIterable<Uint8Array>;
-      const got = await ingestLayer(store, input, { expectedDigest: layer.digest, mediaType: layer.mediaType, gzipUncompressed: true });
-      ingested.push(got);
-      if (got.diffId !== diffIds[i])
-        throw new BunkerError(`layer ${i + 1} of image ${image.id.slice(7, 19)} unpacks to ${got.diffId}, but its config expects ${diffIds[i]}; nothing was loaded`);
-      const record = { chainId: chains[i], diffId: got.diffId, parent: i > 0 ? chains[i - 1] : null, size: got.size, blob: got.blob };
-      pending.set(chains[i], { tmpDir: got.tmpDir, record });
-    }
+    image.layers.forEach((layer, i) => {
+      if (wanted.has(chains[i]) || store.hasLayer(chains[i])) return;
+      wanted.set(chains[i], { layer, diffId: diffIds[i], parent: i > 0 ? chains[i - 1] : null, what: `layer ${i + 1} of image ${image.id.slice(7, 19)}` });
+    });
   }
+  const pending = new Map<string, PendingLayer>();
+  await forEachLimit([...wanted], PARALLEL_LAYERS, async ([chainId, { layer, diffId, parent, what }]) => {
+    const input = Bun.file(layer.path).stream() as unknown as AsyncIterable<Uint8Array>;
+    const got = await ingestLayer(store, input, { expectedDigest: layer.digest, mediaType: layer.mediaType, gzipUncompressed: true });
+    ingested.push(got);
+    if (got.diffId !== diffId) throw new BunkerError(`${what} unpacks to ${got.diffId}, but its config expects ${diffId}; nothing was loaded`);
+    pending.set(chainId, { layer: got, chainId, parent });
+  });
   return pending;
 }
 
@@ -63,7 +70,7 @@ const familiar = (name: string) => {
 
 function addImage(store: ImageStore, image: ArchivedImage, pending: Map<string, PendingLayer>): string[] {
   const chains = chainIds(image.config.rootfs.diff_ids);
-  const size = chains.reduce((n, chain) => n + (pending.get(chain)?.record.size ?? store.readLayer(chain).size), 0);
+  const size = chains.reduce((n, chain) => n + (pending.get(chain)?.layer.size ?? store.readLayer(chain).size), 0);
   store.putBlob(image.configBytes);
   if (image.manifest) store.putBlob(image.manifest.bytes);
   const before = store.list();
@@ -76,9 +83,9 @@ function addImage(store: ImageStore, image: ArchivedImage, pending: Map<string, 
   // Layers are committed under the index lock, so a concurrent rmi cannot prune them before the image refers to them.
   store.addImage(record, image.tags, () => {
     for (const chain of chains) {
-      const layer = pending.get(chain);
-      if (!layer) continue;
-      store.commitLayer(layer.tmpDir, layer.record);
+      const p = pending.get(chain);
+      if (!p) continue;
+      p.layer.commit({ chainId: p.chainId, parent: p.parent });
       pending.delete(chain); // a later image sharing it finds it committed
     }
   });

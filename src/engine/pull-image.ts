@@ -85,7 +85,6 @@ async function resolveManifest(client: RegistryClient, ref: Reference, platform:
   return { manifest: inner.manifest, digest: top.digest, descriptor: { digest: one.digest, size: one.bytes.length, mediaType: one.mediaType }, bytes: one.bytes };
 }
 
-type Pulled = IngestedLayer & { discard: () => void };
 
 export async function pullImage(engine: Engine, reference: string, opts: PullOptions): Promise<ImageRecord> {
   const { events } = opts;
@@ -106,7 +105,7 @@ export async function pullImage(engine: Engine, reference: string, opts: PullOpt
   const chains = chainIds(diffIds);
   const id = manifest.config.digest;
 
-  const pulled = await parallel(manifest.layers, PARALLEL_LAYERS, async (layer, i): Promise<Pulled | null> => {
+  const pulled = await parallel(manifest.layers, PARALLEL_LAYERS, async (layer, i): Promise<IngestedLayer | null> => {
     const short = shortDigest(layer.digest);
     if (store.hasLayer(chains[i])) {
       events.layer(short, "Already exists");
@@ -118,13 +117,12 @@ export async function pullImage(engine: Engine, reference: string, opts: PullOpt
       mediaType: layer.mediaType,
       onProgress: (current) => events.layer(short, "Downloading", { current, total: layer.size }),
     });
-    const discard = () => store.discardLayerDir(ingested.tmpDir);
     if (ingested.diffId !== diffIds[i]) {
-      discard();
+      ingested.discard();
       throw new BunkerError(`layer ${layer.digest} unpacks to ${ingested.diffId}, but the image config expects ${diffIds[i]}; nothing was stored`);
     }
     events.layer(short, "Pull complete");
-    return { ...ingested, discard };
+    return ingested;
   });
 
   store.putBlob(configBytes);
@@ -135,7 +133,7 @@ export async function pullImage(engine: Engine, reference: string, opts: PullOpt
     ref.tag ? [canonical({ ...ref, digest: undefined })] : [],
     () => {
       pulled.forEach((p, i) => {
-        if (p) store.commitLayer(p.tmpDir, { chainId: chains[i], diffId: diffIds[i], parent: i > 0 ? chains[i - 1] : null, size: p.size, blob: p.blob });
+        p?.commit({ chainId: chains[i], parent: i > 0 ? chains[i - 1] : null });
       });
     },
   );
@@ -146,6 +144,6 @@ export async function pullImage(engine: Engine, reference: string, opts: PullOpt
 }
 
 /** The image's size as docker reports it: the sum of its unpacked layers. */
-function unpackedSize(pulled: (Pulled | null)[], store: ImageStore, chains: string[]): number {
+function unpackedSize(pulled: (IngestedLayer | null)[], store: ImageStore, chains: string[]): number {
   return chains.reduce((n, chain, i) => n + (pulled[i]?.size ?? store.readLayer(chain).size), 0);
 }

@@ -126,7 +126,9 @@ export async function extractArchive(input: AsyncIterable<Uint8Array>, dir: stri
     extract.destroy();
     await feeding;
     if (e instanceof BunkerError) throw e;
-    throw new BunkerError(`invalid archive: ${String((e as Error)?.message ?? e).split("\n")[0].replace(/^./, (c) => c.toLowerCase())}`);
+    // tar-stream's "invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?": compression was handled already.
+    const message = String((e as Error)?.message ?? e).split("\n")[0].replace(/\. Maybe .*$/, "");
+    throw new BunkerError(`invalid archive: ${message.replace(/^./, (c) => c.toLowerCase())}`);
   }
   return new UnpackedArchive(dir, files, links);
 }

@@ -5,7 +5,7 @@
 import type zlib from "node:zlib";
 import type { BlobWriter } from "./blob-writer.ts";
 import { MEDIA } from "./manifest.ts";
-import type { BlobDescriptor, ImageStore } from "./store.ts";
+import type { BlobDescriptor, ImageStore, LayerRecord } from "./store.ts";
 import { unpackLayer } from "./unpack.ts";
 
 export interface IngestOptions {
@@ -20,11 +20,15 @@ export interface IngestOptions {
 }
 
 export interface IngestedLayer {
-  /** The unpacked layer, still under image/tmp: pass it to ImageStore.commitLayer. */
+  /** The unpacked layer, still under image/tmp: commit() moves it into place with its blob. */
   tmpDir: string;
   diffId: string;
   size: number;
   blob: BlobDescriptor;
+  /** Makes the layer and its blob visible; call under the image index lock (inside addImage). */
+  commit(record: Omit<LayerRecord, "blob" | "size" | "diffId">): void;
+  /** Throws the layer and its blob away (another part of the image failed). */
+  discard(): void;
 }
 
 function compressionOf(b: Uint8Array): "gzip" | "zstd" | "none" {
@@ -82,8 +86,22 @@ export async function ingestLayer(store: ImageStore, input: AsyncIterable<Uint8A
     await gzip?.finish();
     const size = blob.size;
     // With gzip, the stored blob is ours, so only the input could be checked (it was: the diffId).
-    const digest = blob.commit(gzip ? undefined : opts.expectedDigest);
-    return { tmpDir, diffId: unpacked.diffId, size: unpacked.size, blob: { digest, size, mediaType: mediaType ?? MEDIA.ociLayer } };
+    const digest = blob.finish(gzip ? undefined : opts.expectedDigest);
+    const descriptor = { digest, size, mediaType: mediaType ?? MEDIA.ociLayer };
+    return {
+      tmpDir,
+      diffId: unpacked.diffId,
+      size: unpacked.size,
+      blob: descriptor,
+      commit: (record) => {
+        blob.publish();
+        store.commitLayer(tmpDir, { ...record, diffId: unpacked.diffId, size: unpacked.size, blob: descriptor });
+      },
+      discard: () => {
+        blob.abort();
+        store.discardLayerDir(tmpDir);
+      },
+    };
   } catch (e) {
     blob.abort();
     store.discardLayerDir(tmpDir);

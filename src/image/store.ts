@@ -262,22 +262,6 @@ export class ImageStore {
     }
   }
 
-  /**
-   * Deletes blobs of layers that were ingested and then rejected (a load whose layer failed its
-   * diffId check), unless a committed layer, an image or a manifest uses the same digest.
-   * Under the lock, so a layer committed meanwhile keeps its blob.
-   */
-  removeUnreferencedBlobs(digests: string[]): void {
-    if (digests.length === 0) return;
-    this.update((index) => {
-      const used = new Set<string | undefined>();
-      for (const image of Object.values(index.images)) used.add(image.id).add(image.manifest?.digest);
-      const layers = join(this.dir, "layers");
-      if (existsSync(layers)) for (const hex of readdirSync(layers)) used.add(this.tryReadLayer(`sha256:${hex}`)?.blob?.digest);
-      for (const digest of digests) if (!used.has(digest)) this.removeBlob(digest);
-    });
-  }
-
   removeBlob(digest: string): void {
     rmSync(join(this.dir, "blobs", "sha256", digestHex(digest)), { force: true });
   }

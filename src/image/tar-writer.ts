@@ -5,6 +5,7 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "n
 import { basename, dirname, join } from "node:path";
 import tar from "tar-stream";
 import { drainedOrClosed } from "../lib/drained.ts";
+import { BunkerError } from "../lib/errors.ts";
 
 /** Small metadata, held in memory. */
 export interface DataEntry {
@@ -43,7 +44,16 @@ function writeAll(fd: number, chunk: Uint8Array): void {
 }
 
 export function stdoutOutput(): TarOutput {
-  return { write: (chunk) => writeAll(1, chunk), commit: () => {}, abort: () => {} };
+  const write = (chunk: Uint8Array) => {
+    try {
+      writeAll(1, chunk);
+    } catch (e) {
+      // The reader went away (`save | head`): die quietly as SIGPIPE would, as docker (Go) does.
+      if ((e as NodeJS.ErrnoException).code === "EPIPE") process.exit(128 + 13);
+      throw e;
+    }
+  };
+  return { write, commit: () => {}, abort: () => {} };
 }
 
 /** PATH is replaced atomically: a temp file in the same directory, fsynced, then renamed over it. */
@@ -84,6 +94,7 @@ async function addEntry(pack: tar.Pack, entry: TarEntry): Promise<void> {
     sink = pack.entry({ ...HEADER, name: entry.name, size }, (e) => (e ? reject(e) : resolve()));
   });
   finished.catch(() => {}); // awaited below; the write loop may fail first
+  sink.on("error", () => {}); // a failed pack destroys the sink too; `finished` reports it
   let written = 0;
   for await (const chunk of entry.open()) {
     written += chunk.length;
@@ -92,7 +103,7 @@ async function addEntry(pack: tar.Pack, entry: TarEntry): Promise<void> {
   }
   if (sink.destroyed) return finished;
   // A stream that is not the size announced would corrupt every entry after it.
-  if (written !== size) throw new Error(`${entry.name} is not the ${size} bytes announced`);
+  if (written !== size) throw new BunkerError(`cannot write ${entry.name}: its source is not the ${size} bytes announced (it is damaged, or changed while saving)`);
   sink.end(null);
   return finished;
 }

@@ -38,7 +38,9 @@ export function describeBody(status: number, statusText: string, contentType: st
     const first = json.errors?.[0];
     if (first?.code || first?.message) {
       const code = (first.code ?? "").toLowerCase().replace(/_/g, " ");
-      return [code, first.message].filter(Boolean).join(": ");
+      const said = [code, first.message].filter(Boolean).join(": "); // docker repeats them too: "manifest unknown: manifest unknown"
+      // Server errors say little ("unknown"): the status says more.
+      return status >= 500 ? `${http}: ${said}` : said;
     }
     // Token servers answer {"error": "...", "details": "..."}.
     if (typeof json.error === "string") return [json.error, json.details].filter(Boolean).join(": ");

@@ -6,6 +6,8 @@ import { RegistryError, TransientError } from "./errors.ts";
 import { apiHost, isInsecure, tlsFor } from "./hosts.ts";
 
 const MAX_REDIRECTS = 5;
+// A plain-HTTP server may never answer a TLS ClientHello; the https probe of an insecure registry must not wait forever.
+const PROBE_TIMEOUT_MS = 2000;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** The scheme that worked for each registry host, kept for the process so the https probe happens once. */
@@ -49,7 +51,7 @@ export class Transport {
       return res;
     }
     try {
-      const res = await this.follow(method, `https://${this.host}${target}`, opts);
+      const res = await this.follow(method, `https://${this.host}${target}`, opts, PROBE_TIMEOUT_MS);
       schemes.set(this.host, "https");
       return res;
     } catch (e) {
@@ -60,7 +62,8 @@ export class Transport {
     }
   }
 
-  private async follow(method: string, url: string, opts: SendOptions): Promise<Response> {
+  /** `headersWithin`: give up (as a network error) if no response headers arrive in time. */
+  private async follow(method: string, url: string, opts: SendOptions, headersWithin?: number): Promise<Response> {
     const origin = new URL(url).origin;
     let body = opts.body;
     for (let hop = 0; ; hop++) {
@@ -71,6 +74,9 @@ export class Transport {
       headers.set("Accept-Encoding", "identity");
       if (target.origin !== origin) headers.delete("Authorization");
       let res: Response;
+      // The timer only covers waiting for headers: it is cleared before the body is read.
+      const abort = headersWithin ? new AbortController() : undefined;
+      const timer = abort && setTimeout(() => abort.abort(new Error("no answer to the TLS handshake")), headersWithin);
       try {
         res = await fetch(url, {
           method,
@@ -78,10 +84,13 @@ export class Transport {
           // (a Uint8Array we own; its buffer is never shared)
           body: body as Uint8Array<ArrayBuffer> | undefined,
           redirect: "manual",
+          signal: abort?.signal,
           tls: tlsFor(target.host, target.host === this.host ? this.insecure : isInsecure(target.host)),
         });
       } catch (e) {
         throw networkError(method, url, e);
+      } finally {
+        clearTimeout(timer);
       }
       const location = res.headers.get("location");
       if (!REDIRECTS.has(res.status) || !location) return res;
