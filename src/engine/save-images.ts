@@ -79,8 +79,9 @@ function configBytes(store: ImageStore, record: ImageRecord): Uint8Array {
 function storedLayers(store: ImageStore, record: ImageRecord, ref: string): SavedImage["layers"] {
   return record.layers.map((chain) => {
     const layer = store.readLayer(chain);
-    if (!layer.blob || !store.hasBlob(layer.blob.digest))
-      throw new BunkerError(`cannot save ${ref}: layer ${layer.diffId.slice(7, 19)} has no stored archive (it was unpacked by an older bunker); remove the image and import or pull it again`);
+    const fix = "remove the image and import or pull it again";
+    if (!layer.blob) throw new BunkerError(`cannot save ${ref}: layer ${layer.diffId.slice(7, 19)} has no stored archive (it was unpacked by an older bunker); ${fix}`);
+    if (!store.hasBlob(layer.blob.digest)) throw new BunkerError(`cannot save ${ref}: the stored archive ${layer.blob.digest} of layer ${layer.diffId.slice(7, 19)} is missing; ${fix}`);
     return layer as SavedImage["layers"][number];
   });
 }
@@ -97,9 +98,18 @@ function blobEntry(store: ImageStore, name: string, blob: { digest: string; size
   return { name, size: blob.size, open: () => Bun.file(store.blobPath(blob.digest)).stream() as unknown as AsyncIterable<Uint8Array> };
 }
 
+/** Decompresses a stored layer blob; a decoding error means the store is damaged, and says which blob. */
+async function* layerTar(store: ImageStore, blob: BlobDescriptor): AsyncGenerator<Uint8Array> {
+  try {
+    yield* decompress(Bun.file(store.blobPath(blob.digest)).stream() as unknown as AsyncIterable<Uint8Array>);
+  } catch (e) {
+    throw new BunkerError(`stored layer ${blob.digest} is corrupt (${(e as Error).message}); remove the image and import or pull it again`);
+  }
+}
+
 /** A stored layer blob as the plain tar it compresses. */
 function layerTarEntry(store: ImageStore, name: string, blob: BlobDescriptor): StreamEntry {
-  const open = () => decompress(Bun.file(store.blobPath(blob.digest)).stream() as unknown as AsyncIterable<Uint8Array>);
+  const open = () => layerTar(store, blob);
   if (layerCompression(blob.mediaType) === "none") return { name, size: blob.size, open };
   // tar needs the size before the bytes, and the store keeps only the compressed size: one
   // counting pass, started now so that it overlaps with writing the entries before this one.

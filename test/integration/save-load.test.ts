@@ -146,6 +146,23 @@ describe("save and load, docker-archive", () => {
     b.ok(["rmi", "second:v2"]);
   });
 
+  test("docker 25+'s layout (layers named blobs/sha256/<hex>, gzipped or not, next to an OCI index) loads by its manifest.json", async () => {
+    const extra = await makeTar([{ name: "etc/motd", content: "docker 25\n" }]);
+    const image = imageFromLayers([readFileSync(busybox), extra], gzip, { cmd: ["cat", "/etc/motd"] });
+    const manifest = JSON.parse(new TextDecoder().decode(image.manifest));
+    const blob = (d: string) => `blobs/sha256/${hex(d)}`;
+    // The second layer stored uncompressed, as docker writes them: its blob is the tar itself.
+    const layers = [manifest.layers[0].digest, sha256(extra)];
+    const path = await writeArchive("docker25.tar", [
+      ...ociEntries(image, { "io.containerd.image.name": "docker.io/library/docker25:v1" }),
+      { name: blob(sha256(extra)), content: extra },
+      { name: "manifest.json", content: JSON.stringify([{ Config: blob(manifest.config.digest), RepoTags: ["docker25:v1"], Layers: layers.map(blob) }]) },
+    ]);
+    expect(b.ok(["load", "-i", path])).toBe("Loaded image: docker25:v1\n");
+    expect(b.ok(["run", "--rm", "docker25:v1"])).toBe("docker 25\n");
+    b.ok(["rmi", "docker25:v1"]);
+  });
+
   test("save REPOSITORY saves every tag of it; by id, no tag", async () => {
     b.ok(["tag", "busybox", "busybox:other"]);
     const byName = join(work, "repo.tar");

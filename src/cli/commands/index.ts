@@ -77,6 +77,6 @@ export const DESCRIPTIONS: [string, string][] = [
   ["login", "Authenticate to a registry"],
   ["logout", "Log out from a registry"],
   ["version", "Show the bunker version information"],
-  ["image", "Manage images (ls, rm, import, inspect)"],
+  ["image", "Manage images (ls, rm, import, inspect, save, load, history, prune, pull, push, tag)"],
   ["container", "Manage containers (run, create, start, ls, rm, inspect)"],
 ];

@@ -26,7 +26,7 @@ async function confirm(warning: string): Promise<boolean> {
 }
 
 export default defineBunkerCommand({
-  name: "prune",
+  name: "image prune", // reached only through the image group, as in docker
   description: "Remove unused images",
   usage: "[OPTIONS]",
   flags: [
