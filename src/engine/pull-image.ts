@@ -18,6 +18,7 @@ import {
 import { canonical, familiarName, fullName, parseReference, type Reference } from "../image/reference.ts";
 import type { ImageRecord, ImageStore } from "../image/store.ts";
 import { BunkerError } from "../lib/errors.ts";
+import { forEachLimit } from "../lib/pool.ts";
 import { RegistryClient } from "../registry/client.ts";
 import type { Engine } from "./engine.ts";
 
@@ -36,28 +37,6 @@ export interface PullOptions {
 const PARALLEL_LAYERS = 4;
 
 const shortDigest = (d: string) => d.slice(7, 19);
-
-/** Runs fn over items with at most `limit` running at once; settles all before reporting the first failure. */
-async function parallel<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const results: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i).then(
-        (value) => ({ status: "fulfilled", value }) as const,
-        (reason) => ({ status: "rejected", reason }) as const,
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const failed = results.find((r) => r.status === "rejected");
-  if (failed) {
-    for (const r of results) if (r.status === "fulfilled") (r.value as { discard?: () => void }).discard?.();
-    throw (failed as PromiseRejectedResult).reason;
-  }
-  return results.map((r) => (r as PromiseFulfilledResult<R>).value);
-}
 
 interface ResolvedManifest {
   manifest: Manifest;
@@ -105,25 +84,30 @@ export async function pullImage(engine: Engine, reference: string, opts: PullOpt
   const chains = chainIds(diffIds);
   const id = manifest.config.digest;
 
-  const pulled = await parallel(manifest.layers, PARALLEL_LAYERS, async (layer, i): Promise<IngestedLayer | null> => {
-    const short = shortDigest(layer.digest);
-    if (store.hasLayer(chains[i])) {
-      events.layer(short, "Already exists");
-      return null;
-    }
-    events.layer(short, "Pulling fs layer");
-    const ingested = await ingestLayer(store, client.streamBlob(layer.digest), {
-      expectedDigest: layer.digest,
-      mediaType: layer.mediaType,
-      onProgress: (current) => events.layer(short, "Downloading", { current, total: layer.size }),
+  const pulled: (IngestedLayer | null)[] = manifest.layers.map(() => null);
+  try {
+    await forEachLimit([...manifest.layers.keys()], PARALLEL_LAYERS, async (i) => {
+      const layer = manifest.layers[i];
+      const short = shortDigest(layer.digest);
+      if (store.hasLayer(chains[i])) {
+        events.layer(short, "Already exists");
+        return;
+      }
+      events.layer(short, "Pulling fs layer");
+      const ingested = await ingestLayer(store, client.streamBlob(layer.digest), {
+        expectedDigest: layer.digest,
+        mediaType: layer.mediaType,
+        onProgress: (current) => events.layer(short, "Downloading", { current, total: layer.size }),
+      });
+      pulled[i] = ingested;
+      if (ingested.diffId !== diffIds[i])
+        throw new BunkerError(`layer ${layer.digest} unpacks to ${ingested.diffId}, but the image config expects ${diffIds[i]}; nothing was stored`);
+      events.layer(short, "Pull complete");
     });
-    if (ingested.diffId !== diffIds[i]) {
-      ingested.discard();
-      throw new BunkerError(`layer ${layer.digest} unpacks to ${ingested.diffId}, but the image config expects ${diffIds[i]}; nothing was stored`);
-    }
-    events.layer(short, "Pull complete");
-    return ingested;
-  });
+  } catch (e) {
+    for (const p of pulled) p?.discard(); // the image failed: none of its new layers become visible
+    throw e;
+  }
 
   store.putBlob(configBytes);
   store.putBlob(bytes);
