@@ -104,3 +104,19 @@ busybox_tar() {
   fi
   if [ $# -gt 0 ]; then cp "$tar" "$1"; else printf '%s\n' "$tar"; fi
 }
+
+# debian_tar: a minimal Debian bookworm rootfs tarball (debootstrap from Debian's
+# mirror, the one outside host this machine reaches), built once and cached.
+debian_tar() {
+  ensure_apt debootstrap
+  local tar="$CACHE/debian-bookworm-minbase.tar" tmp
+  if [ ! -s "$tar" ]; then
+    mkdir -p "$CACHE"
+    tmp=$(mktemp -d "$CACHE/debian.XXXXXX")
+    debootstrap --variant=minbase bookworm "$tmp/rootfs" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; rm -rf "$tmp"; die "debootstrap failed"; }
+    tar -C "$tmp/rootfs" --numeric-owner -cf "$tmp/out.tar" .
+    mv -f "$tmp/out.tar" "$tar"
+    rm -rf "$tmp"
+  fi
+  printf '%s\n' "$tar"
+}
