@@ -1,6 +1,6 @@
 // Docker-style progress for pull and push: on a terminal, one line per layer
 // redrawn in place with a bar; otherwise plain lines, one per status change.
-import type { PullEvents } from "../engine/pull-image.ts";
+import type { CopyEvents } from "../copy/types.ts";
 import { humanSize } from "./format.ts";
 
 const BAR_WIDTH = 50;
@@ -12,7 +12,7 @@ function bar(current: number, total: number): string {
   return `[${arrow}${" ".repeat(BAR_WIDTH - arrow.length)}]  ${humanSize(current)}/${humanSize(total)}`;
 }
 
-export interface Progress extends PullEvents {
+export interface Progress extends CopyEvents {
   /** Ends redrawing; later output starts on a fresh line. */
   finish(): void;
 }

@@ -2,7 +2,7 @@
 import { parseReference, familiarName } from "../image/reference.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import type { Engine } from "./engine.ts";
-import type { PullEvents } from "./pull-image.ts";
+import type { CopyEvents } from "../copy/types.ts";
 
 export type PullPolicy = "missing" | "always" | "never";
 
@@ -12,7 +12,7 @@ export function parsePullPolicy(value: string | undefined): PullPolicy {
   return v;
 }
 
-export async function ensureImage(engine: Engine, image: string, policy: PullPolicy, events: PullEvents, platform?: string): Promise<void> {
+export async function ensureImage(engine: Engine, image: string, policy: PullPolicy, events: CopyEvents, platform?: string): Promise<void> {
   if (policy !== "always") {
     try {
       engine.images.resolve(image);

@@ -4,7 +4,7 @@
 // are never created: podman's and older docker's archives use symlinks such as
 // <id>/layer.tar -> ../<hex>.tar, so each is remembered as an alias of the
 // member it names and followed when a member is looked up.
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import tar from "tar-stream";
 import { drainedOrClosed } from "../lib/drained.ts";
@@ -33,12 +33,20 @@ export function linkTarget(member: string, target: string): string {
   return parts.join("/");
 }
 
+/** The files of an image archive on disk (extracted, or an OCI layout directory as it is), looked up by member name. */
 export class UnpackedArchive {
   constructor(
     readonly dir: string,
     private readonly files: Set<string>,
     private readonly links: Map<string, string>,
+    /** What errors call it: "invalid archive: …", "invalid OCI layout: …". */
+    readonly label = "archive",
   ) {}
+
+  /** An error about the archive's content. */
+  invalid(message: string): BunkerError {
+    return new BunkerError(`invalid ${this.label}: ${message}`);
+  }
 
   /** The path on disk of a regular file in the archive, following the archive's links; undefined if there is none. */
   find(name: string): string | undefined {
@@ -49,13 +57,13 @@ export class UnpackedArchive {
       if (next === undefined) return undefined;
       member = next;
     }
-    throw new BunkerError(`invalid archive: too many links from ${JSON.stringify(name)}`);
+    throw this.invalid(`too many links from ${JSON.stringify(name)}`);
   }
 
   /** Like find, but a missing file is an error naming what needed it. */
   path(name: string, what: string): string {
     const path = this.find(name);
-    if (!path) throw new BunkerError(`invalid archive: ${what} ${JSON.stringify(name)} is not in the archive`);
+    if (!path) throw this.invalid(`${what} ${JSON.stringify(name)} is not in the ${this.label}`);
     return path;
   }
 
@@ -63,9 +71,23 @@ export class UnpackedArchive {
   read(name: string, what: string, limit: number): Buffer {
     const path = this.path(name, what);
     const size = statSync(path).size;
-    if (size > limit) throw new BunkerError(`invalid archive: ${what} ${JSON.stringify(name)} is ${size} bytes, over the ${limit}-byte limit`);
+    if (size > limit) throw this.invalid(`${what} ${JSON.stringify(name)} is ${size} bytes, over the ${limit}-byte limit`);
     return readFileSync(path);
   }
+}
+
+/** An OCI layout directory as it is (the user's own files: its regular files are taken as they are, links not followed). */
+export function layoutDirectory(dir: string): UnpackedArchive {
+  const files = new Set<string>();
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const member = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(member);
+      else if (entry.isFile()) files.add(member);
+    }
+  };
+  walk("");
+  return new UnpackedArchive(dir, files, new Map(), "OCI layout");
 }
 
 /** Extracts `input` (tar, or tar compressed with gzip or zstd) into the EXISTING empty directory `dir`. */

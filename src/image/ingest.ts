@@ -4,6 +4,7 @@
 // the caller commits them; a digest mismatch discards both.
 import type zlib from "node:zlib";
 import type { BlobWriter } from "./blob-writer.ts";
+import { compressionOf } from "./decompress.ts";
 import { MEDIA } from "./manifest.ts";
 import type { BlobDescriptor, ImageStore, LayerRecord } from "./store.ts";
 import { unpackLayer } from "./unpack.ts";
@@ -29,12 +30,6 @@ export interface IngestedLayer {
   commit(record: Omit<LayerRecord, "blob" | "size" | "diffId">): void;
   /** Throws the layer and its blob away (another part of the image failed). */
   discard(): void;
-}
-
-function compressionOf(b: Uint8Array): "gzip" | "zstd" | "none" {
-  if (b[0] === 0x1f && b[1] === 0x8b) return "gzip";
-  if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return "zstd";
-  return "none";
 }
 
 const MEDIA_BY_COMPRESSION = { gzip: MEDIA.dockerLayerGzip, zstd: MEDIA.ociLayerZstd, none: MEDIA.ociLayer };

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { BunkerError } from "../lib/errors.ts";
 import { hostArchitecture } from "./config.ts";
+import { firstIssue, parseJsonBytes } from "./json.ts";
 
 export const MEDIA = {
   dockerManifest: "application/vnd.docker.distribution.manifest.v2+json",
@@ -15,6 +16,12 @@ export const MEDIA = {
   ociLayer: "application/vnd.oci.image.layer.v1.tar",
   ociLayerGzip: "application/vnd.oci.image.layer.v1.tar+gzip",
   ociLayerZstd: "application/vnd.oci.image.layer.v1.tar+zstd",
+} as const;
+
+/** Index annotations that name an image: OCI's (a tag, or a whole reference) and containerd's (a whole reference). */
+export const ANNOTATION = {
+  refName: "org.opencontainers.image.ref.name",
+  containerdName: "io.containerd.image.name",
 } as const;
 
 /** What a pull asks a registry for, best first. */
@@ -63,20 +70,10 @@ export type ImageIndexManifest = z.infer<typeof IndexSchema>;
 
 export type ParsedManifest = { kind: "manifest"; manifest: Manifest } | { kind: "index"; index: ImageIndexManifest };
 
-function firstIssue(e: z.ZodError): string {
-  const issue = e.issues[0];
-  return `${issue.path.join(".") || "document"}: ${issue.message}`;
-}
-
 /** Parses manifest bytes; the media type comes from the registry or the document itself. */
 export function parseManifest(bytes: Uint8Array, mediaType?: string): ParsedManifest {
   if (bytes.length > MAX_MANIFEST_BYTES) throw new BunkerError(`manifest is ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw new BunkerError("invalid manifest: not JSON");
-  }
+  const json = parseJsonBytes(bytes, () => new BunkerError("invalid manifest: not JSON"));
   const type = mediaType || (json as { mediaType?: string })?.mediaType || "";
   const isIndex = type === MEDIA.ociIndex || type === MEDIA.dockerList || (!type && Array.isArray((json as { manifests?: unknown })?.manifests));
   if (isIndex) {

@@ -74,3 +74,24 @@ export function displayParts(canonicalRef: string): { repository: string; tag: s
   const ref = parseReference(canonicalRef);
   return { repository: familiarName(ref), tag: ref.tag ?? "<none>" };
 }
+
+/** A canonical name as docker prints a tag: busybox:latest, localhost:5000/x:v1. */
+export function familiarTag(canonicalRef: string): string {
+  const { repository, tag } = displayParts(canonicalRef);
+  return `${repository}:${tag}`;
+}
+
+/** The reference, or undefined when the input is no image name (an id prefix, an OCI ref.name like "v1.0+x"). */
+export function tryParseReference(input: string): Reference | undefined {
+  try {
+    return parseReference(input);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The canonical form of a name, or undefined when it is none. */
+export function tryCanonical(input: string): string | undefined {
+  const parsed = tryParseReference(input);
+  return parsed && canonical(parsed);
+}

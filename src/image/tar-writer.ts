@@ -1,7 +1,7 @@
 // Writes a tar archive with tar-stream, entry by entry, to a file or to
 // stdout. A file is written under a temp name and renamed into place only when
 // complete (as docker's save -o), so a failed save never leaves half an archive.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import tar from "tar-stream";
 import { drainedOrClosed } from "../lib/drained.ts";
@@ -54,6 +54,14 @@ export function stdoutOutput(): TarOutput {
     }
   };
   return { write, commit: () => {}, abort: () => {} };
+}
+
+/** Why PATH cannot be written to (checked before any work, as docker's save does), or undefined. */
+export function outputPathProblem(path: string): string | undefined {
+  const dir = dirname(path);
+  if (!existsSync(dir)) return `invalid output path: directory "${dir}" does not exist`;
+  if (existsSync(path) && statSync(path).isDirectory()) return `invalid output path: "${path}" is a directory`;
+  return undefined;
 }
 
 /** PATH is replaced atomically: a temp file in the same directory, fsynced, then renamed over it. */

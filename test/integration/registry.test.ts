@@ -126,6 +126,23 @@ describe.skipIf(!haveRegistry)("anonymous registry", () => {
     expect(ok(["push", `${reg.host}/mounted/busybox:latest`])).toMatch(/Mounted from test\/busybox/);
   });
 
+  test("push IMAGE DESTINATION sends a local image under another name, docker:// or plain", () => {
+    const from = `${reg.host}/test/busybox:latest`;
+    ok(["pull", "-q", from]);
+    const out = ok(["push", from, `docker://${reg.host}/renamed/busybox:v2`]);
+    expect(out).toContain(`The push refers to repository [${reg.host}/renamed/busybox]\n`);
+    expect(out).toMatch(/: Mounted from test\/busybox\n/);
+    expect(out).toMatch(/\nv2: digest: sha256:[a-f0-9]{64} size: \d+\n$/);
+    expect(ok(["push", "-q", from, `${reg.host}/renamed/busybox:v3`])).toBe(`${from}\n`);
+    const other = new Bunker();
+    try {
+      expect(other.ok(["pull", "-q", `docker://${reg.host}/renamed/busybox:v3`], { env: env() })).toBe(`${reg.host}/renamed/busybox:v3\n`);
+      expect(other.ok(["run", "--rm", `${reg.host}/renamed/busybox:v3`, "echo", "renamed"])).toBe("renamed\n");
+    } finally {
+      other.cleanup();
+    }
+  });
+
   test("search lists the registry's matching repositories", () => {
     const out = ok(["search", `${reg.host}/busy`]);
     expect(out.split("\n")[0]).toMatch(/^NAME +DESCRIPTION +STARS +OFFICIAL$/);

@@ -1,18 +1,9 @@
-import { existsSync, statSync } from "node:fs";
 import { isatty } from "node:tty";
-import { dirname } from "node:path";
 import { SAVE_FORMATS, type SaveFormat, saveImages } from "../../../engine/save-images.ts";
-import { fileOutput, stdoutOutput } from "../../../image/tar-writer.ts";
+import { fileOutput, outputPathProblem, stdoutOutput } from "../../../image/tar-writer.ts";
 import { BunkerError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { str } from "../../flags.ts";
-
-/** docker checks the path before asking for the images, so a typo costs nothing. */
-function checkOutputPath(path: string): void {
-  const dir = dirname(path);
-  if (!existsSync(dir)) throw new BunkerError(`failed to save image: invalid output path: directory "${dir}" does not exist`, 1);
-  if (existsSync(path) && statSync(path).isDirectory()) throw new BunkerError(`failed to save image: invalid output path: "${path}" is a directory`, 1);
-}
 
 export default defineBunkerCommand({
   name: "save",
@@ -28,8 +19,10 @@ export default defineBunkerCommand({
     if (!SAVE_FORMATS.includes(format)) throw new BunkerError(`unsupported format "${format}": use ${SAVE_FORMATS.join(" or ")}`);
     const output = str(flags.output);
     if (output === undefined && isatty(1)) throw new BunkerError("cowardly refusing to save to a terminal. Use the -o flag or redirect", 1);
-    if (output !== undefined) checkOutputPath(output);
+    // docker checks the path before asking for the images, so a typo costs nothing.
+    const problem = output === undefined ? undefined : outputPathProblem(output);
+    if (problem) throw new BunkerError(`failed to save image: ${problem}`, 1);
     const images = ctx.engine().images;
-    await saveImages(images, positionals, format, () => (output === undefined ? stdoutOutput() : fileOutput(output)));
+    await saveImages(images, positionals, format, () => (output === undefined ? stdoutOutput() : fileOutput(output as string)));
   },
 });
