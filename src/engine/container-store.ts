@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock } from "../lib/lock.ts";
+import { spreadSubdirectories } from "../lib/spread-dirs.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
 
 export interface MountPoint {
@@ -21,6 +22,13 @@ export interface MountPoint {
   Mode: string;
   RW: boolean;
   Propagation: string;
+}
+
+/** A --device: the host node, where it appears in the container, and the cgroup access ("rwm"). */
+export interface DeviceMapping {
+  PathOnHost: string;
+  PathInContainer: string;
+  CgroupPermissions: string;
 }
 
 export interface ContainerRecord {
@@ -60,6 +68,25 @@ export interface ContainerRecord {
     Tmpfs: Record<string, string> | null;
     Privileged: boolean;
     ReadonlyRootfs: boolean;
+    // Security, with Docker's names. Records written before these existed lack them (read as unset).
+    CapAdd?: string[] | null;
+    CapDrop?: string[] | null;
+    /** "seccomp=unconfined", "seccomp=<profile JSON>" (the file's content, as the docker CLI sends it), "no-new-privileges[=bool]", "systempaths=unconfined". */
+    SecurityOpt?: string[] | null;
+    Ulimits?: { Name: string; Soft: number; Hard: number }[] | null;
+    OomScoreAdj?: number;
+    // Resources, with Docker's names and units (bytes; NanoCpus in billionths of a CPU); 0, "" or null is "not set".
+    // Records written before these existed lack them, so readers default each one.
+    Memory: number;
+    MemorySwap: number;
+    MemoryReservation: number;
+    NanoCpus: number;
+    CpuShares: number;
+    CpusetCpus: string;
+    CpusetMems: string;
+    PidsLimit: number | null;
+    ShmSize: number;
+    Devices: DeviceMapping[];
   };
   Mounts: MountPoint[];
 }
@@ -95,7 +122,9 @@ export class ContainerStore {
    * never a name that nothing owns.
    */
   create(record: ContainerRecord): void {
-    mkdirSync(this.path(record.Id), { recursive: true });
+    mkdirSync(this.dir, { recursive: true });
+    spreadSubdirectories(this.dir); // containers come and go by the thousand: see spread-dirs.ts
+    mkdirSync(this.path(record.Id));
     // A --rm container is meant to be gone after its run; a crash may as well lose it.
     this.save(record, { durable: !record.HostConfig.AutoRemove });
     try {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock } from "../lib/lock.ts";
+import { spreadSubdirectories } from "../lib/spread-dirs.ts";
 import type { ImageConfig } from "./config.ts";
 import { BlobWriter } from "./blob-writer.ts";
 import { digestHex, sha256 } from "./digest.ts";
@@ -98,7 +99,10 @@ export class ImageStore {
   private tmpPath(suffix: string): string {
     const tmp = join(this.dir, "tmp");
     mkdirSync(tmp, { recursive: true });
-    if (!this.tmpSwept) this.removeAbandonedTmp(tmp);
+    if (!this.tmpSwept) {
+      spreadSubdirectories(tmp); // layers are unpacked here
+      this.removeAbandonedTmp(tmp);
+    }
     this.tmpSwept = true;
     return join(tmp, `${process.pid}-${Date.now()}-${tmpCounter++}${suffix}`);
   }
