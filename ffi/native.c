@@ -34,7 +34,6 @@ extern int mount(const char *src, const char *target, const char *type, unsigned
 extern int umount2(const char *target, int flags);
 extern int chdir(const char *path);
 extern int fchdir(int fd);
-extern int mkdir(const char *path, int mode);
 extern int mkdirat(int dirfd, const char *path, int mode);
 extern int symlinkat(const char *target, int dirfd, const char *linkpath);
 extern int sethostname(const char *name, size_t len);
@@ -84,7 +83,26 @@ extern ssize_t recvmsg(int fd, void *msg, int flags);
 #define SYS_rt_sigaction 13
 #define SYS_close_range 436
 #define SYS_openat2 437
+#define RESOLVE_NO_MAGICLINKS 0x02
 #define RESOLVE_IN_ROOT 0x10
+#define SYS_getcwd 79
+#define SYS_capset 126
+#define SYS_prctl 157
+#define SYS_prlimit64 302
+#define PR_SET_DUMPABLE 4
+#define PR_SET_KEEPCAPS 8
+#define PR_SET_SECCOMP 22
+#define PR_CAPBSET_READ 23
+#define PR_CAPBSET_DROP 24
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#define SECCOMP_MODE_FILTER 2
+#define LINUX_CAPABILITY_VERSION_3 0x20080522
+#define BPF_MAXINSNS 4096
+#define EPERM 1
+#define EINVAL 22
 #define SIGCHLD 17
 #define CLONE_VM 0x100
 #define CLONE_VFORK 0x4000
@@ -101,6 +119,10 @@ extern ssize_t recvmsg(int fd, void *msg, int flags);
 #define MAX_ARGS 4096
 
 struct open_how { u64 flags; u64 mode; u64 resolve; };
+struct cap_header { unsigned int version; int pid; };
+struct cap_data { unsigned int effective, permitted, inheritable; };
+struct sock_filter { unsigned short code; unsigned char jt, jf; unsigned int k; };
+struct sock_fprog { unsigned short len; struct sock_filter *filter; };
 struct kernel_sigaction { void *handler; unsigned long flags; void *restorer; u64 mask; };
 
 static int err_fd = -1;
@@ -141,7 +163,7 @@ static void die(const char *what, const char *target) {
 }
 
 static int open_in_root(const char *path, int flags) {
-  struct open_how how; how.flags = flags | O_CLOEXEC; how.mode = 0; how.resolve = RESOLVE_IN_ROOT;
+  struct open_how how; how.flags = flags | O_CLOEXEC; how.mode = 0; how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
 }
 
@@ -236,15 +258,25 @@ static void op_pivot(void) {
   root_fd = -1;
 }
 
-static void op_mkdirp(const char *path) {
-  char buf[4096]; size_t n = slen(path), i;
-  if (n >= sizeof buf) die("mkdir", path);
-  for (i = 0; i <= n; i++) buf[i] = path[i];
-  for (i = 1; i <= n; i++) {
-    if (buf[i] != '/' && buf[i] != 0) continue;
-    char c = buf[i]; buf[i] = 0;
-    if (mkdir(buf, 0755) < 0 && errno != EEXIST) die("mkdir", path);
-    buf[i] = c;
+/*
+ * Creates and enters the working directory (after pivot_root). It is opened
+ * like a mount target: confined to the root, and never through a magic link
+ * such as /proc/self/fd/N, which could name a directory of the host that an
+ * inherited fd points to (CVE-2024-21626). getcwd then double-checks: the
+ * kernel prefixes a directory outside our root with "(unreachable)".
+ */
+static void op_workdir(const char *path) {
+  char cwd[4096];
+  root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) die("open", "/");
+  int fd = ensure_in_root(path, 'd');
+  if (fd < 0 || fchdir(fd) < 0) die("chdir to working directory", path);
+  close(fd);
+  close(root_fd);
+  root_fd = -1;
+  if (syscall(SYS_getcwd, cwd, sizeof cwd) < 0 || cwd[0] != '/') {
+    errno = EPERM;
+    die("working directory is outside the container:", path);
   }
 }
 
@@ -258,6 +290,109 @@ static void op_user(char **a, char ***rest) {
   if (syscall(SYS_setgroups, ngroups, groups) < 0) die("setgroups", 0);
   if (syscall(SYS_setresgid, gid, gid, gid) < 0) die("setgid", a[1]);
   if (syscall(SYS_setresuid, uid, uid, uid) < 0) die("setuid", a[0]);
+}
+
+/*
+ * Closes every fd above 2 but the error pipe and KEEP (the console socket, or
+ * -1). The child inherits all of the Bun process's fds, some of them host
+ * directories; none may survive into the container's namespaces, where a
+ * working directory like /proc/self/fd/N could reach them.
+ */
+static void op_closefds(long keep) {
+  int a = err_fd, b = (int)keep, lo = 3;
+  if (b >= 0 && b < a) { int t = a; a = b; b = t; }
+  if (a >= lo) { if (a > lo) syscall(SYS_close_range, lo, a - 1, 0); lo = a + 1; }
+  if (b >= lo) { if (b > lo) syscall(SYS_close_range, lo, b - 1, 0); lo = b + 1; }
+  syscall(SYS_close_range, lo, ~0U, 0);
+}
+
+/*
+ * Until execve, /proc/<pid>/exe of this child is bunker's own executable. A
+ * non-dumpable process's /proc entries are closed to anyone without
+ * CAP_SYS_PTRACE over it; execve makes the container's process dumpable again.
+ */
+static void op_nodump(void) {
+  if (syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die("prctl", "PR_SET_DUMPABLE");
+}
+
+/* setrlimit before the user changes, while CAP_SYS_RESOURCE (if the host gave it) still applies; "-1" is unlimited. */
+static void op_rlimit(char **a) {
+  u64 lim[2];
+  lim[0] = (u64)to_long(a[2]); lim[1] = (u64)to_long(a[3]);
+  if (syscall(SYS_prlimit64, 0, to_long(a[1]), lim, 0) < 0) die("setrlimit", a[0]);
+}
+
+static void op_oom_score_adj(const char *value) {
+  int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  size_t n = slen(value);
+  if (fd < 0 || write(fd, value, n) != (ssize_t)n) die("write oom_score_adj", value);
+  close(fd);
+}
+
+/* Drops from the bounding set every capability not in MASK (0 up to the kernel's last, found by PR_CAPBSET_READ). */
+static void op_bounding(const char *mask_text) {
+  u64 mask = (u64)to_long(mask_text);
+  for (long cap = 0; cap < 64; cap++) {
+    long r = syscall(SYS_prctl, PR_CAPBSET_READ, cap, 0, 0, 0);
+    if (r < 0) break; /* EINVAL: past the last capability */
+    if (r == 1 && !(mask >> cap & 1) && syscall(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) die("drop bounding capability", mask_text);
+  }
+}
+
+/* Keeps the permitted set across the setuid to a non-root user (execve resets the flag). */
+static void op_keepcaps(void) {
+  if (syscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) die("prctl", "PR_SET_KEEPCAPS");
+}
+
+/* capset: effective, permitted and inheritable masks, each two 32-bit words in the v3 ABI. */
+static void op_caps(char **a) {
+  struct cap_header h; struct cap_data d[2];
+  u64 eff = (u64)to_long(a[0]), prm = (u64)to_long(a[1]), inh = (u64)to_long(a[2]);
+  h.version = LINUX_CAPABILITY_VERSION_3; h.pid = 0;
+  for (int i = 0; i < 2; i++) {
+    d[i].effective = (unsigned int)(eff >> (32 * i));
+    d[i].permitted = (unsigned int)(prm >> (32 * i));
+    d[i].inheritable = (unsigned int)(inh >> (32 * i));
+  }
+  if (syscall(SYS_capset, &h, d) < 0) die("capset", 0);
+}
+
+/* Empties the ambient set, then raises the capabilities in MASK (they must be permitted and inheritable). */
+static void op_ambient(const char *mask_text) {
+  u64 mask = (u64)to_long(mask_text);
+  if (syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) die("clear ambient capabilities", 0);
+  for (long cap = 0; cap < 64; cap++)
+    if ((mask >> cap & 1) && syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) die("raise ambient capability", mask_text);
+}
+
+static void op_no_new_privs(void) {
+  if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("prctl", "PR_SET_NO_NEW_PRIVS");
+}
+
+/*
+ * The seccomp filter comes in two steps: "seccomp-read" loads the compiled BPF
+ * program while the host's files are still reachable (before pivot_root), and
+ * "seccomp" installs it near the end. (In the vfork-style child this buffer is
+ * the suspended parent's memory, like the other globals.)
+ */
+static struct sock_filter seccomp_prog[BPF_MAXINSNS + 1]; /* one more, to see a program that is too long */
+static unsigned short seccomp_len;
+
+static void op_seccomp_read(const char *path) {
+  size_t got = 0; ssize_t n;
+  int fd = open(path, O_CLOEXEC);
+  if (fd < 0) die("open seccomp program", path);
+  while ((n = read(fd, (char *)seccomp_prog + got, sizeof seccomp_prog - got)) > 0) got += n;
+  close(fd);
+  if (n < 0) die("read seccomp program", path);
+  if (got == 0 || got % sizeof seccomp_prog[0] || got == sizeof seccomp_prog) { errno = EINVAL; die("seccomp program has a bad size:", path); }
+  seccomp_len = (unsigned short)(got / sizeof seccomp_prog[0]);
+}
+
+static void op_seccomp(void) {
+  struct sock_fprog prog;
+  prog.len = seccomp_len; prog.filter = seccomp_prog;
+  if (syscall(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) die("install seccomp filter", 0);
 }
 
 static void reset_signals(void) {
@@ -432,9 +567,19 @@ static void run_program(char **op) {
     else if (seq(name, "readonly")) { op_readonly(op[0]); op += 1; }
     else if (seq(name, "umask")) { umask((unsigned int)to_long(op[0])); op += 1; }
     else if (seq(name, "hostname")) { if (sethostname(op[0], slen(op[0])) < 0) die("sethostname", op[0]); op += 1; }
-    else if (seq(name, "mkdirp")) { op_mkdirp(op[0]); op += 1; }
-    else if (seq(name, "chdir")) { if (chdir(op[0]) < 0) die("chdir", op[0]); op += 1; }
+    else if (seq(name, "workdir")) { op_workdir(op[0]); op += 1; }
+    else if (seq(name, "closefds")) { op_closefds(to_long(op[0])); op += 1; }
+    else if (seq(name, "nodump")) { op_nodump(); }
+    else if (seq(name, "rlimit")) { op_rlimit(op); op += 4; }
+    else if (seq(name, "oom-score-adj")) { op_oom_score_adj(op[0]); op += 1; }
+    else if (seq(name, "bounding")) { op_bounding(op[0]); op += 1; }
+    else if (seq(name, "keepcaps")) { op_keepcaps(); }
     else if (seq(name, "user")) { char **rest = op + 3; op_user(op, &rest); op = rest; }
+    else if (seq(name, "caps")) { op_caps(op); op += 3; }
+    else if (seq(name, "ambient")) { op_ambient(op[0]); op += 1; }
+    else if (seq(name, "no-new-privs")) { op_no_new_privs(); }
+    else if (seq(name, "seccomp-read")) { op_seccomp_read(op[0]); op += 1; }
+    else if (seq(name, "seccomp")) { op_seccomp(); }
     else if (seq(name, "exec")) {
       const char *path_env = op[0]; long argc = to_long(op[1]), envc = to_long(op[2]);
       char *argv[MAX_ARGS]; char *envp[MAX_ARGS]; long i;

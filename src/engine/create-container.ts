@@ -7,6 +7,8 @@ import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { mergeEnv, readEnvFile } from "./env.ts";
 import { isValidName, randomName } from "./names.ts";
+import type { ResourceConfig } from "./resources.ts";
+import type { SecurityConfig } from "./security.ts";
 import { initialState } from "./state.ts";
 
 export interface CreateOptions {
@@ -27,6 +29,10 @@ export interface CreateOptions {
   autoRemove: boolean;
   labels: string[];
   readOnly: boolean;
+  /** Already checked (see securityHostConfig), so a bad value fails before any pull. */
+  security: SecurityConfig;
+  /** Already checked (see resourceConfig), so a bad value fails before any pull. */
+  resources: ResourceConfig;
 }
 
 const NETWORK_MODES = new Set(["none", "host", "bridge", "default"]);
@@ -117,8 +123,9 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       NetworkMode: network,
       AutoRemove: opts.autoRemove,
       Tmpfs: opts.tmpfs.length > 0 ? tmpfs : null,
-      Privileged: false,
+      ...opts.security, // CapAdd, CapDrop, Privileged, SecurityOpt, Ulimits, OomScoreAdj
       ReadonlyRootfs: opts.readOnly,
+      ...opts.resources,
     },
     Mounts: binds,
   };

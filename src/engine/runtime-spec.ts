@@ -1,11 +1,13 @@
 // Container record + image -> OCI runtime spec, with Docker's defaults for
 // mounts, devices, masked and read-only paths.
 import { DEFAULT_PATH } from "../runtime/program.ts";
-import { OVERLAY_ANNOTATION, type RuntimeSpec, type SpecMount } from "../runtime/spec.ts";
+import { type DeviceRule, type LinuxResources, OVERLAY_ANNOTATION, type RuntimeSpec, type SpecMount } from "../runtime/spec.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { initLayer } from "./init-layer.ts";
 import { readLayeredFile } from "./layer-files.ts";
+import { DEFAULT_SHM_SIZE, hostDevice, hostDevices } from "./resources.ts";
+import { applySecurity } from "./security.ts";
 import { resolveUser } from "./user.ts";
 
 const DEFAULT_MOUNTS: SpecMount[] = [
@@ -14,8 +16,12 @@ const DEFAULT_MOUNTS: SpecMount[] = [
   { destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
   { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] },
   { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
-  { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=67108864"] },
 ];
+
+/** /dev/shm, sized by --shm-size (64 MiB unless given). */
+function shmMount(size: number): SpecMount {
+  return { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", `size=${size}`] };
+}
 
 const DEVICES = [
   { path: "/dev/null", type: "c" as const, major: 1, minor: 3, fileMode: 0o666 },
@@ -25,6 +31,33 @@ const DEVICES = [
   { path: "/dev/urandom", type: "c" as const, major: 1, minor: 9, fileMode: 0o666 },
   { path: "/dev/tty", type: "c" as const, major: 5, minor: 0, fileMode: 0o666 },
 ];
+
+const allow = (type: "c" | "b", major?: number, minor?: number, access = "rwm"): DeviceRule => ({ allow: true, type, major, minor, access });
+
+/**
+ * The device cgroup: deny everything, then Docker's list (moby's
+ * oci/defaults.go, which also denies /dev/fuse by name), then what runc
+ * appends for every container: mknod of any node (opening one is what the
+ * rules guard), the ptys, /dev/full and /dev/net/tun.
+ */
+const DEVICE_RULES: DeviceRule[] = [
+  { allow: false, access: "rwm" },
+  allow("c", 1, 5),
+  allow("c", 1, 3),
+  allow("c", 1, 9),
+  allow("c", 1, 8),
+  allow("c", 5, 0),
+  allow("c", 5, 1),
+  { allow: false, type: "c", major: 10, minor: 229, access: "rwm" },
+  allow("c", undefined, undefined, "m"),
+  allow("b", undefined, undefined, "m"),
+  allow("c", 1, 7),
+  allow("c", 136),
+  allow("c", 5, 2),
+  allow("c", 10, 200),
+];
+
+const CFS_PERIOD = 100000; // µs, the kernel's default and what docker uses for --cpus
 
 export const MASKED_PATHS = [
   "/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/sched_debug",
@@ -51,13 +84,15 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpe
   if (!env.some((e) => e.startsWith("HOME="))) env.push(`HOME=${user.home}`);
 
   const etc = (name: string): SpecMount => ({ destination: `/etc/${name}`, type: "bind", source: dir(name), options: ["rbind", "rprivate"] });
+  const hc = c.HostConfig;
   const mounts: SpecMount[] = [
     ...DEFAULT_MOUNTS,
+    shmMount(hc.ShmSize || DEFAULT_SHM_SIZE),
     etc("resolv.conf"),
     etc("hostname"),
     etc("hosts"),
     ...c.Mounts.map((m) => ({ destination: m.Destination, type: "bind", source: m.Source, options: ["rbind", m.RW ? "rw" : "ro"] })),
-    ...Object.entries(c.HostConfig.Tmpfs ?? {}).map(([dest, opts]) => ({
+    ...Object.entries(hc.Tmpfs ?? {}).map(([dest, opts]) => ({
       destination: dest,
       type: "tmpfs",
       source: "tmpfs",
@@ -65,11 +100,12 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpe
     })),
   ];
 
+  const { nodes, rules } = deviceSetup(hc);
   const namespaces: RuntimeSpec["linux"]["namespaces"] = [{ type: "pid" }, { type: "mount" }, { type: "ipc" }, { type: "uts" }];
   if (c.HostConfig.NetworkMode !== "host") namespaces.push({ type: "network" });
 
   // Typed here rather than parsed: zod costs a cold process ~5 ms. The tests check every bundle we write against RuntimeSpecSchema.
-  return {
+  const spec: RuntimeSpec = {
     ociVersion: "1.0.2",
     process: {
       terminal: c.Config.Tty,
@@ -87,9 +123,56 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpe
       cgroupsPath: cgroupPath(c.Id),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
-      devices: DEVICES,
+      devices: nodes,
+      resources: linuxResources(hc, rules),
     },
   };
+  // Capabilities, seccomp, no_new_privs, rlimits, OOM score; --privileged also clears the masked and
+  // read-only paths and makes /sys writable (its devices are deviceSetup's).
+  applySecurity(spec, c, engine.dirs.cache);
+  return spec;
+}
+
+type HostConfig = ContainerRecord["HostConfig"];
+type SpecDevice = NonNullable<RuntimeSpec["linux"]["devices"]>[number];
+
+/** The nodes made in the container's /dev and the device cgroup's rules. */
+function deviceSetup(hc: HostConfig): { nodes: SpecDevice[]; rules: DeviceRule[] } {
+  // Docker's --privileged: every host node and a device cgroup that allows all; --device adds nothing then.
+  if (hc.Privileged) return { nodes: hostDevices(), rules: [{ allow: true, access: "rwm" }] };
+  // --device: a node made inside with the host node's numbers and mode (replacing a default one at its path), and allowed.
+  const added = (hc.Devices ?? []).map((m) => ({ path: m.PathInContainer, ...hostDevice(m.PathOnHost), access: m.CgroupPermissions }));
+  return {
+    nodes: [
+      ...DEVICES.filter((d) => !added.some((a) => a.path === d.path)),
+      ...added.map(({ path, type, major, minor, fileMode }) => ({ path, type, major, minor, fileMode })),
+    ],
+    rules: [...DEVICE_RULES, ...added.map(({ type, major, minor, access }) => ({ allow: true, type, major, minor, access }))],
+  };
+}
+
+/** HostConfig's resource fields (docker's 0, "" and null mean unset) as linux.resources. */
+function linuxResources(hc: HostConfig, deviceRules: DeviceRule[]): LinuxResources {
+  const nanoCpus = hc.NanoCpus ?? 0;
+  const r: LinuxResources = { devices: deviceRules };
+  const memory = setFields({ limit: hc.Memory, reservation: hc.MemoryReservation, swap: hc.MemorySwap });
+  if (memory) r.memory = memory;
+  const cpu = setFields({
+    shares: hc.CpuShares,
+    quota: Math.floor((nanoCpus * CFS_PERIOD) / 1e9),
+    period: nanoCpus > 0 ? CFS_PERIOD : 0,
+    cpus: hc.CpusetCpus,
+    mems: hc.CpusetMems,
+  });
+  if (cpu) r.cpu = cpu;
+  if (hc.PidsLimit) r.pids = { limit: hc.PidsLimit };
+  return r;
+}
+
+/** The fields that are set, or undefined when none is. */
+function setFields<T extends Record<string, number | string | undefined>>(o: T): Partial<T> | undefined {
+  const kept = Object.entries(o).filter(([, v]) => v !== undefined && v !== 0 && v !== "");
+  return kept.length > 0 ? (Object.fromEntries(kept) as Partial<T>) : undefined;
 }
 
 /**

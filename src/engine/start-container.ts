@@ -4,7 +4,7 @@ import { openSync, readFileSync } from "node:fs";
 import { close, receiveFd, socketPair } from "../../ffi/native.ts";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
-import { createCgroup, removeCgroup } from "../runtime/cgroups.ts";
+import { cgroupOomKilled, createCgroup, hostCgroups, removeCgroup } from "../runtime/cgroups.ts";
 import { forwardSignals, launch, waitForExit } from "../runtime/launch.ts";
 import type { Stdio } from "../runtime/program.ts";
 import { relayPty, terminalSize } from "../runtime/pty.ts";
@@ -53,7 +53,7 @@ function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
     trace("runtime spec built");
     writeJsonAtomic(engine.containers.path(id, "config.json"), spec, { durable: false }); // regenerated at every start
     trace("bundle written");
-    const cgroup = createCgroup(cgroupPath(id));
+    const cgroup = createCgroup(cgroupPath(id), hostCgroups(), spec.linux.resources);
     trace("cgroup created");
 
     let stdio: Stdio;
@@ -72,7 +72,7 @@ function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
       stdio = { stdin: track(opened, openSync("/dev/null", "r")), stdout: log, stderr: log };
     }
     try {
-      const pid = launch(spec, { cgroup, stdio });
+      const pid = launch(spec, { cgroup, stdio, cacheDir: engine.dirs.cache });
       // The child sent its terminal's master before exec, so it is already queued on the socket.
       const console = consoleSocket === undefined ? undefined : receiveFd(consoleSocket);
       trace("container launched");
@@ -133,6 +133,17 @@ function safeLoad(engine: Engine, id: string): ContainerRecord | undefined {
   }
 }
 
+/**
+ * Removes the cgroup of an exited container, saying whether the kernel's OOM
+ * killer struck in it: the counter lives in the cgroup, so it is read first.
+ * (The exit code, 137, already comes from the kernel's SIGKILL.)
+ */
+function releaseCgroup(id: string): boolean {
+  const oomKilled = cgroupOomKilled(cgroupPath(id));
+  removeCgroup(cgroupPath(id));
+  return oomKilled;
+}
+
 /** Records the exit and releases what only a running container needs; --rm removes the rest. */
 export function finishContainer(engine: Engine, id: string, exitCode: number, autoRemove: boolean): void {
   try {
@@ -140,10 +151,10 @@ export function finishContainer(engine: Engine, id: string, exitCode: number, au
       removeContainer(engine, id, { force: true }); // the cgroup goes with it
       return;
     }
-    removeCgroup(cgroupPath(id));
+    const oomKilled = releaseCgroup(id);
     engine.containers.withLock(id, () => {
       const r = engine.containers.load(id);
-      r.State = toExited(r.State, exitCode);
+      r.State = { ...toExited(r.State, exitCode), OOMKilled: oomKilled };
       engine.containers.save(r); // the exit first, then the run file: see ContainerStore.load
       engine.containers.clearRunning(id);
     });
@@ -164,8 +175,8 @@ export function refreshState(engine: Engine, record: LoadedRecord): LoadedRecord
   return engine.containers.withLock(record.Id, () => {
     const r: LoadedRecord = engine.containers.load(record.Id);
     if (r.State.Status !== "running" || (r.State.Pid > 0 && processStartTime(r.State.Pid) === (r.PidStartTime ?? null))) return r;
-    removeCgroup(cgroupPath(r.Id));
-    r.State = toExited(r.State, 255, "container process exited while no bunker process was watching it");
+    const oomKilled = releaseCgroup(r.Id);
+    r.State = { ...toExited(r.State, 255, "container process exited while no bunker process was watching it"), OOMKilled: oomKilled };
     engine.containers.save(r);
     engine.containers.clearRunning(r.Id);
     return r;

@@ -33,6 +33,8 @@ function parseGroup(text: string | null): { name: string; gid: number; members: 
     .map((f) => ({ name: f[0], gid: Number(f[2]), members: f[3].split(",").filter(Boolean) }));
 }
 
+const MAX_ID = 2 ** 31 - 1;
+
 const isNumeric = (s: string) => /^\d+$/.test(s);
 
 export function resolveUser(spec: string, passwdText: string | null, groupText: string | null): ResolvedUser {
@@ -56,5 +58,7 @@ export function resolveUser(spec: string, passwdText: string | null, groupText: 
   // Supplementary groups: the user's memberships, or else its primary group, as runc's GetExecUser does.
   const memberships = entry && groupPart === undefined ? groups.filter((g) => g.members.includes(entry.name)).map((g) => g.gid) : [];
   const additionalGids = memberships.length > 0 ? memberships : [gid];
+  // The kernel's ids are 32-bit, but 2^31 and above read as negative in places (and -1 means "unchanged" to setresuid).
+  for (const id of [uid, gid, ...additionalGids]) if (id > MAX_ID) throw new BunkerError(`uids and gids must be in range 0-${MAX_ID}: ${id}`);
   return { uid, gid, additionalGids, home: entry?.home || "/" };
 }

@@ -1,7 +1,14 @@
 // One cgroup per container, on cgroup v1 (including hybrid hosts) and v2.
-// The mode is read from mountinfo rather than assumed from mount points.
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+// The mode is read from mountinfo rather than assumed from mount points;
+// what differs per version lives in cgroup-v1.ts and cgroup-v2.ts.
+import { readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
+import type { CgroupBackend, ContainerCgroup } from "./cgroup-backend.ts";
+import { CgroupV1 } from "./cgroup-v1.ts";
+import { CgroupV2 } from "./cgroup-v2.ts";
+import type { LinuxResources } from "./spec.ts";
+
+export type { ContainerCgroup } from "./cgroup-backend.ts";
 
 export interface CgroupHierarchy {
   version: 1 | 2;
@@ -15,7 +22,7 @@ const V1_CONTROLLERS = new Set(["cpu", "cpuacct", "cpuset", "memory", "devices",
 let hostHierarchies: CgroupHierarchy[] | undefined;
 
 /** This host's hierarchies, read once per process. */
-function hostCgroups(): CgroupHierarchy[] {
+export function hostCgroups(): CgroupHierarchy[] {
   return (hostHierarchies ??= cgroupHierarchies());
 }
 
@@ -40,69 +47,35 @@ export function cgroupHierarchies(mountinfo = readFileSync("/proc/self/mountinfo
   return v2 ? [v2] : [];
 }
 
-export interface ContainerCgroup {
-  dirs: string[];
-  /** v1: the `tasks` files the container's init writes "0" to (see join_cgroup in native.c). */
-  joinFiles: string[];
-  /** v2: the directory the init is cloned straight into (CLONE_INTO_CGROUP). */
-  v2Dir?: string;
+/** The host's one backend: v2 when its cgroup2 mount holds the controllers, else the v1 hierarchies. */
+function backendFor(path: string, hierarchies: CgroupHierarchy[]): CgroupBackend {
+  const v2 = hierarchies.find((h) => h.version === 2);
+  return v2 ? new CgroupV2(v2.mountPoint, path) : new CgroupV1(hierarchies, path);
 }
 
-const V2_CONTROLLERS = ["cpu", "cpuset", "io", "memory", "pids"];
-
-/** Creates the container's cgroup ("bunker/<id>") in every hierarchy. */
-export function createCgroup(path: string, hierarchies = hostCgroups()): ContainerCgroup {
-  const dirs: string[] = [];
-  for (const h of hierarchies) {
-    const dir = join(h.mountPoint, path);
-    if (h.version === 2) prepareV2Parents(h.mountPoint, path);
-    else if (h.controllers.includes("cpuset")) prepareCpusetParents(h.mountPoint, path);
-    mkdirSync(dir, { recursive: true });
-    dirs.push(dir);
-  }
-  const v2 = hierarchies.findIndex((h) => h.version === 2);
-  return {
-    dirs,
-    joinFiles: dirs.filter((_, i) => hierarchies[i].version === 1).map((d) => join(d, "tasks")),
-    v2Dir: v2 >= 0 ? dirs[v2] : undefined,
-  };
-}
-
-/** v2 only distributes controllers that every ancestor enables in cgroup.subtree_control. */
-function prepareV2Parents(mountPoint: string, path: string): void {
-  const parts = path.split("/").filter(Boolean);
-  let dir = mountPoint;
-  for (const part of parts.slice(0, -1)) {
-    enableControllers(dir);
-    dir = join(dir, part);
-    if (!existsSync(dir)) mkdirSync(dir);
-  }
-  enableControllers(dir);
-}
-
-function enableControllers(dir: string): void {
-  const available = readFileSync(join(dir, "cgroup.controllers"), "utf8").trim().split(/\s+/);
-  const enabled = new Set(readFileSync(join(dir, "cgroup.subtree_control"), "utf8").trim().split(/\s+/));
-  const wanted = V2_CONTROLLERS.filter((c) => available.includes(c) && !enabled.has(c));
-  if (wanted.length === 0) return;
+/**
+ * Creates the container's cgroup ("bunker/<id>") and writes its limits, all
+ * before the init exists. If a limit is refused, nothing is left behind.
+ */
+export function createCgroup(path: string, hierarchies = hostCgroups(), resources: LinuxResources = {}): ContainerCgroup {
+  const backend = backendFor(path, hierarchies);
+  const cgroup = backend.create();
   try {
-    writeFileSync(join(dir, "cgroup.subtree_control"), wanted.map((c) => `+${c}`).join(" "));
-  } catch {
-    // A controller can be busy (e.g. threaded subtrees); the container runs without it rather than not at all.
+    backend.apply(resources);
+  } catch (e) {
+    try {
+      removeCgroup(path, hierarchies);
+    } catch {
+      // The refused limit is what the user must see; a directory left behind is the lesser problem.
+    }
+    throw e;
   }
+  return cgroup;
 }
 
-/** v1 cpuset refuses tasks until cpus and mems are set, so new levels inherit their parent's. */
-function prepareCpusetParents(mountPoint: string, path: string): void {
-  let parent = mountPoint;
-  for (const part of path.split("/").filter(Boolean)) {
-    const dir = join(parent, part);
-    if (!existsSync(dir)) mkdirSync(dir);
-    for (const file of ["cpuset.cpus", "cpuset.mems"]) {
-      if (readFileSync(join(dir, file), "utf8").trim() === "") writeFileSync(join(dir, file), readFileSync(join(parent, file)));
-    }
-    parent = dir;
-  }
+/** Whether the kernel OOM-killed a task of the container; read after it exits and before removeCgroup. */
+export function cgroupOomKilled(path: string, hierarchies = hostCgroups()): boolean {
+  return hierarchies.length > 0 && backendFor(path, hierarchies).oomKilled();
 }
 
 /** Removes the container's cgroup dirs. A just-emptied v1 cgroup can report EBUSY for a moment, so retry briefly. */

@@ -1,18 +1,25 @@
 // Starts a container process from a runtime spec and watches it exit.
-import { existsSync, statSync } from "node:fs";
+import { existsSync, linkSync, statSync } from "node:fs";
+import { release } from "node:os";
+import { join } from "node:path";
 import { exitCodeOf, kill, reap, SpawnError, spawnProgram } from "../../ffi/native.ts";
 import { BunkerError, ExecError } from "../lib/errors.ts";
 import { trace } from "../lib/trace.ts";
 import type { ContainerCgroup } from "./cgroups.ts";
 import { buildProgram, cloneFlags, type Stdio } from "./program.ts";
+import { checkRlimitsAllowed } from "./rlimits.ts";
 import type { RuntimeSpec } from "./spec.ts";
 
+const EPERM = 1;
 const ENOENT = 2;
 const EACCES = 13;
+const ELOOP = 40;
 
 export interface LaunchOptions {
   cgroup: ContainerCgroup;
   stdio: Stdio;
+  /** Where compiled seccomp filters are cached. */
+  cacheDir: string;
 }
 
 const isFile = (source: string) => existsSync(source) && !statSync(source).isDirectory();
@@ -20,7 +27,8 @@ const isFile = (source: string) => existsSync(source) && !statSync(source).isDir
 /** Clones the container's init; returns its pid once it has exec'd the user's command. */
 export function launch(spec: RuntimeSpec, opts: LaunchOptions): number {
   watchChildren();
-  const program = buildProgram(spec, opts.cgroup.joinFiles, opts.stdio, isFile);
+  checkRlimitsAllowed(spec.process.rlimits ?? []);
+  const program = buildProgram(spec, opts.cgroup.joinFiles, opts.stdio, isFile, seccompFile(spec, opts.cacheDir));
   try {
     return spawnProgram(cloneFlags(spec), program, opts.cgroup.v2Dir);
   } catch (e) {
@@ -29,13 +37,53 @@ export function launch(spec: RuntimeSpec, opts: LaunchOptions): number {
   }
 }
 
+/**
+ * The compiled BPF program for linux.seccomp, "" without one. Compiled once
+ * per filter, capability set and kernel (seccomp/cache.ts); a start that
+ * finds the file by its key here costs one stat: loading the compiler (and
+ * zod with it) would cost a cold process ~5 ms.
+ */
+function seccompFile(spec: RuntimeSpec, cacheDir: string): string {
+  if (!spec.linux.seccomp) return "";
+  const caps = [...(spec.process.capabilities?.bounding ?? [])].sort();
+  const key = new Bun.CryptoHasher("sha256").update(JSON.stringify([release(), caps, spec.linux.seccomp])).digest("hex");
+  const file = join(cacheDir, `seccomp-oci-${key}.bpf`);
+  if (existsSync(file)) return file;
+  const { seccompProgramFile } = require("./seccomp/index.ts") as typeof import("./seccomp/index.ts");
+  // linux.seccomp is already resolved for this container (no includes/excludes left), which the compiler takes as a profile.
+  const profile = spec.linux.seccomp as unknown as Parameters<typeof seccompProgramFile>[1];
+  const compiled = seccompProgramFile(cacheDir, profile, caps);
+  try {
+    linkSync(compiled, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  trace("seccomp filter compiled");
+  return file;
+}
+
+const REASONS: Record<number, string> = {
+  1: "operation not permitted", 2: "no such file or directory", 13: "permission denied", 20: "not a directory", 22: "invalid argument",
+  38: "function not implemented", 40: "too many levels of symbolic links",
+};
+
 /** Docker's messages and exit codes: 127 for a missing command, 126 for one that cannot be run. */
 function describeSpawnError(e: SpawnError, command: string): BunkerError {
-  const reason = e.errno === ENOENT ? "no such file or directory" : e.errno === EACCES ? "permission denied" : `errno ${e.errno}`;
+  const reason = REASONS[e.errno] ?? `errno ${e.errno}`;
   if (e.detail.startsWith("exec ")) {
     if (e.errno === ENOENT && !command.includes("/")) return new ExecError(`exec: "${command}": executable file not found in $PATH`, 127);
     if (e.errno === ENOENT) return new ExecError(`exec: "${command}": stat ${command}: no such file or directory`, 127);
     return new ExecError(`exec: "${command}": ${reason}`, 126);
+  }
+  if (e.detail.startsWith("setrlimit ") && e.errno === EPERM) {
+    const name = e.detail.slice("setrlimit RLIMIT_".length).toLowerCase();
+    return new BunkerError(`container init failed: cannot set ulimit ${name}: raising a hard limit needs CAP_SYS_RESOURCE, which bunker lacks here`);
+  }
+  if (e.detail.startsWith("write oom_score_adj") && e.errno === EACCES) {
+    return new BunkerError(`container init failed: ${e.detail}: ${reason} (lowering the OOM score below bunker's own needs CAP_SYS_RESOURCE)`);
+  }
+  if (e.detail.startsWith("chdir to working directory") && e.errno === ELOOP) {
+    return new BunkerError(`container init failed: ${e.detail}: ${reason} (magic links such as /proc/self/fd/N are refused)`);
   }
   return new BunkerError(`container init failed: ${e.detail}: ${reason}`);
 }

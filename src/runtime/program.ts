@@ -1,5 +1,7 @@
 // Turns a runtime spec into the operation list that spawn.c carries out in
 // the new namespaces. Pure, so the whole mount policy is unit-testable.
+import { capabilityMask } from "./capabilities.ts";
+import { isUnlimited, rlimitNumber } from "./rlimits.ts";
 import { OVERLAY_ANNOTATION, type RuntimeSpec, type SpecMount } from "./spec.ts";
 
 /** Either the container's stdio fds, or a terminal it makes in its own devpts and sends back over `consoleSocket`. */
@@ -81,11 +83,19 @@ function mountOps(m: SpecMount, isFile: IsFile): string[] {
 
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio: Stdio, isFile: IsFile): string[] {
+/**
+ * The operation list for native.c's run_program. `seccompFile` is the compiled
+ * BPF program for spec.linux.seccomp ("" when there is none).
+ */
+export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio: Stdio, isFile: IsFile, seccompFile = ""): string[] {
   const ops: string[] = [];
   for (const file of cgroupJoinFiles) ops.push("cgroup", file);
   if (!("consoleSocket" in stdio)) ops.push("setsid", "stdio", String(stdio.stdin), String(stdio.stdout), String(stdio.stderr));
+  // No fd of bunker's may reach the container's namespaces: only stdio, the error pipe and the console socket stay.
+  ops.push("closefds", "consoleSocket" in stdio ? String(stdio.consoleSocket) : "-1", "nodump");
   ops.push("umask", String(spec.process.user.umask ?? 0o022));
+  // Read while the host's files are reachable; installed at the end.
+  if (seccompFile) ops.push("seccomp-read", seccompFile);
   ops.push("private");
   const overlay = spec.annotations?.[OVERLAY_ANNOTATION];
   if (overlay) ops.push("mount", "overlay", spec.root.path, "overlay", "0", overlay);
@@ -95,16 +105,68 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   ops.push("pivot");
   if ("consoleSocket" in stdio) ops.push("console", String(stdio.consoleSocket), String(stdio.rows), String(stdio.cols));
   if (spec.linux.namespaces.some((n) => n.type === "network" && !n.path)) ops.push("lo-up");
-  for (const d of spec.linux.devices ?? []) ops.push("mknod", d.path, String(d.fileMode ?? 0o666), String(d.major), String(d.minor));
+  for (const d of spec.linux.devices ?? []) {
+    // native.c's mknod makes no directories, and the fresh /dev tmpfs has none: for a deeper node (/dev/net/tun)
+    // the workdir op makes them, confined to the root. The real working directory is entered later.
+    const parent = d.path.slice(0, d.path.lastIndexOf("/"));
+    if (parent !== "" && parent !== "/dev") ops.push("workdir", parent);
+    ops.push("mknod", d.path, String(deviceMode(d)), String(d.major), String(d.minor));
+  }
   for (const p of spec.linux.maskedPaths ?? []) ops.push("mask", p);
   for (const p of spec.linux.readonlyPaths ?? []) ops.push("readonly", p);
   if (spec.hostname !== undefined && spec.linux.namespaces.some((n) => n.type === "uts")) ops.push("hostname", spec.hostname);
-  ops.push("mkdirp", spec.process.cwd, "chdir", spec.process.cwd);
-  const { uid, gid, additionalGids = [] } = spec.process.user;
-  ops.push("user", String(uid), String(gid), String(additionalGids.length), ...additionalGids.map(String));
+  ops.push("workdir", spec.process.cwd);
+  // --read-only: the rootfs turns read-only only now, as runc does it, so that mount points and the
+  // working directory could still be made in it. A bind remount changes this mount alone: /dev, /proc,
+  // the tmpfs and volume mounts keep their own flags. Before the credential ops, which drop CAP_SYS_ADMIN.
+  if (spec.root.readonly) ops.push("mount", "", "/", "", String(MS.REMOUNT | MS.BIND | MS.RDONLY), "");
+  if (spec.process.oomScoreAdj !== undefined) ops.push("oom-score-adj", String(spec.process.oomScoreAdj));
+  for (const r of spec.process.rlimits ?? []) ops.push("rlimit", r.type, String(rlimitNumber(r.type)), limit(r.soft), limit(r.hard));
+  ops.push(...credentialOps(spec, seccompFile !== ""));
   const env = spec.process.env ?? [];
   const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
   ops.push("exec", path, String(spec.process.args.length), String(env.length), ...spec.process.args, ...env);
+  return ops;
+}
+
+/** native.c's mknod ORs in S_IFCHR; S_IFBLK (0o060000) contains that bit, so a block device passes its type in the mode. */
+const deviceMode = (d: NonNullable<RuntimeSpec["linux"]["devices"]>[number]) => (d.fileMode ?? 0o666) | (d.type === "b" ? 0o060000 : 0);
+
+const limit = (v: number) => (isUnlimited(v) ? "-1" : String(v));
+
+/**
+ * Capabilities, user, no_new_privs and seccomp, in runc's order:
+ *
+ *   bounding -> [seccomp] -> keepcaps -> user -> caps -> ambient -> [no-new-privs -> seccomp] -> exec
+ *
+ * Dropping from the bounding set needs CAP_SETPCAP and setuid needs
+ * CAP_SETUID, so both come before capset takes effective capabilities away;
+ * a non-root user keeps its permitted set across setuid only with keepcaps.
+ *
+ * Installing a seccomp filter needs CAP_SYS_ADMIN or no_new_privs. Without
+ * no_new_privs (Docker's default: setuid binaries inside must keep working)
+ * the filter therefore goes in while the child is still root with all its
+ * effective capabilities, right after the bounding drop; the few calls after
+ * it (prctl, setgroups, setres[ug]id, capset, close_range, rt_sigaction,
+ * execve) are all allowed by Docker's profile. With no_new_privs it goes in
+ * last, just before execve, as runc does, so the filter sees as little of
+ * our own setup as possible. Either way it works for root and non-root.
+ */
+function credentialOps(spec: RuntimeSpec, seccomp: boolean): string[] {
+  const ops: string[] = [];
+  const caps = spec.process.capabilities;
+  const nnp = spec.process.noNewPrivileges === true;
+  const { uid, gid, additionalGids = [] } = spec.process.user;
+  if (caps) ops.push("bounding", String(capabilityMask(caps.bounding)));
+  if (seccomp && !nnp) ops.push("seccomp");
+  if (caps && uid !== 0) ops.push("keepcaps");
+  ops.push("user", String(uid), String(gid), String(additionalGids.length), ...additionalGids.map(String));
+  if (caps) {
+    ops.push("caps", String(capabilityMask(caps.effective)), String(capabilityMask(caps.permitted)), String(capabilityMask(caps.inheritable)));
+    ops.push("ambient", String(capabilityMask(caps.ambient)));
+  }
+  if (nnp) ops.push("no-new-privs");
+  if (seccomp && nnp) ops.push("seccomp");
   return ops;
 }
 

@@ -14,6 +14,55 @@ export const NamespaceSchema = z.object({
   path: z.string().optional(),
 });
 
+/** linux.resources, with the runtime-spec's field names; absent fields leave the kernel's defaults. */
+export const ResourcesSchema = z.object({
+  /** The device cgroup's rules in order: a later rule overrides an earlier one. */
+  devices: z
+    .array(
+      z.object({
+        allow: z.boolean(),
+        type: z.enum(["a", "c", "b"]).optional(),
+        major: z.number().int().optional(),
+        minor: z.number().int().optional(),
+        access: z.string().optional(),
+      }),
+    )
+    .optional(),
+  /** Bytes; swap is memory plus swap, as in cgroup v1 (-1: unlimited). */
+  memory: z.object({ limit: z.number().int().optional(), reservation: z.number().int().optional(), swap: z.number().int().optional() }).optional(),
+  cpu: z
+    .object({
+      shares: z.number().int().optional(),
+      quota: z.number().int().optional(),
+      period: z.number().int().optional(),
+      cpus: z.string().optional(),
+      mems: z.string().optional(),
+    })
+    .optional(),
+  /** 0 or -1: unlimited. */
+  pids: z.object({ limit: z.number().int() }).optional(),
+});
+
+const CapabilityList = z.array(z.string().startsWith("CAP_")).optional();
+
+/** OCI linux.seccomp: what the runtime compiles to a BPF filter. */
+export const SeccompSchema = z.object({
+  defaultAction: z.string(),
+  defaultErrnoRet: z.number().int().optional(),
+  architectures: z.array(z.string()).optional(),
+  flags: z.array(z.string()).optional(),
+  syscalls: z
+    .array(
+      z.object({
+        names: z.array(z.string()),
+        action: z.string(),
+        errnoRet: z.number().int().optional(),
+        args: z.array(z.object({ index: z.number().int(), value: z.number(), valueTwo: z.number().optional(), op: z.string() })).optional(),
+      }),
+    )
+    .optional(),
+});
+
 export const RuntimeSpecSchema = z.object({
   ociVersion: z.string(),
   process: z.object({
@@ -22,6 +71,14 @@ export const RuntimeSpecSchema = z.object({
     args: z.array(z.string()).min(1),
     env: z.array(z.string()).optional(),
     cwd: z.string().startsWith("/"),
+    // Absent sets are empty; absent capabilities leave the runtime's own (as runc).
+    capabilities: z
+      .object({ bounding: CapabilityList, effective: CapabilityList, permitted: CapabilityList, inheritable: CapabilityList, ambient: CapabilityList })
+      .optional(),
+    noNewPrivileges: z.boolean().optional(),
+    // RLIM_INFINITY (2^64-1) is not exact in JSON: a value of 2^63 or more means unlimited.
+    rlimits: z.array(z.object({ type: z.string().startsWith("RLIMIT_"), hard: z.number(), soft: z.number() })).optional(),
+    oomScoreAdj: z.number().int().min(-1000).max(1000).optional(),
   }),
   root: z.object({ path: z.string(), readonly: z.boolean().optional() }),
   hostname: z.string().optional(),
@@ -32,14 +89,19 @@ export const RuntimeSpecSchema = z.object({
     cgroupsPath: z.string().optional(),
     maskedPaths: z.array(z.string()).optional(),
     readonlyPaths: z.array(z.string()).optional(),
+    seccomp: SeccompSchema.optional(),
     devices: z
       .array(z.object({ path: z.string(), type: z.enum(["c", "b", "u", "p"]), major: z.number(), minor: z.number(), fileMode: z.number().optional() }))
       .optional(),
+    resources: ResourcesSchema.optional(),
   }),
 });
 
 export type RuntimeSpec = z.infer<typeof RuntimeSpecSchema>;
 export type SpecMount = z.infer<typeof MountSchema>;
+export type SpecSeccomp = z.infer<typeof SeccompSchema>;
+export type LinuxResources = z.infer<typeof ResourcesSchema>;
+export type DeviceRule = NonNullable<LinuxResources["devices"]>[number];
 
 /** Annotation carrying the overlay options: the runtime mounts the rootfs inside the container's own mount namespace, so nothing leaks onto the host. */
 export const OVERLAY_ANNOTATION = "io.bunker.rootfs.overlay";

@@ -30,3 +30,9 @@ test.each([
 ])("-u %s is an error", (spec, message) => {
   expect(() => resolve(spec)).toThrow(message);
 });
+
+test("ids of 2^31 and above are refused, as in Docker", () => {
+  expect(() => resolve("2147483648")).toThrow("uids and gids must be in range 0-2147483647: 2147483648");
+  expect(() => resolve("app:4294967295")).toThrow(/must be in range/);
+  expect(resolve("2147483647").uid).toBe(2147483647);
+});

@@ -7,10 +7,21 @@ const CONSOLE: Stdio = { consoleSocket: 9, rows: 24, cols: 80 };
 const HOST_FILES = new Set(["/host/resolv.conf"]);
 const isFile = (source: string) => HOST_FILES.has(source);
 
-function spec(over: { env?: string[]; mounts?: SpecMount[] } = {}): RuntimeSpec {
+const DOCKER_CAPS = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"];
+const DOCKER_MASK = String(0xa80425fb);
+
+type Process = RuntimeSpec["process"];
+function spec(over: { env?: string[]; mounts?: SpecMount[]; process?: Partial<Process> } = {}): RuntimeSpec {
   return {
     ociVersion: "1.0.2",
-    process: { user: { uid: 1000, gid: 1000, additionalGids: [29, 44] }, args: ["sh", "-c", "echo hi"], env: over.env ?? ["A=1", "PATH=/opt/bin:/bin"], cwd: "/work" },
+    process: {
+      user: { uid: 1000, gid: 1000, additionalGids: [29, 44] },
+      args: ["sh", "-c", "echo hi"],
+      env: over.env ?? ["A=1", "PATH=/opt/bin:/bin"],
+      cwd: "/work",
+      capabilities: { bounding: DOCKER_CAPS },
+      ...over.process,
+    },
     root: { path: "/bundle/rootfs" },
     hostname: "box",
     annotations: { [OVERLAY_ANNOTATION]: "lowerdir=/l,upperdir=/u,workdir=/w" },
@@ -29,7 +40,11 @@ function spec(over: { env?: string[]; mounts?: SpecMount[] } = {}): RuntimeSpec 
 }
 
 /** The program split into ops: each op name with its arguments (op names never appear as arguments here). */
-const OP_NAMES = new Set(["cgroup", "setsid", "stdio", "umask", "private", "mount", "root", "rmount", "symlink", "pivot", "console", "lo-up", "mknod", "mask", "readonly", "hostname", "mkdirp", "chdir", "user", "exec"]);
+const OP_NAMES = new Set([
+  "cgroup", "setsid", "stdio", "closefds", "nodump", "umask", "seccomp-read", "private", "mount", "root", "rmount", "symlink", "pivot", "console", "lo-up",
+  "mknod", "mask", "readonly", "hostname", "workdir", "oom-score-adj", "rlimit", "bounding", "seccomp", "keepcaps", "user", "caps", "ambient",
+  "no-new-privs", "exec",
+]);
 function ops(program: string[]): string[][] {
   const out: string[][] = [];
   for (const word of program) {
@@ -55,13 +70,67 @@ describe("buildProgram", () => {
     expect(first("root")).toBeLessThan(first("rmount"));
     expect(last("rmount")).toBeLessThan(first("pivot"));
     expect(last("symlink")).toBeLessThan(first("pivot"));
-    for (const after of ["mknod", "mask", "readonly", "hostname", "lo-up", "chdir", "user"]) expect(first(after)).toBeGreaterThan(first("pivot"));
+    for (const after of ["mknod", "mask", "readonly", "hostname", "lo-up", "workdir", "user"]) expect(first(after)).toBeGreaterThan(first("pivot"));
   });
 
-  test("sets the user just before exec, and exec comes last with the PATH from the env", () => {
-    expect(order.slice(-2)).toEqual(["user", "exec"]);
-    expect(ops(program).at(-2)).toEqual(["user", "1000", "1000", "2", "29", "44"]);
+  test("closes inherited fds and turns non-dumpable before touching any mount", () => {
+    expect(ops(program)).toContainEqual(["closefds", "-1"]);
+    expect(first("closefds")).toBeLessThan(first("private"));
+    expect(first("nodump")).toBeLessThan(first("private"));
+  });
+
+  test("a non-root user: bounding drop, keepcaps, user, then empty capability sets; exec comes last with the PATH from the env", () => {
+    expect(order.slice(-7)).toEqual(["workdir", "bounding", "keepcaps", "user", "caps", "ambient", "exec"]);
+    expect(ops(program)).toContainEqual(["bounding", DOCKER_MASK]);
+    expect(ops(program)).toContainEqual(["user", "1000", "1000", "2", "29", "44"]);
+    expect(ops(program)).toContainEqual(["caps", "0", "0", "0"]);
+    expect(ops(program)).toContainEqual(["ambient", "0"]);
     expect(ops(program).at(-1)).toEqual(["exec", "/opt/bin:/bin", "3", "2", "sh", "-c", "echo hi", "A=1", "PATH=/opt/bin:/bin"]);
+  });
+
+  test("root keeps Docker's 14 in effective and permitted, with inheritable empty, and needs no keepcaps", () => {
+    const caps = { bounding: DOCKER_CAPS, effective: DOCKER_CAPS, permitted: DOCKER_CAPS };
+    const root = ops(buildProgram(spec({ process: { user: { uid: 0, gid: 0 }, capabilities: caps } }), [], FDS, isFile));
+    expect(root.map((o) => o[0]).slice(-5)).toEqual(["bounding", "user", "caps", "ambient", "exec"]);
+    expect(root).toContainEqual(["caps", DOCKER_MASK, DOCKER_MASK, "0"]);
+  });
+
+  test("without capabilities in the spec the process keeps its own (no capability ops)", () => {
+    const none = names(buildProgram(spec({ process: { capabilities: undefined } }), [], FDS, isFile));
+    for (const op of ["bounding", "keepcaps", "caps", "ambient"]) expect(none).not.toContain(op);
+  });
+
+  test("seccomp without no_new_privs goes in while still privileged, right after the bounding drop", () => {
+    const order = names(buildProgram(spec(), [], FDS, isFile, "/cache/f.bpf"));
+    expect(ops(buildProgram(spec(), [], FDS, isFile, "/cache/f.bpf"))).toContainEqual(["seccomp-read", "/cache/f.bpf"]);
+    expect(order.indexOf("seccomp-read")).toBeLessThan(order.indexOf("pivot")); // the host's file is still reachable
+    expect(order.slice(-7)).toEqual(["bounding", "seccomp", "keepcaps", "user", "caps", "ambient", "exec"]);
+  });
+
+  test("with no_new_privs, seccomp goes in last, after no_new_privs", () => {
+    const order = names(buildProgram(spec({ process: { noNewPrivileges: true } }), [], FDS, isFile, "/cache/f.bpf"));
+    expect(order.slice(-8)).toEqual(["bounding", "keepcaps", "user", "caps", "ambient", "no-new-privs", "seccomp", "exec"]);
+    const noSeccomp = names(buildProgram(spec({ process: { noNewPrivileges: true } }), [], FDS, isFile));
+    expect(noSeccomp).not.toContain("seccomp");
+    expect(noSeccomp).not.toContain("seccomp-read");
+    expect(noSeccomp.slice(-2)).toEqual(["no-new-privs", "exec"]);
+  });
+
+  test("rlimits and the OOM score are set after the working directory, before the user changes", () => {
+    const p = ops(
+      buildProgram(
+        spec({ process: { rlimits: [{ type: "RLIMIT_NOFILE", soft: 100, hard: 200 }, { type: "RLIMIT_CORE", soft: 2 ** 64 - 1, hard: 2 ** 64 - 1 }], oomScoreAdj: 500 } }),
+        [],
+        FDS,
+        isFile,
+      ),
+    );
+    const at = (name: string) => p.findIndex((o) => o[0] === name);
+    expect(p).toContainEqual(["rlimit", "RLIMIT_NOFILE", "7", "100", "200"]);
+    expect(p).toContainEqual(["rlimit", "RLIMIT_CORE", "4", "-1", "-1"]); // unlimited
+    expect(p).toContainEqual(["oom-score-adj", "500"]);
+    expect(at("workdir")).toBeLessThan(at("oom-score-adj"));
+    expect(at("rlimit")).toBeLessThan(at("user"));
   });
 
   test("without PATH in the env, exec searches docker's default PATH", () => {
@@ -90,5 +159,6 @@ describe("buildProgram", () => {
     expect(consoleOrder.indexOf("console")).toBeGreaterThan(consoleOrder.indexOf("pivot"));
     expect(consoleOrder).not.toContain("stdio");
     expect(consoleOrder).not.toContain("setsid");
+    expect(ops(withConsole)).toContainEqual(["closefds", "9"]); // the console socket survives until the console is made
   });
 });

@@ -1,5 +1,8 @@
 // The flags `run` and `create` share, and their translation into CreateOptions.
 import type { CreateOptions } from "../../../engine/create-container.ts";
+import { resourceConfig } from "../../../engine/resources.ts";
+import { securityHostConfig } from "../../../engine/security.ts";
+import { UsageError } from "../../../lib/errors.ts";
 import type { CliContext } from "../../command.ts";
 import { bool, type FlagSpec, type FlagValues, list, str } from "../../flags.ts";
 
@@ -22,6 +25,26 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "user", short: "u", type: "string", description: "Username or UID (format: <name|uid>[:<group|gid>])", valueHint: "string" },
   { name: "volume", short: "v", type: "list", description: "Bind mount a volume", valueHint: "list" },
   { name: "workdir", short: "w", type: "string", description: "Working directory inside the container", valueHint: "string" },
+  // Resource limits and devices (cgroups); values are checked by resourceConfig in engine/resources.ts.
+  { name: "memory", short: "m", type: "string", description: "Memory limit", valueHint: "bytes" },
+  { name: "memory-swap", type: "string", description: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", valueHint: "bytes" },
+  { name: "memory-reservation", type: "string", description: "Memory soft limit", valueHint: "bytes" },
+  { name: "cpus", type: "string", description: "Number of CPUs", valueHint: "decimal" },
+  { name: "cpu-shares", short: "c", type: "string", description: "CPU shares (relative weight)", valueHint: "int" },
+  { name: "cpuset-cpus", type: "string", description: "CPUs in which to allow execution (0-3, 0,1)", valueHint: "string" },
+  { name: "cpuset-mems", type: "string", description: "MEMs in which to allow execution (0-3, 0,1)", valueHint: "string" },
+  { name: "pids-limit", type: "string", description: "Tune container pids limit (set -1 for unlimited)", valueHint: "int" },
+  { name: "shm-size", type: "string", description: "Size of /dev/shm", valueHint: "bytes" },
+  { name: "device", type: "list", description: "Add a host device to the container", valueHint: "list" },
+  // Security (engine/security.ts checks the values). --privileged sets HostConfig.Privileged: all capabilities,
+  // no seccomp, no masked or read-only paths, /sys writable. NOTE for the device code: Docker's privileged also
+  // means every host device and no device cgroup rules; that part reads HostConfig.Privileged in runtime-spec.ts.
+  { name: "cap-add", type: "list", description: "Add Linux capabilities", valueHint: "list" },
+  { name: "cap-drop", type: "list", description: "Drop Linux capabilities", valueHint: "list" },
+  { name: "privileged", type: "bool", description: "Give extended privileges to this container" },
+  { name: "security-opt", type: "list", description: "Security Options", valueHint: "list" },
+  { name: "ulimit", type: "list", description: "Ulimit options", valueHint: "ulimit" },
+  { name: "oom-score-adj", type: "string", description: "Tune host's OOM preferences (-1000 to 1000)", valueHint: "int" },
 ];
 
 /** Makes sure the image is there, pulling as --pull says; pull progress goes to stderr so stdout stays the container's. */
@@ -53,5 +76,33 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
     autoRemove: bool(flags.rm),
     labels: list(flags.label),
     readOnly: bool(flags["read-only"]),
+    resources: resourceConfig({
+      memory: str(flags.memory),
+      memorySwap: str(flags["memory-swap"]),
+      memoryReservation: str(flags["memory-reservation"]),
+      cpus: str(flags.cpus),
+      cpuShares: str(flags["cpu-shares"]),
+      cpusetCpus: str(flags["cpuset-cpus"]),
+      cpusetMems: str(flags["cpuset-mems"]),
+      pidsLimit: str(flags["pids-limit"]),
+      shmSize: str(flags["shm-size"]),
+      devices: list(flags.device),
+    }),
+    security: securityHostConfig({
+      capAdd: list(flags["cap-add"]),
+      capDrop: list(flags["cap-drop"]),
+      privileged: bool(flags.privileged),
+      securityOpt: list(flags["security-opt"]),
+      ulimits: list(flags.ulimit),
+      oomScoreAdj: intFlag(flags["oom-score-adj"], "--oom-score-adj"),
+    }),
   };
+}
+
+/** An integer flag, with docker's message for anything else. */
+function intFlag(value: FlagValues[string], flag: string): number | undefined {
+  const text = str(value);
+  if (text === undefined) return undefined;
+  if (!/^-?\d+$/.test(text)) throw new UsageError(`invalid argument "${text}" for "${flag}" flag: strconv.ParseInt: parsing "${text}": invalid syntax`);
+  return Number(text);
 }

@@ -1,0 +1,181 @@
+// Docker's security settings: --cap-add/--cap-drop, --privileged,
+// --security-opt, --ulimit and --oom-score-adj, from flags to HostConfig
+// (create) and from HostConfig to the runtime spec (start).
+import { readFileSync } from "node:fs";
+import { release } from "node:os";
+import { join } from "node:path";
+import { BUILD_INFO } from "../build-info.ts";
+import { writeFileAtomic } from "../lib/atomic.ts";
+import { BunkerError } from "../lib/errors.ts";
+import { normalizeCapabilities, tweakCapabilities } from "../runtime/capabilities.ts";
+import { parseUlimit, rlimitType, UNLIMITED, type Ulimit } from "../runtime/rlimits.ts";
+import type { SeccompProfile } from "../runtime/seccomp/index.ts";
+import type { RuntimeSpec, SpecSeccomp } from "../runtime/spec.ts";
+import type { ContainerRecord } from "./container-store.ts";
+
+type HostConfig = ContainerRecord["HostConfig"];
+
+export interface SecurityFlags {
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  securityOpt: string[];
+  ulimits: string[];
+  oomScoreAdj?: number;
+}
+
+export type SecurityConfig = Pick<HostConfig, "CapAdd" | "CapDrop" | "Privileged" | "SecurityOpt" | "Ulimits" | "OomScoreAdj">;
+
+/** The HostConfig fields for the security flags, validated as `docker create` does. */
+export function securityHostConfig(f: SecurityFlags): SecurityConfig {
+  const oom = f.oomScoreAdj ?? 0;
+  if (!Number.isInteger(oom) || oom < -1000 || oom > 1000) throw new BunkerError(`Invalid value ${f.oomScoreAdj}, range for oom score adj is [-1000, 1000]`);
+  // Docker keeps the last --ulimit of each name.
+  const ulimits = new Map<string, Ulimit>();
+  for (const u of f.ulimits.map(parseUlimit)) ulimits.set(u.Name, u);
+  return {
+    CapAdd: f.capAdd.length > 0 ? normalizeCapabilities(f.capAdd, "CapAdd") : null,
+    CapDrop: f.capDrop.length > 0 ? normalizeCapabilities(f.capDrop, "CapDrop") : null,
+    Privileged: f.privileged,
+    SecurityOpt: f.securityOpt.length > 0 ? f.securityOpt.map(securityOption) : null,
+    Ulimits: ulimits.size > 0 ? [...ulimits.values()] : null,
+    OomScoreAdj: oom,
+  };
+}
+
+/**
+ * One --security-opt, as the docker CLI and daemon take it: `KEY=VALUE`
+ * (or the old `KEY:VALUE`), or a bare `no-new-privileges`. A seccomp profile
+ * file is read now and its JSON stored in place of the path. AppArmor and
+ * SELinux labels are accepted and have no effect (bunker uses neither).
+ */
+function securityOption(opt: string): string {
+  if (opt === "no-new-privileges") return opt;
+  const sep = opt.includes("=") ? "=" : ":";
+  const i = opt.indexOf(sep);
+  const key = i < 0 ? opt : opt.slice(0, i);
+  const value = i < 0 ? "" : opt.slice(i + 1);
+  if (i < 0 || value === "") throw new BunkerError(`invalid --security-opt: "${opt}"`);
+  switch (key) {
+    case "seccomp": {
+      if (value === "unconfined" || value === "builtin") return `seccomp=${value}`;
+      let text: string;
+      try {
+        text = readFileSync(value, "utf8");
+      } catch (e) {
+        throw new BunkerError(`opening seccomp profile (${value}) failed: ${(e as Error).message}`);
+      }
+      const { parseProfile } = require("../runtime/seccomp/index.ts") as typeof import("../runtime/seccomp/index.ts");
+      parseProfile(text);
+      return `seccomp=${JSON.stringify(JSON.parse(text))}`;
+    }
+    case "no-new-privileges":
+      if (!["true", "false", "1", "0"].includes(value)) throw new BunkerError(`invalid --security-opt: "${opt}"`);
+      return `no-new-privileges=${value === "true" || value === "1"}`;
+    case "systempaths":
+      if (value !== "unconfined") throw new BunkerError(`invalid --security-opt: "${opt}": systempaths can only be unconfined`);
+      return `systempaths=${value}`;
+    case "apparmor":
+    case "label":
+      return `${key}=${value}`;
+    default:
+      throw new BunkerError(`invalid --security-opt: "${opt}"`);
+  }
+}
+
+/** The value of the last `KEY=...` security option, if any. */
+function option(hc: HostConfig, key: string): string | undefined {
+  let found: string | undefined;
+  for (const o of hc.SecurityOpt ?? []) {
+    if (o === key) found = "true";
+    else if (o.startsWith(`${key}=`)) found = o.slice(key.length + 1);
+  }
+  return found;
+}
+
+/**
+ * Capabilities, no_new_privs, rlimits, OOM score, seccomp and the privileged
+ * relaxations, applied to a spec that has Docker's defaults otherwise.
+ */
+export function applySecurity(spec: RuntimeSpec, c: ContainerRecord, cacheDir: string): void {
+  const hc = c.HostConfig;
+  const caps = tweakCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], hc.Privileged);
+  // As moby's SetCapabilities: a non-root user gets only the bounding set, as execve would leave it.
+  spec.process.capabilities = spec.process.user.uid === 0 ? { bounding: caps, effective: caps, permitted: caps } : { bounding: caps };
+  if (option(hc, "no-new-privileges") === "true") spec.process.noNewPrivileges = true;
+  if (hc.Ulimits?.length) {
+    const value = (v: number) => (v < 0 ? UNLIMITED : v);
+    spec.process.rlimits = hc.Ulimits.map((u) => ({ type: rlimitType(u.Name), hard: value(u.Hard), soft: value(u.Soft) }));
+  }
+  // Only when asked: otherwise the container keeps bunker's own score, and the start skips a write.
+  if (hc.OomScoreAdj) spec.process.oomScoreAdj = hc.OomScoreAdj;
+
+  if (hc.Privileged || option(hc, "systempaths") === "unconfined") {
+    spec.linux.maskedPaths = [];
+    spec.linux.readonlyPaths = [];
+  }
+  if (hc.Privileged) {
+    // Docker mounts /sys read-write for a privileged container. Its devices (every
+    // host node, no device cgroup) are the device code's part: it reads HostConfig.Privileged.
+    spec.mounts = spec.mounts?.map((m) => (m.destination === "/sys" ? { ...m, options: m.options?.filter((o) => o !== "ro") } : m));
+    return; // and no seccomp, even with a profile given (as Docker)
+  }
+  const seccomp = option(hc, "seccomp");
+  if (seccomp === "unconfined") return;
+  spec.linux.seccomp = resolvedSeccomp(cacheDir, seccomp === undefined || seccomp === "builtin" ? null : seccomp, caps);
+}
+
+// Bump when the resolved form changes for the same input.
+const FORMAT = 1;
+
+/**
+ * A Docker profile (null: the default one) resolved for this container into
+ * OCI's linux.seccomp: the rules whose includes/excludes match its
+ * capabilities (the bounding set, as moby does) and this kernel, and the
+ * architectures of this host. Validating and resolving the profile costs a
+ * cold process several ms (zod), so the result is cached by input.
+ */
+export function resolvedSeccomp(cacheDir: string, profileText: string | null, caps: string[]): SpecSeccomp {
+  const kernel = release();
+  const source = profileText ?? defaultProfileIdentity();
+  const key = new Bun.CryptoHasher("sha256").update(JSON.stringify([FORMAT, kernel, [...caps].sort(), source])).digest("hex");
+  const file = join(cacheDir, `seccomp-spec-${key}.json`);
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    // not cached yet (or cut short by a crash): resolve it below
+  }
+  const m = require("../runtime/seccomp/profile.ts") as typeof import("../runtime/seccomp/profile.ts");
+  const profile = profileText === null ? m.defaultProfile() : m.parseProfile(profileText);
+  const resolved = toOci(profile, m.applicableRules(profile, { capabilities: caps, kernel }));
+  require("node:fs").mkdirSync(cacheDir, { recursive: true });
+  writeFileAtomic(file, JSON.stringify(resolved), { durable: false });
+  return resolved;
+}
+
+/**
+ * Names Docker's default profile in the cache key. A build embeds one fixed
+ * copy, so the build's identity will do, and saves evaluating and hashing
+ * the 17 KB profile at every start; run from source, its content is used.
+ */
+function defaultProfileIdentity(): string {
+  if (BUILD_INFO.built !== "dev") return `default profile of bunker ${BUILD_INFO.version} ${BUILD_INFO.commit} built ${BUILD_INFO.built}`;
+  return JSON.stringify(require("../runtime/seccomp/default.json"));
+}
+
+const NATIVE_ARCH = "SCMP_ARCH_X86_64";
+
+function toOci(profile: SeccompProfile, rules: SeccompProfile["syscalls"]): SpecSeccomp {
+  const architectures = [...(profile.architectures ?? [])];
+  for (const m of profile.archMap ?? []) if (m.architecture === NATIVE_ARCH) architectures.push(m.architecture, ...(m.subArchitectures ?? []));
+  const out: SpecSeccomp = { defaultAction: profile.defaultAction };
+  if (profile.defaultErrnoRet != null) out.defaultErrnoRet = profile.defaultErrnoRet;
+  if (architectures.length > 0) out.architectures = architectures;
+  out.syscalls = rules.map((r) => {
+    const rule: NonNullable<SpecSeccomp["syscalls"]>[number] = { names: r.names, action: r.action };
+    if (r.errnoRet != null) rule.errnoRet = r.errnoRet;
+    if (r.args?.length) rule.args = r.args;
+    return rule;
+  });
+  return out;
+}

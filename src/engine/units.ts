@@ -1,0 +1,64 @@
+// Docker's value syntaxes for resource flags, with its error texts (the CLI
+// prefixes them with `invalid argument "V" for "FLAG" flag: `).
+
+const BINARY = "kmgtp"; // k = 1024, m = 1024², …
+
+/**
+ * go-units RAMInBytes: a decimal number, an optional space, and an optional
+ * b, k, m, g, t or p suffix (any case, optionally followed by "b" or "ib"),
+ * all binary multiples: "32m", "1.5g", "64MiB", "512 kb", "100".
+ */
+export function parseBytes(value: string): number {
+  // As go-units: the number ends at the last digit, dot or space; the rest is the suffix.
+  let sep = value.length - 1;
+  while (sep >= 0 && !"0123456789. ".includes(value[sep])) sep--;
+  if (sep < 0) throw new Error(`invalid size: '${value}'`);
+  const size = parseGoFloat(value.slice(0, value[sep] === " " ? sep : sep + 1));
+  if (size < 0) throw new Error(`invalid size: '${value}'`);
+  const sfx = value.slice(sep + 1).toLowerCase();
+  if (sfx === "" || sfx === "b") return Math.trunc(size);
+  const power = BINARY.indexOf(sfx[0]) + 1;
+  if (power === 0 || sfx.length > 3 || (sfx.length === 2 && sfx[1] !== "b") || (sfx.length === 3 && sfx.slice(1) !== "ib"))
+    throw new Error(`invalid suffix: '${sfx}'`);
+  return Math.trunc(size * 1024 ** power);
+}
+
+function parseGoFloat(num: string): number {
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(num)) throw new Error(`strconv.ParseFloat: parsing "${num}": invalid syntax`);
+  return Number(num);
+}
+
+/** Go's strconv.ParseInt(v, 10, 64), which docker's int flags use. */
+export function parseInteger(value: string): number {
+  if (!/^[+-]?\d+$/.test(value)) throw new Error(`strconv.ParseInt: parsing "${value}": invalid syntax`);
+  const n = BigInt(value);
+  if (n > 2n ** 63n - 1n || n < -(2n ** 63n)) throw new Error(`strconv.ParseInt: parsing "${value}": value out of range`);
+  return Number(n);
+}
+
+/**
+ * --cpus as docker reads it: a rational number ("1.5", "3/2", "15e-1") in
+ * billionths of a CPU, which must come out whole. Exact arithmetic, so 0.1
+ * is 100000000 and not 100000000.00000001.
+ */
+export function parseNanoCpus(value: string): number {
+  const [num, den] = parseRational(value);
+  const nanos = num * 1_000_000_000n;
+  if (nanos % den !== 0n) throw new Error("value is too precise");
+  return Number(nanos / den);
+}
+
+function parseRational(value: string): [bigint, bigint] {
+  const fraction = /^([+-]?\d+)\/(\d+)$/.exec(value);
+  if (fraction && BigInt(fraction[2]) !== 0n) return [BigInt(fraction[1]), BigInt(fraction[2])];
+  const decimal = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(value);
+  if (!decimal || (decimal[2] + (decimal[3] ?? "")) === "") throw new Error(`failed to parse ${value} as a rational number`);
+  const [, sign, whole, frac = "", exp = "0"] = decimal;
+  let num = BigInt(`${sign}${whole}${frac}` || "0");
+  let den = 10n ** BigInt(frac.length);
+  const e = Number(exp);
+  if (Math.abs(e) > 400) throw new Error(`failed to parse ${value} as a rational number`);
+  if (e >= 0) num *= 10n ** BigInt(e);
+  else den *= 10n ** BigInt(-e);
+  return [num, den];
+}

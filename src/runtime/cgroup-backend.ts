@@ -1,0 +1,64 @@
+// What each cgroup version implements (as crun's cgroup backends do), and the
+// file helpers both use. The versions differ in file names and value formats,
+// not in what the engine asks of them.
+import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { BunkerError } from "../lib/errors.ts";
+import type { LinuxResources } from "./spec.ts";
+
+export interface ContainerCgroup {
+  dirs: string[];
+  /** v1: the `tasks` files the container's init writes "0" to (see join_cgroup in native.c). */
+  joinFiles: string[];
+  /** v2: the directory the init is cloned straight into (CLONE_INTO_CGROUP). */
+  v2Dir?: string;
+}
+
+export interface CgroupBackend {
+  /** Makes the container's directories, preparing their parents as the version needs. */
+  create(): ContainerCgroup;
+  /** Writes linux.resources. Called before the init joins, so the limits hold from its first instruction. */
+  apply(resources: LinuxResources): void;
+  /** Whether the kernel's OOM killer killed a task in the cgroup; must be read before the cgroup is removed. */
+  oomKilled(): boolean;
+}
+
+/**
+ * Writes one cgroup file as `echo VALUE >> FILE` would; a refusal becomes a
+ * one-line error naming the file and the value, as runc's do. Never O_CREAT:
+ * a knob this kernel lacks is an error, not a new file. O_APPEND because the
+ * kernel ignores the offset anyway, and a fake cgroupfs in the tests then
+ * keeps every write in order (devices.allow takes several).
+ */
+export function writeCgroupFile(dir: string, file: string, value: string | number): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(join(dir, file), constants.O_WRONLY | constants.O_APPEND);
+    writeSync(fd, `${value}\n`);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new BunkerError(`failed to write "${value}" to ${join(dir, file)}: ${err.code ?? err.message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Optional knobs (memsw, swap.max) exist only when the kernel accounts swap; without them the limit is skipped, not fatal. */
+export function hasCgroupFile(dir: string, file: string): boolean {
+  return existsSync(join(dir, file));
+}
+
+/** A counter from a flat keyed file ("oom_kill 1" lines: memory.oom_control, memory.events, cpu.stat); 0 when absent. */
+export function keyedCounter(dir: string, file: string, key: string): number {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, file), "utf8");
+  } catch {
+    return 0;
+  }
+  for (const line of text.split("\n")) {
+    const [k, v] = line.split(" ");
+    if (k === key) return Number(v) || 0;
+  }
+  return 0;
+}

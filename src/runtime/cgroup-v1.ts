@@ -1,0 +1,86 @@
+// cgroup v1, hybrid hosts included: one directory per hierarchy, each holding
+// the files of the controllers mounted there (cpu and cpuacct may share one).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type CgroupBackend, type ContainerCgroup, hasCgroupFile, keyedCounter, writeCgroupFile } from "./cgroup-backend.ts";
+import type { CgroupHierarchy } from "./cgroups.ts";
+import type { DeviceRule, LinuxResources } from "./spec.ts";
+
+export class CgroupV1 implements CgroupBackend {
+  constructor(
+    private readonly hierarchies: CgroupHierarchy[],
+    private readonly path: string,
+  ) {}
+
+  /** The container's directory in the hierarchy that holds the controller, if the host mounts it. */
+  private dir(controller: string): string | undefined {
+    const h = this.hierarchies.find((h) => h.controllers.includes(controller));
+    return h && join(h.mountPoint, this.path);
+  }
+
+  create(): ContainerCgroup {
+    const dirs = this.hierarchies.map((h) => {
+      if (h.controllers.includes("cpuset")) prepareCpusetParents(h.mountPoint, this.path);
+      const dir = join(h.mountPoint, this.path);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    });
+    return { dirs, joinFiles: dirs.map((d) => join(d, "tasks")) };
+  }
+
+  apply(r: LinuxResources): void {
+    const devices = this.dir("devices");
+    if (devices) for (const rule of r.devices ?? []) writeCgroupFile(devices, rule.allow ? "devices.allow" : "devices.deny", v1DeviceRule(rule));
+
+    const memory = this.dir("memory");
+    if (memory && r.memory) {
+      const { limit, swap, reservation } = r.memory;
+      if (limit) writeCgroupFile(memory, "memory.limit_in_bytes", limit);
+      // memsw must stay >= the limit, so it goes second (a new cgroup starts unlimited in both).
+      if (swap && hasCgroupFile(memory, "memory.memsw.limit_in_bytes")) writeCgroupFile(memory, "memory.memsw.limit_in_bytes", swap);
+      if (reservation) writeCgroupFile(memory, "memory.soft_limit_in_bytes", reservation);
+    }
+
+    const cpu = this.dir("cpu");
+    if (cpu && r.cpu) {
+      const { shares, period, quota } = r.cpu;
+      if (shares) writeCgroupFile(cpu, "cpu.shares", shares);
+      // The period first: the kernel checks the quota against the period in force.
+      if (period) writeCgroupFile(cpu, "cpu.cfs_period_us", period);
+      if (quota) writeCgroupFile(cpu, "cpu.cfs_quota_us", quota);
+    }
+
+    const cpuset = this.dir("cpuset");
+    if (cpuset && r.cpu?.cpus) writeCgroupFile(cpuset, "cpuset.cpus", r.cpu.cpus);
+    if (cpuset && r.cpu?.mems) writeCgroupFile(cpuset, "cpuset.mems", r.cpu.mems);
+
+    const pids = this.dir("pids");
+    if (pids && r.pids) writeCgroupFile(pids, "pids.max", r.pids.limit > 0 ? r.pids.limit : "max");
+  }
+
+  /** memory.oom_control counts the kills since the cgroup was made ("oom_kill N", Linux 4.13+). */
+  oomKilled(): boolean {
+    const memory = this.dir("memory");
+    return memory !== undefined && keyedCounter(memory, "memory.oom_control", "oom_kill") > 0;
+  }
+}
+
+/** A rule as devices.allow/devices.deny take it: "c 1:3 rwm", or "a" for every device. */
+export function v1DeviceRule(rule: DeviceRule): string {
+  const type = rule.type ?? "a";
+  if (type === "a") return "a";
+  return `${type} ${rule.major ?? "*"}:${rule.minor ?? "*"} ${rule.access ?? "rwm"}`;
+}
+
+/** v1 cpuset refuses tasks until cpus and mems are set, so new levels inherit their parent's. */
+function prepareCpusetParents(mountPoint: string, path: string): void {
+  let parent = mountPoint;
+  for (const part of path.split("/").filter(Boolean)) {
+    const dir = join(parent, part);
+    if (!existsSync(dir)) mkdirSync(dir);
+    for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+      if (readFileSync(join(dir, file), "utf8").trim() === "") writeFileSync(join(dir, file), readFileSync(join(parent, file)));
+    }
+    parent = dir;
+  }
+}
