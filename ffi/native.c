@@ -117,8 +117,26 @@ extern ssize_t recvmsg(int fd, void *msg, int flags);
 #define TIOCGPTN 0x80045430
 #define TIOCSWINSZ 0x5414
 #define MAX_ARGS 4096
+/* The new mount API (x86_64), for the user-namespace rootfs (see spawn_userns). */
+#define SYS_open_tree 428
+#define SYS_move_mount 429
+#define SYS_fsopen 430
+#define SYS_fsconfig 431
+#define SYS_fsmount 432
+#define SYS_mount_setattr 442
+#define OPEN_TREE_CLONE 1
+#define AT_FDCWD -100
+#define AT_EMPTY_PATH 0x1000
+#define MOUNT_ATTR_IDMAP 0x00100000
+#define FSCONFIG_SET_FLAG 0
+#define FSCONFIG_SET_STRING 1
+#define FSCONFIG_CMD_CREATE 6
+#define MOVE_MOUNT_F_EMPTY_PATH 4
+#define CLONE_NEWUSER 0x10000000
+#define SIGKILL 9
 
 struct open_how { u64 flags; u64 mode; u64 resolve; };
+struct mount_attr_ { u64 attr_set, attr_clr, propagation, userns_fd; };
 struct cap_header { unsigned int version; int pid; };
 struct cap_data { unsigned int effective, permitted, inheritable; };
 struct sock_filter { unsigned short code; unsigned char jt, jf; unsigned int k; };
@@ -127,6 +145,8 @@ struct kernel_sigaction { void *handler; unsigned long flags; void *restorer; u6
 
 static int err_fd = -1;
 static int root_fd = -1;
+/* The container's rootfs as a detached mount, made by the parent for a user namespace (spawn_userns; op "root-mount"). */
+static int tree_fd = -1;
 
 static size_t slen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
 static int seq(const char *a, const char *b) { while (*a && *a == *b) { a++; b++; } return *a == *b; }
@@ -299,11 +319,18 @@ static void op_user(char **a, char ***rest) {
  * working directory like /proc/self/fd/N could reach them.
  */
 static void op_closefds(long keep) {
-  int a = err_fd, b = (int)keep, lo = 3;
-  if (b >= 0 && b < a) { int t = a; a = b; b = t; }
-  if (a >= lo) { if (a > lo) syscall(SYS_close_range, lo, a - 1, 0); lo = a + 1; }
-  if (b >= lo) { if (b > lo) syscall(SYS_close_range, lo, b - 1, 0); lo = b + 1; }
+  int k[3] = { err_fd, (int)keep, tree_fd }, lo = 3, i, j;
+  for (i = 0; i < 3; i++) for (j = i + 1; j < 3; j++) if (k[j] < k[i]) { int t = k[i]; k[i] = k[j]; k[j] = t; }
+  for (i = 0; i < 3; i++) if (k[i] >= lo) { if (k[i] > lo) syscall(SYS_close_range, lo, k[i] - 1, 0); lo = k[i] + 1; }
   syscall(SYS_close_range, lo, ~0U, 0);
+}
+
+/* Attaches the rootfs the parent built (userns_rootfs) at PATH, where the overlay would otherwise be mounted. */
+static void op_root_mount(const char *path) {
+  if (tree_fd < 0) { errno = EINVAL; die("no rootfs mount was passed for", path); }
+  if (syscall(SYS_move_mount, tree_fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0) die("attach rootfs", path);
+  close(tree_fd);
+  tree_fd = -1;
 }
 
 /*
@@ -542,6 +569,9 @@ static void join_cgroup_dir(const char *dir) {
   join_cgroup(path);
 }
 
+static void op_root_mount(const char *path);
+static void op_userns_root(void);
+
 static void run_program(char **op) {
   while (*op) {
     const char *name = *op++;
@@ -558,6 +588,8 @@ static void run_program(char **op) {
     }
     else if (seq(name, "root")) { root_fd = open(op[0], O_PATH | O_DIRECTORY | O_CLOEXEC); if (root_fd < 0) die("open rootfs", op[0]); op += 1; }
     else if (seq(name, "rmount")) { op_rmount(op); op += 6; }
+    else if (seq(name, "root-mount")) { op_root_mount(op[0]); op += 1; }
+    else if (seq(name, "userns-root")) { op_userns_root(); }
     else if (seq(name, "symlink")) { op_symlink(op); op += 2; }
     else if (seq(name, "pivot")) { op_pivot(); }
     else if (seq(name, "lo-up")) { op_lo_up(); }
@@ -645,6 +677,203 @@ static int child_main(void *arg) {
 }
 
 /*
+ * Reads the child's error pipe until it closes (the child exec'd: the write
+ * end is close-on-exec) or reports an error. Returns the pid, or -1 with the
+ * error in errbuf once the failed child is reaped.
+ */
+static int await_exec(int pid, int fd, char *errbuf) {
+  ssize_t n, got = 0;
+  while (got < ERRBUF_LEN - 1) {
+    n = read(fd, errbuf + got, ERRBUF_LEN - 1 - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += n;
+  }
+  close(fd);
+  errbuf[got] = 0;
+  if (got > 0) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    return -1;
+  }
+  return pid;
+}
+
+/* ---- User namespaces (--uidmap/--gidmap) ----
+ *
+ * A child in a new user namespace has ids that map to nothing until the
+ * parent writes /proc/<pid>/{uid,gid}_map, and whatever needs privilege over
+ * the host (joining the host's cgroups, idmapping the image layers) must be
+ * done by the parent too: the child is root only inside its namespace. So
+ * for CLONE_NEWUSER the child is cloned fork-style (not CLONE_VM|CLONE_VFORK:
+ * the parent has to run meanwhile) and first blocks on a socket; the parent
+ * sets it up, then releases it with one byte that carries the rootfs mount.
+ * The kernel creates the user namespace first, so the other namespaces of the
+ * same clone are owned by it (mounting proc, sysfs, mqueue works inside).
+ *
+ * Such a program starts with a header that only the parent reads:
+ *   userns UID_MAP GID_MAP OVERLAY_OPTIONS NJOIN CGROUP_FILE...
+ * The maps are /proc/<pid>/uid_map's text. Root writing gid_map from the
+ * parent namespace needs no "deny" in setgroups, so setgroups keeps working
+ * inside (the "user" operation needs it).
+ *
+ * The rootfs: the image layers belong to host root, which is unmapped inside
+ * (files would show as nobody and root could not write to them). The parent
+ * therefore clones each lower layer as a detached mount idmapped to the
+ * child's namespace (open_tree + mount_setattr(MOUNT_ATTR_IDMAP)): on-disk
+ * uid 0 shows as the container's root, no file is copied or chowned. It
+ * mounts the overlay over them with the new mount API (fsopen/fsmount) and
+ * the child attaches it (op "root-mount"). The upper and work dirs were
+ * chowned to the mapped root at create time, so writes land as HOST_ID.
+ * Where the kernel or filesystem refuses idmapped mounts the layers are used
+ * as they are: files still read (others may read them) but show as nobody.
+ */
+static int write_file(const char *path, const char *text, size_t n) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC), e;
+  ssize_t w;
+  if (fd < 0) return -1;
+  w = write(fd, text, n);
+  e = errno; close(fd); errno = e;
+  return w == (ssize_t)n ? 0 : -1;
+}
+
+static void proc_path(char *out, int pid, const char *name) {
+  char *p = put_str(out, "/proc/", out + 16);
+  p = put_long(p, pid); *p++ = '/';
+  p = put_str(p, name, out + 60); *p = 0;
+}
+
+#define MAX_LAYERS 500
+
+/* The overlay with idmapped lower layers, as a detached mount fd; -1 with errno on failure. */
+static int userns_rootfs(int pid, const char *options) {
+  static char opts[16384], lower[MAX_LAYERS * 24 + 16384];
+  int layer_fds[MAX_LAYERS]; int nlayers = 0, userns, fsfd, mnt = -1, idmap = 1, e = 0, i;
+  struct mount_attr_ attr;
+  char path[64]; char *o = opts, *lp = lower, *lend = lower + sizeof lower - 32;
+  if (slen(options) >= sizeof opts) { errno = EINVAL; return -1; }
+  put_str(opts, options, opts + sizeof opts)[0] = 0;
+  proc_path(path, pid, "ns/user");
+  userns = open(path, O_CLOEXEC);
+  if (userns < 0) return -1;
+  attr.attr_set = MOUNT_ATTR_IDMAP; attr.attr_clr = 0; attr.propagation = 0; attr.userns_fd = (u64)userns;
+  fsfd = (int)syscall(SYS_fsopen, "overlay", 1 /* FSOPEN_CLOEXEC */);
+  if (fsfd < 0) { e = errno; goto out; }
+  while (*o) {
+    char *key = o, *value = 0;
+    while (*o && *o != ',') { if (*o == '=' && !value) { *o = 0; value = o + 1; } o++; }
+    if (*o) *o++ = 0;
+    if (seq(key, "lowerdir") && value) {
+      char *d = value;
+      while (*d) {
+        char *dir = d;
+        while (*d && *d != ':') d++;
+        if (*d) *d++ = 0;
+        if (lp != lower) *lp++ = ':';
+        int fd = idmap && nlayers < MAX_LAYERS ? (int)syscall(SYS_open_tree, AT_FDCWD, dir, OPEN_TREE_CLONE | O_CLOEXEC) : -1;
+        if (fd >= 0 && syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0) {
+          layer_fds[nlayers++] = fd;
+          lp = put_str(lp, "/proc/self/fd/", lend); lp = put_long(lp, fd);
+        } else {
+          if (fd >= 0) close(fd);
+          idmap = 0; /* refused here: the layers as they are */
+          lp = put_str(lp, dir, lend);
+        }
+      }
+      *lp = 0;
+      value = lower;
+    }
+    if (syscall(SYS_fsconfig, fsfd, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, key, value, 0) < 0) { e = errno; goto out; }
+  }
+  if (syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, 0, 0, 0) < 0) { e = errno; goto out; }
+  mnt = (int)syscall(SYS_fsmount, fsfd, 1 /* FSMOUNT_CLOEXEC */, 0);
+  if (mnt < 0) e = errno;
+out:
+  for (i = 0; i < nlayers; i++) close(layer_fds[i]);
+  if (fsfd >= 0) close(fsfd);
+  close(userns);
+  errno = e;
+  return mnt;
+}
+
+/* The child's first step: wait for the parent's byte (and the rootfs mount with it). */
+static void userns_wait(int sock) {
+  char byte; struct iovec_ iov; struct msghdr_ msg; unsigned long control[3];
+  int i; ssize_t n;
+  iov.base = &byte; iov.len = 1;
+  for (i = 0; i < 3; i++) control[i] = 0;
+  msg.name = 0; msg.namelen = 0; msg.iov = &iov; msg.iovlen = 1;
+  msg.control = control; msg.controllen = 24; msg.flags = 0;
+  do { n = recvmsg(sock, &msg, 0x40000000 /* MSG_CMSG_CLOEXEC */); } while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(125); /* the parent gave up and reports why */
+  if (msg.controllen >= 20 && ((int *)control)[3] == 1) tree_fd = ((int *)control)[4];
+}
+
+/*
+ * The child starts with host root's ids, unmapped inside its namespace (they
+ * show as nobody), but still the owner of the host's root-only files: the
+ * seccomp program, the state directory. Once the program has opened those
+ * ("seccomp-read", "root"), this op makes it the namespace's root (as runc
+ * does), so the files it creates (mount points in /dev's tmpfs) can be owned.
+ * The capabilities stay full: the kernel treats it as a change to root.
+ */
+static void op_userns_root(void) {
+  if (syscall(SYS_setresgid, 0, 0, 0) < 0) die("setgid to root of the user namespace", 0);
+  if (syscall(SYS_setresuid, 0, 0, 0) < 0) die("setuid to root of the user namespace", 0);
+}
+
+static int spawn_userns(long clone_flags, char *errbuf, const char *cgroup_v2) {
+  const char *uid_map = words[1], *gid_map = words[2], *overlay = words[3];
+  long njoin = to_long(words[4]), i;
+  int fds[2], sync[2], pid = -1, mnt = -1, join_v2 = 0, e = 0;
+  const char *what = 0;
+  char path[4096], num[24];
+  if (pipe2(fds, O_CLOEXEC) < 0) return -1;
+  if (socketpair(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_CLOEXEC, 0, sync) < 0) { close(fds[0]); close(fds[1]); return -1; }
+  if (*cgroup_v2) pid = clone_into_cgroup(clone_flags, cgroup_v2);
+  if (pid < 0) {
+    join_v2 = *cgroup_v2 != 0;
+    pid = (int)syscall(SYS_clone, clone_flags | SIGCHLD, 0, 0, 0, 0);
+  }
+  if (pid == 0) {
+    err_fd = fds[1];
+    close(sync[0]);
+    userns_wait(sync[1]);
+    close(sync[1]);
+    run_program(words + 5 + njoin);
+    _exit(127);
+  }
+  close(fds[1]);
+  close(sync[1]);
+  if (pid < 0) { close(fds[0]); close(sync[0]); return -1; }
+  num[put_long(num, pid) - num] = 0;
+  proc_path(path, pid, "uid_map");
+  if (write_file(path, uid_map, slen(uid_map)) < 0) what = "write uid_map";
+  proc_path(path, pid, "gid_map");
+  if (!what && write_file(path, gid_map, slen(gid_map)) < 0) what = "write gid_map";
+  /* Inside, the child's writes to the host's cgroup files would be refused: the parent moves it. */
+  for (i = 0; i < njoin && !what; i++) if (write_file(words[5 + i], num, slen(num)) < 0) what = "join cgroup";
+  if (!what && join_v2) {
+    char *p = put_str(path, cgroup_v2, path + 4000); p = put_str(p, "/cgroup.procs", path + 4090); *p = 0;
+    if (write_file(path, num, slen(num)) < 0) what = "join cgroup";
+  }
+  if (!what && *overlay && (mnt = userns_rootfs(pid, overlay)) < 0) what = "mount rootfs overlay";
+  if (!what && (mnt >= 0 ? send_fd(sync[0], mnt) : (write(sync[0], "g", 1) == 1 ? 0 : -1)) < 0) what = "release container process";
+  e = errno;
+  if (mnt >= 0) close(mnt);
+  close(sync[0]);
+  if (what) {
+    int status; char *p = put_long(errbuf, e);
+    *p++ = '\t'; p = put_str(p, what, errbuf + ERRBUF_LEN - 1); *p = 0;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    close(fds[0]);
+    return -1;
+  }
+  return await_exec(pid, fds[0], errbuf);
+}
+
+/*
  * Clones a child with the given namespace flags and runs the program in it.
  * The program is LEN bytes of NUL-terminated words. CGROUP_V2 is the
  * container's cgroup v2 directory, or "" (v1 joins are operations in the
@@ -652,13 +881,14 @@ static int child_main(void *arg) {
  * ms. Returns the pid, or -1 with "errno<TAB>message" in errbuf.
  */
 static int bunker_spawn(long clone_flags, char *program, long len, char *errbuf, const char *cgroup_v2) {
-  int fds[2]; int pid = -1; ssize_t n, got = 0; long i, count = 0;
+  int fds[2]; int pid = -1; long i, count = 0;
   char *start = program;
   for (i = 0; i < len && count < MAX_WORDS; i++) {
     if (program[i] == 0) { words[count++] = start; start = program + i + 1; }
   }
   words[count] = 0;
   errbuf[0] = 0;
+  if ((clone_flags & CLONE_NEWUSER) && count > 5 && seq(words[0], "userns")) return spawn_userns(clone_flags, errbuf, cgroup_v2);
   if (pipe2(fds, O_CLOEXEC) < 0) return -1;
   child_err_fd = fds[1];
   child_cgroup_v2 = cgroup_v2;
@@ -672,20 +902,7 @@ static int bunker_spawn(long clone_flags, char *program, long len, char *errbuf,
   }
   close(fds[1]);
   if (pid < 0) { close(fds[0]); return -1; }
-  while (got < ERRBUF_LEN - 1) {
-    n = read(fds[0], errbuf + got, ERRBUF_LEN - 1 - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += n;
-  }
-  close(fds[0]);
-  errbuf[got] = 0;
-  if (got > 0) {
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    return -1;
-  }
-  return pid;
+  return await_exec(pid, fds[0], errbuf);
 }
 
 /* ---- Thin libc wrappers for the JS side: they return -errno on failure. ---- */

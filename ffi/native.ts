@@ -7,9 +7,8 @@
 // (/$bunfs), so the library or source is written once to a cache file named
 // by the source's hash.
 import { cc, dlopen, ptr } from "bun:ffi";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import source from "./native.c" with { type: "text" };
 
 const SYMBOLS = { bk_call: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], returns: "i32" } } as const;
 
@@ -28,22 +27,15 @@ function call(op: number, a: number = 0, b: number = 0, c: number = 0, d: number
 }
 let cacheDir = "/var/lib/bunker/cache";
 
-/** Where the C source is written for cc; set once from the state root. */
-export function setNativeCacheDir(dir: string): void {
-  cacheDir = dir;
-}
+/** What lib() will load: the embedded library's cache file, or C source for TinyCC. */
+let prepared: { library: string } | { source: string } | undefined;
 
-interface Prebuilt {
-  hash: string;
-  base64: string;
-}
-
-/** The library scripts/build.ts embedded, if any (a build-time virtual module). */
-function prebuilt(): Prebuilt | null {
+/** The hash of the library scripts/build.ts embedded (a tiny build-time virtual module), or null. */
+function prebuiltId(): { hash: string } | null {
   try {
-    return require("bunker:prebuilt-native").default;
+    return require("bunker:prebuilt-native-id").default;
   } catch {
-    return null;
+    return null; // running from source
   }
 }
 
@@ -59,15 +51,35 @@ function cached(name: string, contents: () => string | Uint8Array): string {
   return file;
 }
 
+/**
+ * Gets the native code ready to load from DIR (the state root's cache). The
+ * embedded library (~40 KB of base64) and the C source are imported only when
+ * the cache lacks them, so an ordinary start never loads either.
+ */
+export async function prepareNative(dir: string): Promise<void> {
+  cacheDir = dir;
+  const id = prebuiltId();
+  if (id) {
+    const name = `native-${id.hash}.so`;
+    if (!existsSync(join(dir, name))) {
+      const { default: base64 } = await import("bunker:prebuilt-native");
+      cached(name, () => Buffer.from(base64, "base64"));
+    }
+    prepared = { library: join(dir, name) };
+  } else {
+    prepared = { source: (await import("./native-source.ts")).default };
+  }
+}
+
 function lib(): Native {
   if (native) return native;
-  const built = prebuilt();
-  if (built) {
-    const file = cached(`native-${built.hash}.so`, () => Buffer.from(built.base64, "base64"));
-    native = dlopen(file, SYMBOLS).symbols as unknown as Native;
+  // Not prepared: running from source (tests), where the .c file is right here.
+  const p = prepared ?? { source: readFileSync(join(import.meta.dir, "native.c"), "utf8") };
+  if ("library" in p) {
+    native = dlopen(p.library, SYMBOLS).symbols as unknown as Native;
   } else {
-    const hash = new Bun.CryptoHasher("sha256").update(source).digest("hex").slice(0, 16);
-    native = cc({ source: cached(`native-${hash}.c`, () => source), symbols: SYMBOLS }).symbols;
+    const hash = new Bun.CryptoHasher("sha256").update(p.source).digest("hex").slice(0, 16);
+    native = cc({ source: cached(`native-${hash}.c`, () => p.source), symbols: SYMBOLS }).symbols;
   }
   return native;
 }

@@ -34,8 +34,12 @@ const prebuilt = await compileNative();
 const embedNative: BunPlugin = {
   name: "prebuilt-native",
   setup(build) {
-    build.onResolve({ filter: /^bunker:prebuilt-native$/ }, (args) => ({ path: args.path, namespace: "bunker" }));
-    build.onLoad({ filter: /.*/, namespace: "bunker" }, () => ({ contents: `export default ${JSON.stringify(prebuilt)};`, loader: "js" }));
+    build.onResolve({ filter: /^bunker:prebuilt-native(-id)?$/ }, (args) => ({ path: args.path, namespace: "bunker" }));
+    build.onLoad({ filter: /^bunker:prebuilt-native-id$/, namespace: "bunker" }, () => ({
+      contents: `export default ${JSON.stringify(prebuilt ? { hash: prebuilt.hash } : null)};`,
+      loader: "js",
+    }));
+    build.onLoad({ filter: /^bunker:prebuilt-native$/, namespace: "bunker" }, () => ({ contents: `export default ${JSON.stringify(prebuilt?.base64 ?? "")};`, loader: "js" }));
   },
 };
 
@@ -48,6 +52,8 @@ const result = await Bun.build({
   minify: true,
   target: "bun",
   format: "esm",
+  // Each dynamic import() becomes a chunk loaded only when used: start-up cost grows with the code loaded, not with the whole program.
+  splitting: true,
   plugins: [embedNative],
   define: { __BUNKER_COMMIT__: JSON.stringify(commit + dirty), __BUNKER_BUILT__: JSON.stringify(new Date().toISOString()) },
 });

@@ -39,7 +39,7 @@ function parseGlobals(argv: string[]): Globals {
 }
 
 async function rootHelp(prog: string): Promise<string> {
-  const { defineCommand, renderUsage } = loadCitty();
+  const { defineCommand, renderUsage } = await loadCitty();
   const root = defineCommand({
     meta: { name: prog, version: BUILD_INFO.version, description: "A daemonless, Docker-compatible container engine" },
     subCommands: Object.fromEntries(DESCRIPTIONS.map(([name, description]) => [name, defineCommand({ meta: { name, description } })])),
@@ -69,9 +69,10 @@ async function main(prog: string, argv: string[]): Promise<number> {
     args = subArgs;
   }
   if (!loader) throw new UsageError(`'${name}' is not a ${prog} command.`, "");
-  const cmd = loader().default;
+  const cmd = (await loader()).default;
   trace(`command ${name} loaded`);
   const dirs = stateDirs(globals.root, globals.runRoot);
+  await (await import("../ffi/native.ts")).prepareNative(dirs.cache);
   let engine: Engine | undefined;
   const ctx: CliContext = { prog, dirs, engine: () => (engine ??= new (require("./engine/engine.ts").Engine as typeof Engine)(dirs)) };
   return runBunkerCommand(cmd, ctx, args);

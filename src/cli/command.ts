@@ -27,9 +27,9 @@ export interface BunkerCommandSpec {
 
 export type BunkerCommand = BunkerCommandSpec;
 
-/** citty (and the consola it pulls in) costs ~10 ms to load, so it is required only to print help. */
-export function loadCitty(): typeof import("citty") {
-  return require("citty");
+/** citty (and the consola it pulls in) costs ~10 ms to load, so it is imported (its own chunk) only to print help. */
+export function loadCitty(): Promise<typeof import("citty")> {
+  return import("citty");
 }
 
 function cittyArgs(spec: BunkerCommandSpec): ArgsDef {
@@ -50,7 +50,7 @@ export function defineBunkerCommand(spec: BunkerCommandSpec): BunkerCommand {
 }
 
 export async function helpText(cmd: BunkerCommand, prog: string): Promise<string> {
-  const citty = loadCitty();
+  const citty = await loadCitty();
   const def: CommandDef = citty.defineCommand({ meta: { name: cmd.name, description: cmd.description }, args: cittyArgs(cmd) });
   const usage = await citty.renderUsage(def);
   return `Usage:  ${prog} ${cmd.name} ${cmd.usage}\n\n${usage.split("\n").slice(1).join("\n")}`;

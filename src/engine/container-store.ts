@@ -75,6 +75,10 @@ export interface ContainerRecord {
     SecurityOpt?: string[] | null;
     Ulimits?: { Name: string; Soft: number; Hard: number }[] | null;
     OomScoreAdj?: number;
+    // User namespace (engine/userns.ts): "" or "host" share the host's ids; the maps (OCI-shaped) give a private one.
+    UsernsMode?: string;
+    UidMap?: { containerID: number; hostID: number; size: number }[] | null;
+    GidMap?: { containerID: number; hostID: number; size: number }[] | null;
     // Resources, with Docker's names and units (bytes; NanoCpus in billionths of a CPU); 0, "" or null is "not set".
     // Records written before these existed lack them, so readers default each one.
     Memory: number;

@@ -9,6 +9,7 @@ import { mergeEnv, readEnvFile } from "./env.ts";
 import { isValidName, randomName } from "./names.ts";
 import type { ResourceConfig } from "./resources.ts";
 import type { SecurityConfig } from "./security.ts";
+import { chownForUserns, makeTraversable, type UsernsConfig } from "./userns.ts";
 import { initialState } from "./state.ts";
 
 export interface CreateOptions {
@@ -33,6 +34,8 @@ export interface CreateOptions {
   security: SecurityConfig;
   /** Already checked (see resourceConfig), so a bad value fails before any pull. */
   resources: ResourceConfig;
+  /** Already checked (see usernsConfig). */
+  userns?: UsernsConfig;
 }
 
 const NETWORK_MODES = new Set(["none", "host", "bridge", "default"]);
@@ -126,12 +129,17 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       ...opts.security, // CapAdd, CapDrop, Privileged, SecurityOpt, Ulimits, OomScoreAdj
       ReadonlyRootfs: opts.readOnly,
       ...opts.resources,
+      ...opts.userns,
     },
     Mounts: binds,
   };
   if (opts.workdir !== undefined && !isAbsolute(opts.workdir)) throw new BunkerError(`the working directory '${opts.workdir}' is invalid, it needs to be an absolute path`);
   engine.containers.create(record);
   for (const d of ["upper", "work", "merged"]) mkdirSync(engine.containers.path(id, d));
+  if (opts.userns?.UidMap) {
+    chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
+    makeTraversable(engine.containers.path(id));
+  }
   return record;
 }
 

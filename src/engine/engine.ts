@@ -1,5 +1,4 @@
 // The engine's context: where state lives and the stores over it. Built once per CLI invocation.
-import { setNativeCacheDir } from "../../ffi/native.ts";
 import { ImageStore } from "../image/store.ts";
 import type { StateDirs } from "../lib/paths.ts";
 import { ContainerStore } from "./container-store.ts";
@@ -9,7 +8,6 @@ export class Engine {
   readonly containers: ContainerStore;
 
   constructor(readonly dirs: StateDirs) {
-    setNativeCacheDir(dirs.cache);
     this.images = new ImageStore(dirs.root);
     this.containers = new ContainerStore(dirs.root, dirs.runRoot);
   }

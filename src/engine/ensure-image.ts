@@ -23,7 +23,7 @@ export async function ensureImage(engine: Engine, image: string, policy: PullPol
     const ref = parseReference(image);
     process.stderr.write(`Unable to find image '${familiarName(ref)}${ref.digest ? `@${ref.digest}` : `:${ref.tag}`}' locally\n`);
   }
-  // Required only now: the registry client and manifest schemas cost every `run` a few ms to load.
-  const { pullImage } = require("./pull-image.ts") as typeof import("./pull-image.ts");
+  // Imported only now (its own chunk): the registry client and manifest schemas would cost every `run` a few ms to load.
+  const { pullImage } = await import("./pull-image.ts");
   await pullImage(engine, image, { events, platform });
 }

@@ -1,13 +1,14 @@
 // Container record + image -> OCI runtime spec, with Docker's defaults for
 // mounts, devices, masked and read-only paths.
-import { DEFAULT_PATH } from "../runtime/program.ts";
-import { type DeviceRule, type LinuxResources, OVERLAY_ANNOTATION, type RuntimeSpec, type SpecMount } from "../runtime/spec.ts";
+import { DEFAULT_PATH, OVERLAY_ANNOTATION } from "../runtime/program.ts";
+import type { DeviceRule, LinuxResources, RuntimeSpec, SpecMount } from "../runtime/spec.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { initLayer } from "./init-layer.ts";
 import { readLayeredFile } from "./layer-files.ts";
 import { DEFAULT_SHM_SIZE, hostDevice, hostDevices } from "./resources.ts";
 import { applySecurity } from "./security.ts";
+import { applyUserns } from "./userns.ts";
 import { resolveUser } from "./user.ts";
 
 const DEFAULT_MOUNTS: SpecMount[] = [
@@ -40,7 +41,7 @@ const allow = (type: "c" | "b", major?: number, minor?: number, access = "rwm"):
  * appends for every container: mknod of any node (opening one is what the
  * rules guard), the ptys, /dev/full and /dev/net/tun.
  */
-const DEVICE_RULES: DeviceRule[] = [
+export const DEVICE_RULES: DeviceRule[] = [
   { allow: false, access: "rwm" },
   allow("c", 1, 5),
   allow("c", 1, 3),
@@ -130,6 +131,7 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpe
   // Capabilities, seccomp, no_new_privs, rlimits, OOM score; --privileged also clears the masked and
   // read-only paths and makes /sys writable (its devices are deviceSetup's).
   applySecurity(spec, c, engine.dirs.cache);
+  applyUserns(spec, hc);
   return spec;
 }
 

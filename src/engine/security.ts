@@ -1,7 +1,7 @@
 // Docker's security settings: --cap-add/--cap-drop, --privileged,
 // --security-opt, --ulimit and --oom-score-adj, from flags to HostConfig
 // (create) and from HostConfig to the runtime spec (start).
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { release } from "node:os";
 import { join } from "node:path";
 import { BUILD_INFO } from "../build-info.ts";
@@ -10,6 +10,7 @@ import { BunkerError } from "../lib/errors.ts";
 import { normalizeCapabilities, tweakCapabilities } from "../runtime/capabilities.ts";
 import { parseUlimit, rlimitType, UNLIMITED, type Ulimit } from "../runtime/rlimits.ts";
 import type { SeccompProfile } from "../runtime/seccomp/index.ts";
+import { prepareSeccompBpf } from "../runtime/seccomp-files.ts";
 import type { RuntimeSpec, SpecSeccomp } from "../runtime/spec.ts";
 import type { ContainerRecord } from "./container-store.ts";
 
@@ -65,9 +66,15 @@ function securityOption(opt: string): string {
       } catch (e) {
         throw new BunkerError(`opening seccomp profile (${value}) failed: ${(e as Error).message}`);
       }
-      const { parseProfile } = require("../runtime/seccomp/index.ts") as typeof import("../runtime/seccomp/index.ts");
-      parseProfile(text);
-      return `seccomp=${JSON.stringify(JSON.parse(text))}`;
+      // The JSON is checked here; the profile's schema when the container starts (prepareSecurity), so
+      // that `run` does not load the profile code unless the profile is new.
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new BunkerError(`seccomp profile ${value} is not valid JSON`);
+      }
+      return `seccomp=${JSON.stringify(json)}`;
     }
     case "no-new-privileges":
       if (!["true", "false", "1", "0"].includes(value)) throw new BunkerError(`invalid --security-opt: "${opt}"`);
@@ -120,9 +127,8 @@ export function applySecurity(spec: RuntimeSpec, c: ContainerRecord, cacheDir: s
     spec.mounts = spec.mounts?.map((m) => (m.destination === "/sys" ? { ...m, options: m.options?.filter((o) => o !== "ro") } : m));
     return; // and no seccomp, even with a profile given (as Docker)
   }
-  const seccomp = option(hc, "seccomp");
-  if (seccomp === "unconfined") return;
-  spec.linux.seccomp = resolvedSeccomp(cacheDir, seccomp === undefined || seccomp === "builtin" ? null : seccomp, caps);
+  const input = seccompInput(c);
+  if (input) spec.linux.seccomp = resolvedSeccomp(cacheDir, input.profileText, input.caps);
 }
 
 // Bump when the resolved form changes for the same input.
@@ -133,22 +139,56 @@ const FORMAT = 1;
  * OCI's linux.seccomp: the rules whose includes/excludes match its
  * capabilities (the bounding set, as moby does) and this kernel, and the
  * architectures of this host. Validating and resolving the profile costs a
- * cold process several ms (zod), so the result is cached by input.
+ * cold process several ms (zod), so it is done once, by prepareSecurity, and
+ * cached by input; a start only reads the result.
  */
 export function resolvedSeccomp(cacheDir: string, profileText: string | null, caps: string[]): SpecSeccomp {
-  const kernel = release();
+  try {
+    return JSON.parse(readFileSync(seccompSpecPath(cacheDir, profileText, caps), "utf8"));
+  } catch {
+    throw new BunkerError("internal: the seccomp profile was not prepared before the start");
+  }
+}
+
+function seccompSpecPath(cacheDir: string, profileText: string | null, caps: string[]): string {
   const source = profileText ?? defaultProfileIdentity();
-  const key = new Bun.CryptoHasher("sha256").update(JSON.stringify([FORMAT, kernel, [...caps].sort(), source])).digest("hex");
-  const file = join(cacheDir, `seccomp-spec-${key}.json`);
+  const key = new Bun.CryptoHasher("sha256").update(JSON.stringify([FORMAT, release(), [...caps].sort(), source])).digest("hex");
+  return join(cacheDir, `seccomp-spec-${key}.json`);
+}
+
+/** The container's seccomp profile and bounding set, or null when it runs without seccomp. */
+function seccompInput(c: ContainerRecord): { profileText: string | null; caps: string[] } | null {
+  const hc = c.HostConfig;
+  const seccomp = option(hc, "seccomp");
+  if (hc.Privileged || seccomp === "unconfined") return null;
+  return { profileText: seccomp === undefined || seccomp === "builtin" ? null : seccomp, caps: tweakCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], hc.Privileged) };
+}
+
+/**
+ * Fills the caches a start reads (the resolved profile and its compiled
+ * filter) when they are missing, importing the profile code and compiler
+ * (their own chunks of the executable) only then. Runs before the start
+ * takes its locks.
+ */
+export async function prepareSecurity(c: ContainerRecord, cacheDir: string): Promise<void> {
+  const input = seccompInput(c);
+  if (!input) return;
+  const resolved = await prepareSeccompSpec(cacheDir, input.profileText, input.caps);
+  await prepareSeccompBpf(cacheDir, resolved, input.caps);
+}
+
+/** Resolves (and caches) a profile for a bounding set; what resolvedSeccomp then reads. */
+export async function prepareSeccompSpec(cacheDir: string, profileText: string | null, caps: string[]): Promise<SpecSeccomp> {
+  const file = seccompSpecPath(cacheDir, profileText, caps);
   try {
     return JSON.parse(readFileSync(file, "utf8"));
   } catch {
     // not cached yet (or cut short by a crash): resolve it below
   }
-  const m = require("../runtime/seccomp/profile.ts") as typeof import("../runtime/seccomp/profile.ts");
+  const m = await import("../runtime/seccomp/profile.ts");
   const profile = profileText === null ? m.defaultProfile() : m.parseProfile(profileText);
-  const resolved = toOci(profile, m.applicableRules(profile, { capabilities: caps, kernel }));
-  require("node:fs").mkdirSync(cacheDir, { recursive: true });
+  const resolved = toOci(profile, m.applicableRules(profile, { capabilities: caps, kernel: release() }));
+  mkdirSync(cacheDir, { recursive: true });
   writeFileAtomic(file, JSON.stringify(resolved), { durable: false });
   return resolved;
 }
@@ -160,7 +200,7 @@ export function resolvedSeccomp(cacheDir: string, profileText: string | null, ca
  */
 function defaultProfileIdentity(): string {
   if (BUILD_INFO.built !== "dev") return `default profile of bunker ${BUILD_INFO.version} ${BUILD_INFO.commit} built ${BUILD_INFO.built}`;
-  return JSON.stringify(require("../runtime/seccomp/default.json"));
+  return readFileSync(join(import.meta.dir, "../runtime/seccomp/default.json"), "utf8");
 }
 
 const NATIVE_ARCH = "SCMP_ARCH_X86_64";

@@ -1,6 +1,7 @@
 // Starting a container: bundle, cgroup, launch, and (when attached) waiting
 // for it while passing on signals and terminal I/O.
 import { openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { close, receiveFd, socketPair } from "../../ffi/native.ts";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
@@ -11,10 +12,14 @@ import { relayPty, terminalSize } from "../runtime/pty.ts";
 import type { ContainerRecord, LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { writeEtcFiles } from "./etc-files.ts";
+import { chownForUserns } from "./userns.ts";
 import { removeContainer } from "./remove-container.ts";
+import { prepareSecurity } from "./security.ts";
 import { buildRuntimeSpec, cgroupPath } from "./runtime-spec.ts";
 import { assertCanStart, toExited, toRunning } from "./state.ts";
 import { trace } from "../lib/trace.ts";
+
+const ETC_FILES = ["hostname", "hosts", "resolv.conf"];
 
 export interface StartOptions {
   attach: boolean;
@@ -49,6 +54,7 @@ function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
     assertCanStart(record.Name.slice(1), record.State);
     const dir = engine.containers.path(id);
     writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode);
+    if (record.HostConfig.UidMap) chownForUserns(record.HostConfig, ETC_FILES.map((f) => join(dir, f)));
     const spec = buildRuntimeSpec(engine, record);
     trace("runtime spec built");
     writeJsonAtomic(engine.containers.path(id, "config.json"), spec, { durable: false }); // regenerated at every start
@@ -102,6 +108,8 @@ function track(list: number[], fd: number): number {
 
 /** Starts a created or exited container. With attach, waits and returns its exit code. */
 export async function startContainer(engine: Engine, id: string, opts: StartOptions): Promise<number> {
+  // Outside the lock and before any cgroup exists: may compile a seccomp filter the first time.
+  await prepareSecurity(engine.containers.load(id), engine.dirs.cache);
   const signals = opts.attach ? forwardSignals() : undefined;
   let started: Started;
   try {

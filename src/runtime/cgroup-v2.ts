@@ -2,8 +2,13 @@
 // ancestor lists them in cgroup.subtree_control.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { attachDeviceFilter } from "./bpf.ts";
 import { type CgroupBackend, type ContainerCgroup, hasCgroupFile, keyedCounter, writeCgroupFile } from "./cgroup-backend.ts";
-import type { LinuxResources } from "./spec.ts";
+import { allowsAllDevices } from "./device-filter.ts";
+import type { DeviceRule, LinuxResources } from "./spec.ts";
+
+/** Builds and attaches the eBPF device filter for a cgroup directory; injectable so fake trees never call bpf(). */
+export type DeviceFilterLoader = (cgroupDir: string, rules: DeviceRule[]) => void;
 
 const CONTROLLERS = ["cpu", "cpuset", "io", "memory", "pids"];
 const DEFAULT_PERIOD = 100000;
@@ -14,6 +19,7 @@ export class CgroupV2 implements CgroupBackend {
   constructor(
     private readonly mountPoint: string,
     private readonly path: string,
+    private readonly loadDeviceFilter: DeviceFilterLoader = attachDeviceFilter,
   ) {
     this.dir = join(mountPoint, path);
   }
@@ -25,13 +31,13 @@ export class CgroupV2 implements CgroupBackend {
   }
 
   /**
-   * linux.resources.devices is not applied here: v2 has no devices.allow or
-   * devices.deny, only an eBPF program attached to the cgroup, which bunker
-   * does not load yet. On a v2 host the container's device access is bounded
-   * by which nodes exist in its /dev and by CAP_MKNOD, not by the cgroup.
+   * v2 has no devices.allow or devices.deny: the device rules become an eBPF
+   * program attached to the directory (device-filter.ts). Rules that allow
+   * everything (--privileged) need none, and no rules leave devices as v1 would.
    */
   apply(r: LinuxResources): void {
     const write = (file: string, value: string | number) => writeCgroupFile(this.dir, file, value);
+    if (r.devices && !allowsAllDevices(r.devices)) this.loadDeviceFilter(this.dir, r.devices);
     if (r.memory) {
       const { limit, swap, reservation } = r.memory;
       if (limit) write("memory.max", limit > 0 ? limit : "max");

@@ -5,7 +5,7 @@ import { readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import type { CgroupBackend, ContainerCgroup } from "./cgroup-backend.ts";
 import { CgroupV1 } from "./cgroup-v1.ts";
-import { CgroupV2 } from "./cgroup-v2.ts";
+import { CgroupV2, type DeviceFilterLoader } from "./cgroup-v2.ts";
 import type { LinuxResources } from "./spec.ts";
 
 export type { ContainerCgroup } from "./cgroup-backend.ts";
@@ -48,17 +48,18 @@ export function cgroupHierarchies(mountinfo = readFileSync("/proc/self/mountinfo
 }
 
 /** The host's one backend: v2 when its cgroup2 mount holds the controllers, else the v1 hierarchies. */
-function backendFor(path: string, hierarchies: CgroupHierarchy[]): CgroupBackend {
+function backendFor(path: string, hierarchies: CgroupHierarchy[], loadDeviceFilter?: DeviceFilterLoader): CgroupBackend {
   const v2 = hierarchies.find((h) => h.version === 2);
-  return v2 ? new CgroupV2(v2.mountPoint, path) : new CgroupV1(hierarchies, path);
+  return v2 ? new CgroupV2(v2.mountPoint, path, loadDeviceFilter) : new CgroupV1(hierarchies, path);
 }
 
 /**
  * Creates the container's cgroup ("bunker/<id>") and writes its limits, all
  * before the init exists. If a limit is refused, nothing is left behind.
+ * `loadDeviceFilter` replaces v2's bpf() attach (tests over fake trees).
  */
-export function createCgroup(path: string, hierarchies = hostCgroups(), resources: LinuxResources = {}): ContainerCgroup {
-  const backend = backendFor(path, hierarchies);
+export function createCgroup(path: string, hierarchies = hostCgroups(), resources: LinuxResources = {}, loadDeviceFilter?: DeviceFilterLoader): ContainerCgroup {
+  const backend = backendFor(path, hierarchies, loadDeviceFilter);
   const cgroup = backend.create();
   try {
     backend.apply(resources);

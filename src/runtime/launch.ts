@@ -1,13 +1,12 @@
 // Starts a container process from a runtime spec and watches it exit.
-import { existsSync, linkSync, statSync } from "node:fs";
-import { release } from "node:os";
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
 import { exitCodeOf, kill, reap, SpawnError, spawnProgram } from "../../ffi/native.ts";
 import { BunkerError, ExecError } from "../lib/errors.ts";
 import { trace } from "../lib/trace.ts";
 import type { ContainerCgroup } from "./cgroups.ts";
 import { buildProgram, cloneFlags, type Stdio } from "./program.ts";
 import { checkRlimitsAllowed } from "./rlimits.ts";
+import { seccompFileFor } from "./seccomp-files.ts";
 import type { RuntimeSpec } from "./spec.ts";
 
 const EPERM = 1;
@@ -28,38 +27,13 @@ const isFile = (source: string) => existsSync(source) && !statSync(source).isDir
 export function launch(spec: RuntimeSpec, opts: LaunchOptions): number {
   watchChildren();
   checkRlimitsAllowed(spec.process.rlimits ?? []);
-  const program = buildProgram(spec, opts.cgroup.joinFiles, opts.stdio, isFile, seccompFile(spec, opts.cacheDir));
+  const program = buildProgram(spec, opts.cgroup.joinFiles, opts.stdio, isFile, seccompFileFor(spec, opts.cacheDir));
   try {
     return spawnProgram(cloneFlags(spec), program, opts.cgroup.v2Dir);
   } catch (e) {
     if (e instanceof SpawnError) throw describeSpawnError(e, spec.process.args[0]);
     throw e;
   }
-}
-
-/**
- * The compiled BPF program for linux.seccomp, "" without one. Compiled once
- * per filter, capability set and kernel (seccomp/cache.ts); a start that
- * finds the file by its key here costs one stat: loading the compiler (and
- * zod with it) would cost a cold process ~5 ms.
- */
-function seccompFile(spec: RuntimeSpec, cacheDir: string): string {
-  if (!spec.linux.seccomp) return "";
-  const caps = [...(spec.process.capabilities?.bounding ?? [])].sort();
-  const key = new Bun.CryptoHasher("sha256").update(JSON.stringify([release(), caps, spec.linux.seccomp])).digest("hex");
-  const file = join(cacheDir, `seccomp-oci-${key}.bpf`);
-  if (existsSync(file)) return file;
-  const { seccompProgramFile } = require("./seccomp/index.ts") as typeof import("./seccomp/index.ts");
-  // linux.seccomp is already resolved for this container (no includes/excludes left), which the compiler takes as a profile.
-  const profile = spec.linux.seccomp as unknown as Parameters<typeof seccompProgramFile>[1];
-  const compiled = seccompProgramFile(cacheDir, profile, caps);
-  try {
-    linkSync(compiled, file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-  }
-  trace("seccomp filter compiled");
-  return file;
 }
 
 const REASONS: Record<number, string> = {

@@ -2,7 +2,10 @@
 // the new namespaces. Pure, so the whole mount policy is unit-testable.
 import { capabilityMask } from "./capabilities.ts";
 import { isUnlimited, rlimitNumber } from "./rlimits.ts";
-import { OVERLAY_ANNOTATION, type RuntimeSpec, type SpecMount } from "./spec.ts";
+import type { IdMapping, RuntimeSpec, SpecMount } from "./spec.ts";
+
+/** Annotation carrying the overlay options: the runtime mounts the rootfs inside the container's own mount namespace, so nothing leaks onto the host. */
+export const OVERLAY_ANNOTATION = "io.bunker.rootfs.overlay";
 
 /** Either the container's stdio fds, or a terminal it makes in its own devpts and sends back over `consoleSocket`. */
 export type Stdio = { consoleSocket: number; rows: number; cols: number } | { stdin: number; stdout: number; stderr: number };
@@ -89,7 +92,11 @@ export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
  */
 export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio: Stdio, isFile: IsFile, seccompFile = ""): string[] {
   const ops: string[] = [];
-  for (const file of cgroupJoinFiles) ops.push("cgroup", file);
+  const userns = hasNewUserNamespace(spec);
+  const overlay = spec.annotations?.[OVERLAY_ANNOTATION];
+  // In a user namespace the parent joins the cgroups and builds the rootfs (native.c's spawn_userns): see usernsHeader.
+  if (userns) ops.push(...usernsHeader(spec, cgroupJoinFiles, overlay ?? ""));
+  else for (const file of cgroupJoinFiles) ops.push("cgroup", file);
   if (!("consoleSocket" in stdio)) ops.push("setsid", "stdio", String(stdio.stdin), String(stdio.stdout), String(stdio.stderr));
   // No fd of bunker's may reach the container's namespaces: only stdio, the error pipe and the console socket stay.
   ops.push("closefds", "consoleSocket" in stdio ? String(stdio.consoleSocket) : "-1", "nodump");
@@ -97,15 +104,19 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   // Read while the host's files are reachable; installed at the end.
   if (seccompFile) ops.push("seccomp-read", seccompFile);
   ops.push("private");
-  const overlay = spec.annotations?.[OVERLAY_ANNOTATION];
-  if (overlay) ops.push("mount", "overlay", spec.root.path, "overlay", "0", overlay);
+  if (overlay && userns) ops.push("root-mount", spec.root.path);
+  else if (overlay) ops.push("mount", "overlay", spec.root.path, "overlay", "0", overlay);
   ops.push("root", spec.root.path);
+  // From here on, root of the namespace: bind sources must be reachable for it (see native.c's op_userns_root).
+  if (userns) ops.push("userns-root");
   for (const m of spec.mounts ?? []) ops.push(...mountOps(m, isFile));
+  // mknod is refused inside a user namespace: the host's own nodes are bind-mounted instead, as runc and podman do.
+  if (userns) for (const d of spec.linux.devices ?? []) ops.push("rmount", d.path, d.path, "", String(MS.BIND), "f", "");
   for (const [link, target] of DEV_SYMLINKS) ops.push("symlink", target, link);
   ops.push("pivot");
   if ("consoleSocket" in stdio) ops.push("console", String(stdio.consoleSocket), String(stdio.rows), String(stdio.cols));
   if (spec.linux.namespaces.some((n) => n.type === "network" && !n.path)) ops.push("lo-up");
-  for (const d of spec.linux.devices ?? []) {
+  for (const d of userns ? [] : (spec.linux.devices ?? [])) {
     // native.c's mknod makes no directories, and the fresh /dev tmpfs has none: for a deeper node (/dev/net/tun)
     // the workdir op makes them, confined to the root. The real working directory is entered later.
     const parent = d.path.slice(0, d.path.lastIndexOf("/"));
@@ -127,6 +138,21 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
   ops.push("exec", path, String(spec.process.args.length), String(env.length), ...spec.process.args, ...env);
   return ops;
+}
+
+export const hasNewUserNamespace = (spec: RuntimeSpec) => spec.linux.namespaces.some((n) => n.type === "user" && !n.path);
+
+/** /proc/<pid>/uid_map's text: one "INSIDE OUTSIDE SIZE" line per mapping. */
+export const mapText = (maps: IdMapping[] = []) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
+
+/**
+ * The words native.c's parent reads before it releases a child cloned into a
+ * new user namespace: the id maps it writes, the overlay it mounts with
+ * idmapped lower layers (or ""), and the cgroup files it moves the child into
+ * (a process that is root only inside its namespace may not write them).
+ */
+export function usernsHeader(spec: RuntimeSpec, cgroupJoinFiles: string[], overlay: string): string[] {
+  return ["userns", mapText(spec.linux.uidMappings), mapText(spec.linux.gidMappings), overlay, String(cgroupJoinFiles.length), ...cgroupJoinFiles];
 }
 
 /** native.c's mknod ORs in S_IFCHR; S_IFBLK (0o060000) contains that bit, so a block device passes its type in the mode. */

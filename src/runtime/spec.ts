@@ -63,6 +63,9 @@ export const SeccompSchema = z.object({
     .optional(),
 });
 
+/** One line of a user namespace's uid_map or gid_map: SIZE ids from CONTAINERID inside are HOSTID... outside. */
+export const IdMappingSchema = z.object({ containerID: z.number().int().min(0), hostID: z.number().int().min(0), size: z.number().int().min(1) });
+
 export const RuntimeSpecSchema = z.object({
   ociVersion: z.string(),
   process: z.object({
@@ -94,6 +97,9 @@ export const RuntimeSpecSchema = z.object({
       .array(z.object({ path: z.string(), type: z.enum(["c", "b", "u", "p"]), major: z.number(), minor: z.number(), fileMode: z.number().optional() }))
       .optional(),
     resources: ResourcesSchema.optional(),
+    // With a "user" namespace: its maps, which the runtime's parent writes before the container's process runs.
+    uidMappings: z.array(IdMappingSchema).optional(),
+    gidMappings: z.array(IdMappingSchema).optional(),
   }),
 });
 
@@ -101,7 +107,6 @@ export type RuntimeSpec = z.infer<typeof RuntimeSpecSchema>;
 export type SpecMount = z.infer<typeof MountSchema>;
 export type SpecSeccomp = z.infer<typeof SeccompSchema>;
 export type LinuxResources = z.infer<typeof ResourcesSchema>;
+export type IdMapping = z.infer<typeof IdMappingSchema>;
 export type DeviceRule = NonNullable<LinuxResources["devices"]>[number];
 
-/** Annotation carrying the overlay options: the runtime mounts the rootfs inside the container's own mount namespace, so nothing leaks onto the host. */
-export const OVERLAY_ANNOTATION = "io.bunker.rootfs.overlay";

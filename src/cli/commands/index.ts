@@ -1,30 +1,30 @@
-// The command table. Loaders use require(), not import(): in the compiled
-// bundle only require() defers a module's evaluation, so an invocation pays
-// only for the command it runs.
+// The command table. The build splits each dynamic import() into its own
+// chunk of the executable, so an invocation loads and evaluates only the
+// code of the command it runs.
 import type { BunkerCommand } from "../command.ts";
 
-type Loader = () => { default: BunkerCommand };
+type Loader = () => Promise<{ default: BunkerCommand }>;
 
 export const COMMANDS: Record<string, Loader> = {
-  run: () => require("./container/run.ts"),
-  create: () => require("./container/create.ts"),
-  start: () => require("./container/start.ts"),
-  ps: () => require("./container/ps.ts"),
-  rm: () => require("./container/rm.ts"),
-  inspect: () => require("./inspect.ts"),
-  import: () => require("./image/import.ts"),
-  images: () => require("./image/images.ts"),
-  rmi: () => require("./image/rmi.ts"),
-  save: () => require("./image/save.ts"),
-  load: () => require("./image/load.ts"),
-  history: () => require("./image/history.ts"),
-  pull: () => require("./image/pull.ts"),
-  push: () => require("./image/push.ts"),
-  tag: () => require("./image/tag.ts"),
-  search: () => require("./image/search.ts"),
-  login: () => require("./registry/login.ts"),
-  logout: () => require("./registry/logout.ts"),
-  version: () => require("./version.ts"),
+  run: () => import("./container/run.ts"),
+  create: () => import("./container/create.ts"),
+  start: () => import("./container/start.ts"),
+  ps: () => import("./container/ps.ts"),
+  rm: () => import("./container/rm.ts"),
+  inspect: () => import("./inspect.ts"),
+  import: () => import("./image/import.ts"),
+  images: () => import("./image/images.ts"),
+  rmi: () => import("./image/rmi.ts"),
+  save: () => import("./image/save.ts"),
+  load: () => import("./image/load.ts"),
+  history: () => import("./image/history.ts"),
+  pull: () => import("./image/pull.ts"),
+  push: () => import("./image/push.ts"),
+  tag: () => import("./image/tag.ts"),
+  search: () => import("./image/search.ts"),
+  login: () => import("./registry/login.ts"),
+  logout: () => import("./registry/logout.ts"),
+  version: () => import("./version.ts"),
 };
 
 /** `bunker image ls`, `bunker container rm`, …: docker's management commands map onto the same verbs. */
@@ -35,11 +35,11 @@ export const GROUPS: Record<string, Record<string, Loader>> = {
     rm: COMMANDS.rmi,
     remove: COMMANDS.rmi,
     import: COMMANDS.import,
-    inspect: () => require("./image/inspect.ts"),
+    inspect: () => import("./image/inspect.ts"),
     save: COMMANDS.save,
     load: COMMANDS.load,
     history: COMMANDS.history,
-    prune: () => require("./image/prune.ts"),
+    prune: () => import("./image/prune.ts"),
     pull: COMMANDS.pull,
     push: COMMANDS.push,
     tag: COMMANDS.tag,

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { cpuWeight, swapMaxValue } from "../../../src/runtime/cgroup-v2.ts";
 import { v1DeviceRule } from "../../../src/runtime/cgroup-v1.ts";
 import { type CgroupHierarchy, cgroupOomKilled, createCgroup } from "../../../src/runtime/cgroups.ts";
-import type { LinuxResources } from "../../../src/runtime/spec.ts";
+import type { DeviceRule, LinuxResources } from "../../../src/runtime/spec.ts";
 
 const MiB = 1024 * 1024;
 const PATH = "bunker/c1";
@@ -133,6 +133,9 @@ describe("cgroup v2 backend", () => {
   const V2_FILES = ["cgroup.controllers", "cgroup.subtree_control", "memory.max", "memory.swap.max", "memory.low", "memory.events", "cpu.weight", "cpu.max", "cpuset.cpus", "cpuset.mems", "pids.max"];
   const hierarchy: CgroupHierarchy[] = [{ version: 2, mountPoint: "", controllers: [] }];
   let dir: string;
+  // The bpf() attach is injected: a fake tree is no cgroup, so only what would be attached is checked.
+  let filters: { dir: string; rules: DeviceRule[] }[];
+  const create = (r: LinuxResources) => createCgroup(PATH, hierarchy, r, (dir, rules) => filters.push({ dir, rules }));
 
   beforeEach(() => {
     hierarchy[0].mountPoint = root;
@@ -141,17 +144,18 @@ describe("cgroup v2 backend", () => {
     fakeDir(join(root, "bunker"), ["cgroup.controllers", "cgroup.subtree_control"], controllers);
     dir = join(root, PATH);
     fakeDir(dir, V2_FILES);
+    filters = [];
   });
 
   test("every ancestor enables the controllers the limits need in subtree_control", () => {
-    createCgroup(PATH, hierarchy, RESOURCES);
+    create(RESOURCES);
     expect(read(root, "cgroup.subtree_control")).toBe("+cpu +cpuset +io +memory +pids");
     expect(read(join(root, "bunker"), "cgroup.subtree_control")).toBe("+cpu +cpuset +io +memory +pids");
     expect(read(dir, "cgroup.subtree_control")).toBe(""); // the leaf holds the process, so it hands nothing down
   });
 
   test("writes each limit to its v2 file in v2's terms", () => {
-    const cg = createCgroup(PATH, hierarchy, RESOURCES);
+    const cg = create(RESOURCES);
     expect(cg).toEqual({ dirs: [dir], joinFiles: [], v2Dir: dir });
     expect(read(dir, "memory.max")).toBe(`${32 * MiB}\n`);
     expect(read(dir, "memory.swap.max")).toBe(`${32 * MiB}\n`); // memory+swap 64m less memory 32m
@@ -163,14 +167,35 @@ describe("cgroup v2 backend", () => {
     expect(read(dir, "pids.max")).toBe("50\n");
   });
 
-  test("device rules are not written anywhere (v2 filters devices only with eBPF, not loaded yet)", () => {
-    createCgroup(PATH, hierarchy, { devices: RESOURCES.devices });
+  test("device rules become one eBPF filter on the container's directory, with the rules in order; no file is written", () => {
+    create({ devices: RESOURCES.devices });
+    expect(filters).toEqual([{ dir, rules: RESOURCES.devices as DeviceRule[] }]);
     for (const f of V2_FILES.filter((f) => !f.startsWith("cgroup."))) expect(read(dir, f)).toBe("");
     expect(existsSync(join(dir, "devices.allow"))).toBe(false);
   });
 
+  test("no filter when the rules allow every device (--privileged) or when there are none", () => {
+    create({ devices: [{ allow: true, access: "rwm" }] });
+    create({ devices: [] });
+    create({ pids: { limit: 5 } });
+    expect(filters).toEqual([]);
+    // A deny after the allow-all still needs a filter.
+    create({ devices: [{ allow: true, access: "rwm" }, { allow: false, type: "c", major: 1, minor: 1, access: "rwm" }] });
+    expect(filters.length).toBe(1);
+  });
+
+  test("a refused attach fails the create and leaves no cgroup", () => {
+    const empty = join(root, "bunker", "c2");
+    mkdirSync(empty);
+    const refuse = () => {
+      throw new Error("device cgroup filter: BPF_PROG_LOAD: EPERM");
+    };
+    expect(() => createCgroup("bunker/c2", hierarchy, { devices: RESOURCES.devices }, refuse)).toThrow("BPF_PROG_LOAD: EPERM");
+    expect(existsSync(empty)).toBe(false);
+  });
+
   test("unlimited values are written as max", () => {
-    createCgroup(PATH, hierarchy, { memory: { limit: 32 * MiB, swap: -1 }, pids: { limit: 0 }, cpu: { period: 100000 } });
+    create({ memory: { limit: 32 * MiB, swap: -1 }, pids: { limit: 0 }, cpu: { period: 100000 } });
     expect(read(dir, "memory.swap.max")).toBe("max\n");
     expect(read(dir, "pids.max")).toBe("max\n");
     expect(read(dir, "cpu.max")).toBe("max 100000\n");
@@ -178,13 +203,13 @@ describe("cgroup v2 backend", () => {
 
   test("without the swap controller (no memory.swap.max) the memory limit still applies", () => {
     rmSync(join(dir, "memory.swap.max"));
-    createCgroup(PATH, hierarchy, RESOURCES);
+    create(RESOURCES);
     expect(read(dir, "memory.max")).toBe(`${32 * MiB}\n`);
     expect(existsSync(join(dir, "memory.swap.max"))).toBe(false);
   });
 
   test("OOM: memory.events' oom_kill counter", () => {
-    createCgroup(PATH, hierarchy, {});
+    create({});
     writeFileSync(join(dir, "memory.events"), "low 0\nhigh 0\nmax 12\noom 1\noom_kill 0\noom_group_kill 0\n");
     expect(cgroupOomKilled(PATH, hierarchy)).toBe(false);
     writeFileSync(join(dir, "memory.events"), "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n");

@@ -1,7 +1,7 @@
 // --read-only and --device in the operation list (the rest of the program is in program.test.ts).
 import { describe, expect, test } from "bun:test";
-import { buildProgram, MS } from "../../../src/runtime/program.ts";
-import { OVERLAY_ANNOTATION, type RuntimeSpec } from "../../../src/runtime/spec.ts";
+import { buildProgram, MS, OVERLAY_ANNOTATION } from "../../../src/runtime/program.ts";
+import type { RuntimeSpec } from "../../../src/runtime/spec.ts";
 
 function spec(readonly: boolean): RuntimeSpec {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { buildProgram, DEFAULT_PATH, MS, type Stdio } from "../../../src/runtime/program.ts";
-import { OVERLAY_ANNOTATION, type RuntimeSpec, type SpecMount } from "../../../src/runtime/spec.ts";
+import { buildProgram, DEFAULT_PATH, MS, OVERLAY_ANNOTATION, type Stdio } from "../../../src/runtime/program.ts";
+import type { RuntimeSpec, SpecMount } from "../../../src/runtime/spec.ts";
 
 const FDS: Stdio = { stdin: 0, stdout: 1, stderr: 2 };
 const CONSOLE: Stdio = { consoleSocket: 9, rows: 24, cols: 80 };
@@ -160,5 +160,49 @@ describe("buildProgram", () => {
     expect(consoleOrder).not.toContain("stdio");
     expect(consoleOrder).not.toContain("setsid");
     expect(ops(withConsole)).toContainEqual(["closefds", "9"]); // the console socket survives until the console is made
+  });
+});
+
+describe("buildProgram with a user namespace", () => {
+  const s = spec();
+  s.linux.namespaces.push({ type: "user" });
+  s.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  s.linux.gidMappings = [{ containerID: 0, hostID: 200000, size: 10 }, { containerID: 10, hostID: 300000, size: 5 }];
+  const program = buildProgram(s, ["/cg/memory/bunker/c1/tasks", "/cg/pids/bunker/c1/tasks"], FDS, isFile);
+  const body = program.slice(7); // after the header
+  const order = names(body);
+
+  test("starts with the header the parent reads: maps, overlay, cgroup files (no cgroup op for the child)", () => {
+    expect(program.slice(0, 7)).toEqual([
+      "userns", "0 100000 65536\n", "0 200000 10\n10 300000 5\n", "lowerdir=/l,upperdir=/u,workdir=/w", "2",
+      "/cg/memory/bunker/c1/tasks", "/cg/pids/bunker/c1/tasks",
+    ]);
+    expect(order).not.toContain("cgroup");
+  });
+
+  test("attaches the rootfs the parent built instead of mounting the overlay, then becomes root of the namespace", () => {
+    const i = body.indexOf("root-mount");
+    expect(body.slice(i, i + 2)).toEqual(["root-mount", "/bundle/rootfs"]);
+    expect(order).not.toContain("mount");
+    const root = body.indexOf("root", i);
+    const nsRoot = body.indexOf("userns-root");
+    expect(nsRoot).toBeGreaterThan(root);
+    expect(nsRoot).toBeGreaterThan(body.indexOf("seccomp-read") >= 0 ? body.indexOf("seccomp-read") : -1);
+    expect(nsRoot).toBeLessThan(body.indexOf("rmount"));
+  });
+
+  test("binds the host's device nodes before pivot_root instead of mknod", () => {
+    expect(order).not.toContain("mknod");
+    const i = body.lastIndexOf("/dev/null") - 2;
+    expect(body.slice(i, i + 7)).toEqual(["rmount", "/dev/null", "/dev/null", "", String(MS.BIND), "f", ""]);
+    expect(i).toBeLessThan(body.indexOf("pivot"));
+  });
+
+  test("without a user namespace nothing changes", () => {
+    const plain = buildProgram(spec(), [], FDS, isFile);
+    expect(plain).not.toContain("userns");
+    expect(plain).not.toContain("userns-root");
+    expect(plain).not.toContain("root-mount");
+    expect(plain).toContain("mknod");
   });
 });

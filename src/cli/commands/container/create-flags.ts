@@ -2,6 +2,7 @@
 import type { CreateOptions } from "../../../engine/create-container.ts";
 import { resourceConfig } from "../../../engine/resources.ts";
 import { securityHostConfig } from "../../../engine/security.ts";
+import { usernsConfig } from "../../../engine/userns.ts";
 import { UsageError } from "../../../lib/errors.ts";
 import type { CliContext } from "../../command.ts";
 import { bool, type FlagSpec, type FlagValues, list, str } from "../../flags.ts";
@@ -45,12 +46,16 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "security-opt", type: "list", description: "Security Options", valueHint: "list" },
   { name: "ulimit", type: "list", description: "Ulimit options", valueHint: "ulimit" },
   { name: "oom-score-adj", type: "string", description: "Tune host's OOM preferences (-1000 to 1000)", valueHint: "int" },
+  // User namespace (engine/userns.ts): host is the default; --uidmap/--gidmap make a private one, as in podman.
+  { name: "userns", type: "string", description: 'User namespace to use ("host", the default)', valueHint: "string" },
+  { name: "uidmap", type: "list", description: "UID map for a private user namespace (CONTAINER_ID:HOST_ID:SIZE)", valueHint: "list" },
+  { name: "gidmap", type: "list", description: "GID map for a private user namespace (CONTAINER_ID:HOST_ID:SIZE)", valueHint: "list" },
 ];
 
 /** Makes sure the image is there, pulling as --pull says; pull progress goes to stderr so stdout stays the container's. */
 export async function ensureImageFor(ctx: CliContext, flags: FlagValues, image: string): Promise<void> {
-  const { ensureImage, parsePullPolicy } = require("../../../engine/ensure-image.ts") as typeof import("../../../engine/ensure-image.ts");
-  const { progressPrinter } = require("../../progress.ts") as typeof import("../../progress.ts");
+  const { ensureImage, parsePullPolicy } = await import("../../../engine/ensure-image.ts");
+  const { progressPrinter } = await import("../../progress.ts");
   const progress = progressPrinter(process.stderr, false);
   await ensureImage(ctx.engine(), image, parsePullPolicy(str(flags.pull)), progress, str(flags.platform));
   progress.finish();
@@ -96,6 +101,7 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
       ulimits: list(flags.ulimit),
       oomScoreAdj: intFlag(flags["oom-score-adj"], "--oom-score-adj"),
     }),
+    userns: usernsConfig({ userns: str(flags.userns), uidmap: list(flags.uidmap), gidmap: list(flags.gidmap) }),
   };
 }
 

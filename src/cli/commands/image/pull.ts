@@ -13,7 +13,7 @@ export default defineBunkerCommand({
   minArgs: 1,
   maxArgs: 1,
   async run(ctx, { flags, positionals }) {
-    const { pullImage } = require("../../../engine/pull-image.ts") as typeof import("../../../engine/pull-image.ts");
+    const { pullImage } = await import("../../../engine/pull-image.ts");
     const progress = progressPrinter(process.stdout, bool(flags.quiet));
     const names = await pullImage(ctx.engine(), positionals[0], { events: progress, platform: str(flags.platform) });
     progress.finish();

@@ -10,7 +10,7 @@ export default defineBunkerCommand({
   minArgs: 1,
   maxArgs: 2,
   async run(ctx, { flags, positionals }) {
-    const { pushImage } = require("../../../engine/push-image.ts") as typeof import("../../../engine/push-image.ts");
+    const { pushImage } = await import("../../../engine/push-image.ts");
     const progress = progressPrinter(process.stdout, bool(flags.quiet));
     await pushImage(ctx.engine(), positionals[0], positionals[1], progress);
     progress.finish();

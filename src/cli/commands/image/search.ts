@@ -14,7 +14,7 @@ export default defineBunkerCommand({
   minArgs: 1,
   maxArgs: 1,
   async run(_ctx, { flags, positionals }) {
-    const { searchImages } = require("../../../engine/search-images.ts") as typeof import("../../../engine/search-images.ts");
+    const { searchImages } = await import("../../../engine/search-images.ts");
     const limit = Number(str(flags.limit) ?? "25");
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new BunkerError(`invalid limit "${str(flags.limit)}": must be between 1 and 100`);
     const results = await searchImages(positionals[0], limit);
