@@ -152,21 +152,27 @@ describe("escapes", () => {
     }
   });
 
-  test("an image whose /proc is a symlink out of the rootfs runs or fails cleanly, and nothing appears on the host", () => {
-    expect(existsSync("/host-target")).toBe(false);
-    const dir = mkdtempSync(join(scratch, "evil-"));
-    const rootfs = join(dir, "rootfs");
-    expect(Bun.spawnSync(["mkdir", "-p", rootfs]).exitCode).toBe(0);
-    expect(Bun.spawnSync(["tar", "-xf", busyboxTar(), "-C", rootfs]).exitCode).toBe(0);
-    rmSync(join(rootfs, "proc"), { recursive: true });
-    symlinkSync("/host-target", join(rootfs, "proc"));
-    expect(Bun.spawnSync(["tar", "-C", rootfs, "-cf", join(dir, "evil.tar"), "."]).exitCode).toBe(0);
-    b.ok(["import", join(dir, "evil.tar"), "evil-proc"]);
-    const r = b.run(["run", "--rm", "evil-proc", "sh", "-c", "ls /proc/self/fd"]);
-    if (r.exitCode !== 0) expectOneLineError(r, 125, /container init failed/);
-    expect(existsSync("/host-target")).toBe(false);
-    b.ok(["rmi", "evil-proc"]);
-  });
+  // The runc 2025 CVEs: mount targets that are symlinks out of the rootfs.
+  for (const path of ["proc", "dev", "dev/null", "dev/pts"]) {
+    test(`an image whose /${path} is a symlink out of the rootfs runs or fails cleanly, and nothing appears on the host`, () => {
+      const target = `/host-target-${path.replace("/", "-")}`;
+      expect(existsSync(target)).toBe(false);
+      const dir = mkdtempSync(join(scratch, "evil-"));
+      const rootfs = join(dir, "rootfs");
+      expect(Bun.spawnSync(["mkdir", "-p", rootfs]).exitCode).toBe(0);
+      expect(Bun.spawnSync(["tar", "-xf", busyboxTar(), "-C", rootfs]).exitCode).toBe(0);
+      rmSync(join(rootfs, path), { recursive: true, force: true });
+      Bun.spawnSync(["mkdir", "-p", join(rootfs, path, "..")]);
+      symlinkSync(target, join(rootfs, path));
+      expect(Bun.spawnSync(["tar", "-C", rootfs, "-cf", join(dir, "evil.tar"), "."]).exitCode).toBe(0);
+      const image = `evil-${path.replace("/", "-")}`;
+      b.ok(["import", join(dir, "evil.tar"), image]);
+      const r = b.run(["run", "--rm", image, "sh", "-c", "ls /proc/self/fd >/dev/null; echo ran"]);
+      if (r.exitCode !== 0) expectOneLineError(r, 125, /container init failed/);
+      expect(existsSync(target)).toBe(false);
+      b.ok(["rmi", image]);
+    });
+  }
 
   test("the container cannot write bunker's executable through /proc/1/exe (CVE-2019-5736)", () => {
     const hash = () => new Bun.CryptoHasher("sha256").update(readFileSync(BUNKER)).digest("hex");
