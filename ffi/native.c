@@ -752,6 +752,11 @@ static int userns_rootfs(int pid, const char *options) {
   struct mount_attr_ attr;
   char path[64]; char *o = opts, *lp = lower, *lend = lower + sizeof lower - 32;
   if (slen(options) >= sizeof opts) { errno = EINVAL; return -1; }
+  /* "noidmap,": the layers are copies already owned by the mapped ids (the chown fallback). */
+  if (options[0] == 'n' && options[1] == 'o' && options[2] == 'i' && options[3] == 'd' && options[4] == 'm' && options[5] == 'a' && options[6] == 'p' && options[7] == ',') {
+    idmap = 0;
+    options += 8;
+  }
   put_str(opts, options, opts + sizeof opts)[0] = 0;
   proc_path(path, pid, "ns/user");
   userns = open(path, O_CLOEXEC);

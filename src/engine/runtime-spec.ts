@@ -5,6 +5,7 @@ import type { DeviceRule, LinuxResources, RuntimeSpec, SpecMount } from "../runt
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { initLayer } from "./init-layer.ts";
+import { chownedLayers, idmappedLayersSupported } from "./userns-chown.ts";
 import { readLayeredFile } from "./layer-files.ts";
 import { DEFAULT_SHM_SIZE, hostDevice, hostDevices } from "./resources.ts";
 import { applySecurity } from "./security.ts";
@@ -73,8 +74,12 @@ export function cgroupPath(id: string): string {
 export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpec {
   const image = engine.images.list().find((i) => i.id === c.Image);
   const layers = (image?.layers ?? []).map((l) => engine.images.layerDiff(l)).reverse();
-  const lowerdirs = [initLayer(engine.images.dir), ...layers];
   const dir = (...p: string[]) => engine.containers.path(c.Id, ...p);
+  let lowerdirs = [initLayer(engine.images.dir), ...layers];
+  // --uidmap without idmapped layers: the container's own chowned copies (made once, kept with the container).
+  const hc0 = c.HostConfig;
+  const chowned = hc0.UidMap && hc0.GidMap && !idmappedLayersSupported();
+  if (chowned) lowerdirs = chownedLayers(dir(), lowerdirs, hc0.UidMap!, hc0.GidMap!);
   const stack = [dir("upper"), ...layers];
 
   const user = resolveUser(c.Config.User, readLayeredFile(stack, "etc/passwd"), readLayeredFile(stack, "etc/group"));
@@ -118,7 +123,8 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpe
     root: { path: dir("merged"), readonly: c.HostConfig.ReadonlyRootfs },
     hostname: c.Config.Hostname,
     mounts,
-    annotations: { [OVERLAY_ANNOTATION]: overlayOptions(lowerdirs, dir("upper"), dir("work"), c.HostConfig.AutoRemove) },
+    // "noidmap," tells the userns spawn that these layers already carry the mapped owners.
+    annotations: { [OVERLAY_ANNOTATION]: `${chowned ? "noidmap," : ""}${overlayOptions(lowerdirs, dir("upper"), dir("work"), c.HostConfig.AutoRemove)}` },
     linux: {
       namespaces,
       cgroupsPath: cgroupPath(c.Id),
@@ -153,8 +159,8 @@ function deviceSetup(hc: HostConfig): { nodes: SpecDevice[]; rules: DeviceRule[]
   };
 }
 
-/** HostConfig's resource fields (docker's 0, "" and null mean unset) as linux.resources. */
-function linuxResources(hc: HostConfig, deviceRules: DeviceRule[]): LinuxResources {
+/** HostConfig's resource fields (docker's 0, "" and null mean unset) as linux.resources; `update` writes them too. */
+export function linuxResources(hc: HostConfig, deviceRules: DeviceRule[]): LinuxResources {
   const nanoCpus = hc.NanoCpus ?? 0;
   const r: LinuxResources = { devices: deviceRules };
   const memory = setFields({ limit: hc.Memory, reservation: hc.MemoryReservation, swap: hc.MemorySwap });

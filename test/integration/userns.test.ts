@@ -28,6 +28,14 @@ test("image files show as root's (idmapped layers); /tmp and /dev work", () => {
   expect(out.trim().split("\n")).toEqual(["0:0", "0:0", "x", "3"]);
 });
 
+test("without idmapped layers (forced), the container gets chowned copies and still sees root's files", () => {
+  const id = b.ok(["create", ...MAP, "busybox", "sh", "-c", "stat -c '%u:%g' /bin/busybox /etc; touch /w && echo ok"]).trim();
+  expect(b.ok(["start", "-a", id], { env: { BUNKER_USERNS_CHOWN: "1" } }).trim().split("\n")).toEqual(["0:0", "0:0", "ok"]);
+  const copy = statSync(join(b.root, "containers", id, "lower", "1", "bin", "busybox"));
+  expect([copy.uid, copy.gid]).toEqual([100000, 100000]);
+  b.ok(["rm", id]);
+});
+
 test("a file made inside belongs to HOST_ID in the container's upper dir", () => {
   const id = b.ok(["create", ...MAP, "busybox", "sh", "-c", "touch /made-inside && mkdir /d && touch /d/f"]).trim();
   b.ok(["start", "-a", id]);
