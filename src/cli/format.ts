@@ -31,14 +31,23 @@ export function ago(iso: string, now = Date.now()): string {
 
 /** Docker's units.HumanSizeWithPrecision(size, 3): decimal units. */
 export function humanSize(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
+  return customSize(bytes, 1000, ["B", "kB", "MB", "GB", "TB", "PB"], 3);
+}
+
+/** Docker's units.BytesSize: binary units, four significant digits ("1.5MiB", "128MiB"). */
+export function bytesSize(bytes: number): string {
+  return customSize(bytes, 1024, ["B", "KiB", "MiB", "GiB", "TiB", "PiB"], 4);
+}
+
+/** go-units CustomSize with "%.Ng": divide while the value reaches the base, then N significant digits. */
+function customSize(bytes: number, base: number, units: string[], precision: number): string {
   let i = 0;
   let v = bytes;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
+  while (v >= base && i < units.length - 1) {
+    v /= base;
     i++;
   }
-  return `${Number(v.toPrecision(3))}${units[i]}`;
+  return `${Number(v.toPrecision(precision))}${units[i]}`;
 }
 
 export function shortId(id: string): string {

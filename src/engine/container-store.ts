@@ -176,6 +176,16 @@ export class ContainerStore {
     writeJsonAtomic(this.path(record.Id, "container.json"), persistent, { durable });
   }
 
+  /**
+   * Replaces the persisted HostConfig (`update`). It works on container.json as
+   * stored, so a running container's state, which lives in the run root, is
+   * neither needed nor written here. Call under the container's lock.
+   */
+  saveHostConfig(id: string, hostConfig: ContainerRecord["HostConfig"]): void {
+    const persisted: ContainerRecord = JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
+    writeJsonAtomic(this.path(id, "container.json"), { ...persisted, HostConfig: hostConfig }, { durable: true });
+  }
+
   /** Records that the container runs; on tmpfs under the default run root, so it is cheap and a reboot forgets it. */
   markRunning(id: string, state: RunningState): void {
     mkdirSync(this.runDir, { recursive: true });

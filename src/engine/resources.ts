@@ -40,19 +40,52 @@ function flag<T>(name: string, value: string | undefined, parse: (v: string) => 
 }
 
 export function resourceConfig(f: ResourceFlags): ResourceConfig {
+  const v = checkedResources(f);
+  const shm = flag("--shm-size", f.shmSize, parseBytes, 0);
+  const devices = f.devices.map((d) => flag("--device", d, parseDevice, null as never));
+  return {
+    Memory: v.memory,
+    // Docker's default: swap as large as the memory limit (memory+swap twice the limit).
+    MemorySwap: v.memory > 0 && v.swap === 0 ? v.memory * 2 : v.swap,
+    MemoryReservation: v.reservation,
+    NanoCpus: v.nanoCpus,
+    CpuShares: v.shares,
+    CpusetCpus: f.cpusetCpus ?? "",
+    CpusetMems: f.cpusetMems ?? "",
+    // 0 and -1 both mean unlimited, which docker records as null.
+    PidsLimit: v.pids > 0 ? v.pids : null,
+    ShmSize: shm > 0 ? shm : DEFAULT_SHM_SIZE,
+    Devices: devices,
+  };
+}
+
+/** The limit flags parsed (0 where not given) and checked as the daemon checks them. */
+export interface CheckedResources {
+  memory: number;
+  swap: number;
+  reservation: number;
+  nanoCpus: number;
+  shares: number;
+  pids: number;
+}
+
+/**
+ * `update` is docker's flag of the same name: an update names only the fields
+ * it changes, so swap without memory is allowed there (the container's memory
+ * limit stays); the update checks the result against the record itself.
+ */
+export function checkedResources(f: Omit<ResourceFlags, "devices" | "shmSize">, { update = false } = {}): CheckedResources {
   const memory = flag("-m, --memory", f.memory, parseBytes, 0);
   const swap = flag("--memory-swap", f.memorySwap, (v) => (v === "-1" ? -1 : parseBytes(v)), 0);
   const reservation = flag("--memory-reservation", f.memoryReservation, parseBytes, 0);
   const nanoCpus = flag("--cpus", f.cpus, parseNanoCpus, 0);
   const shares = flag("-c, --cpu-shares", f.cpuShares, parseInteger, 0);
   const pids = flag("--pids-limit", f.pidsLimit, parseInteger, 0);
-  const shm = flag("--shm-size", f.shmSize, parseBytes, 0);
-  const devices = f.devices.map((d) => flag("--device", d, parseDevice, null as never));
 
   // The daemon's checks, in its order (verifyPlatformContainerResources).
   if (memory > 0 && memory < MIN_MEMORY) throw new BunkerError("Minimum memory limit allowed is 6MB");
   if (memory > 0 && swap > 0 && swap < memory) throw new BunkerError("Minimum memoryswap limit should be larger than memory limit, see usage");
-  if (memory === 0 && swap > 0) throw new BunkerError("You should always set the Memory limit when using Memoryswap limit, see usage");
+  if (memory === 0 && swap > 0 && !update) throw new BunkerError("You should always set the Memory limit when using Memoryswap limit, see usage");
   if (reservation > 0 && reservation < MIN_MEMORY) throw new BunkerError("Minimum memory reservation allowed is 6MB");
   if (memory > 0 && reservation > 0 && memory < reservation)
     throw new BunkerError("Minimum memory limit can not be less than memory reservation limit, see usage");
@@ -62,21 +95,7 @@ export function resourceConfig(f: ResourceFlags): ResourceConfig {
     throw new BunkerError(`Range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
   checkCpuset(f.cpusetCpus ?? "", "/sys/devices/system/cpu/online", "cpuset cpus", "Requested CPUs are not available");
   checkCpuset(f.cpusetMems ?? "", "/sys/devices/system/node/online", "cpuset mems", "Requested memory nodes are not available");
-
-  return {
-    Memory: memory,
-    // Docker's default: swap as large as the memory limit (memory+swap twice the limit).
-    MemorySwap: memory > 0 && swap === 0 ? memory * 2 : swap,
-    MemoryReservation: reservation,
-    NanoCpus: nanoCpus,
-    CpuShares: shares,
-    CpusetCpus: f.cpusetCpus ?? "",
-    CpusetMems: f.cpusetMems ?? "",
-    // 0 and -1 both mean unlimited, which docker records as null.
-    PidsLimit: pids > 0 ? pids : null,
-    ShmSize: shm > 0 ? shm : DEFAULT_SHM_SIZE,
-    Devices: devices,
-  };
+  return { memory, swap, reservation, nanoCpus, shares, pids };
 }
 
 /** A cpuset list ("0-2,4") must parse and name only CPUs or nodes the host has online. */

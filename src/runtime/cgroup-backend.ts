@@ -21,6 +21,19 @@ export interface CgroupBackend {
   apply(resources: LinuxResources): void;
   /** Whether the kernel's OOM killer killed a task in the cgroup; must be read before the cgroup is removed. */
   oomKilled(): boolean;
+  /** The usage counters `stats` shows; zeros for whatever the host does not account (or a cgroup already gone). */
+  stats(): CgroupStats;
+}
+
+export interface CgroupStats {
+  cpuNanos: number;
+  /** Without the inactive page cache, as docker counts it: that memory is reclaimable. */
+  memoryUsage: number;
+  /** null when unlimited. */
+  memoryLimit: number | null;
+  pids: number;
+  blockRead: number;
+  blockWrite: number;
 }
 
 /**
@@ -48,15 +61,24 @@ export function hasCgroupFile(dir: string, file: string): boolean {
   return existsSync(join(dir, file));
 }
 
-/** A counter from a flat keyed file ("oom_kill 1" lines: memory.oom_control, memory.events, cpu.stat); 0 when absent. */
-export function keyedCounter(dir: string, file: string, key: string): number {
-  let text: string;
+/** A cgroup file's text; "" when the controller is not mounted or the file is missing. */
+export function readCgroupFile(dir: string | undefined, file: string): string {
+  if (dir === undefined) return "";
   try {
-    text = readFileSync(join(dir, file), "utf8");
+    return readFileSync(join(dir, file), "utf8");
   } catch {
-    return 0;
+    return "";
   }
-  for (const line of text.split("\n")) {
+}
+
+/** A one-number file (memory.current, pids.current, cpuacct.usage); 0 when absent. */
+export function readCgroupNumber(dir: string | undefined, file: string): number {
+  return Number(readCgroupFile(dir, file).trim()) || 0;
+}
+
+/** A counter from a flat keyed file ("oom_kill 1" lines: memory.oom_control, memory.events, cpu.stat); 0 when absent. */
+export function keyedCounter(dir: string | undefined, file: string, key: string): number {
+  for (const line of readCgroupFile(dir, file).split("\n")) {
     const [k, v] = line.split(" ");
     if (k === key) return Number(v) || 0;
   }

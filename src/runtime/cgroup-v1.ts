@@ -2,7 +2,8 @@
 // the files of the controllers mounted there (cpu and cpuacct may share one).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CgroupBackend, type ContainerCgroup, hasCgroupFile, keyedCounter, writeCgroupFile } from "./cgroup-backend.ts";
+import { type CgroupBackend, type CgroupStats, type ContainerCgroup, hasCgroupFile, keyedCounter, readCgroupNumber, writeCgroupFile } from "./cgroup-backend.ts";
+import { v1Stats } from "./cgroup-stats.ts";
 import type { CgroupHierarchy } from "./cgroups.ts";
 import type { DeviceRule, LinuxResources } from "./spec.ts";
 
@@ -35,9 +36,13 @@ export class CgroupV1 implements CgroupBackend {
     const memory = this.dir("memory");
     if (memory && r.memory) {
       const { limit, swap, reservation } = r.memory;
+      const memsw = swap && hasCgroupFile(memory, "memory.memsw.limit_in_bytes") ? swap : undefined;
+      // memsw must stay >= the limit after every write: a new cgroup starts unlimited in both, so the limit goes
+      // first; but an update that raises memsw must raise it first (runc's order), or a larger limit is refused.
+      const memswFirst = memsw !== undefined && (memsw < 0 || memsw > readCgroupNumber(memory, "memory.memsw.limit_in_bytes"));
+      if (memswFirst) writeCgroupFile(memory, "memory.memsw.limit_in_bytes", memsw);
       if (limit) writeCgroupFile(memory, "memory.limit_in_bytes", limit);
-      // memsw must stay >= the limit, so it goes second (a new cgroup starts unlimited in both).
-      if (swap && hasCgroupFile(memory, "memory.memsw.limit_in_bytes")) writeCgroupFile(memory, "memory.memsw.limit_in_bytes", swap);
+      if (memsw !== undefined && !memswFirst) writeCgroupFile(memory, "memory.memsw.limit_in_bytes", memsw);
       if (reservation) writeCgroupFile(memory, "memory.soft_limit_in_bytes", reservation);
     }
 
@@ -62,6 +67,10 @@ export class CgroupV1 implements CgroupBackend {
   oomKilled(): boolean {
     const memory = this.dir("memory");
     return memory !== undefined && keyedCounter(memory, "memory.oom_control", "oom_kill") > 0;
+  }
+
+  stats(): CgroupStats {
+    return v1Stats((controller) => this.dir(controller));
   }
 }
 

@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { attachDeviceFilter } from "./bpf.ts";
-import { type CgroupBackend, type ContainerCgroup, hasCgroupFile, keyedCounter, writeCgroupFile } from "./cgroup-backend.ts";
+import { type CgroupBackend, type CgroupStats, type ContainerCgroup, hasCgroupFile, keyedCounter, writeCgroupFile } from "./cgroup-backend.ts";
+import { v2Stats } from "./cgroup-stats.ts";
 import { allowsAllDevices } from "./device-filter.ts";
 import type { DeviceRule, LinuxResources } from "./spec.ts";
 
@@ -58,6 +59,10 @@ export class CgroupV2 implements CgroupBackend {
   /** memory.events counts the kills in this cgroup and below ("oom_kill N"). */
   oomKilled(): boolean {
     return keyedCounter(this.dir, "memory.events", "oom_kill") > 0;
+  }
+
+  stats(): CgroupStats {
+    return v2Stats(this.dir);
   }
 }
 

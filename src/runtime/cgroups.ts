@@ -3,12 +3,12 @@
 // what differs per version lives in cgroup-v1.ts and cgroup-v2.ts.
 import { readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
-import type { CgroupBackend, ContainerCgroup } from "./cgroup-backend.ts";
+import type { CgroupBackend, CgroupStats, ContainerCgroup } from "./cgroup-backend.ts";
 import { CgroupV1 } from "./cgroup-v1.ts";
 import { CgroupV2, type DeviceFilterLoader } from "./cgroup-v2.ts";
 import type { LinuxResources } from "./spec.ts";
 
-export type { ContainerCgroup } from "./cgroup-backend.ts";
+export type { CgroupStats, ContainerCgroup } from "./cgroup-backend.ts";
 
 export interface CgroupHierarchy {
   version: 1 | 2;
@@ -77,6 +77,17 @@ export function createCgroup(path: string, hierarchies = hostCgroups(), resource
 /** Whether the kernel OOM-killed a task of the container; read after it exits and before removeCgroup. */
 export function cgroupOomKilled(path: string, hierarchies = hostCgroups()): boolean {
   return hierarchies.length > 0 && backendFor(path, hierarchies).oomKilled();
+}
+
+/** Writes new limits into a running container's cgroup (`update`); only the resources given are touched. */
+export function updateCgroup(path: string, resources: LinuxResources, hierarchies = hostCgroups()): void {
+  if (hierarchies.length > 0) backendFor(path, hierarchies).apply(resources);
+}
+
+/** The container's usage counters, for `stats`. */
+export function cgroupStats(path: string, hierarchies = hostCgroups()): CgroupStats {
+  if (hierarchies.length === 0) return { cpuNanos: 0, memoryUsage: 0, memoryLimit: null, pids: 0, blockRead: 0, blockWrite: 0 };
+  return backendFor(path, hierarchies).stats();
 }
 
 /** Removes the container's cgroup dirs. A just-emptied v1 cgroup can report EBUSY for a moment, so retry briefly. */

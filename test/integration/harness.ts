@@ -32,6 +32,13 @@ export function cgroupDirsFor(ids: string[]): string[] {
   return found;
 }
 
+/** A file of a running container's cgroup, read from the host: `controller` names its v1 hierarchy. */
+export function cgroupFile(id: string, controller: string, file: string): string {
+  const v2 = existsSync(join(CGROUP_V1_ROOT, "cgroup.controllers"));
+  const dir = v2 ? join(CGROUP_V1_ROOT, "bunker", id) : join(CGROUP_V1_ROOT, controller, "bunker", id);
+  return readFileSync(join(dir, file), "utf8").trim();
+}
+
 export function mountsUnder(path: string): string[] {
   return readFileSync("/proc/self/mountinfo", "utf8")
     .split("\n")

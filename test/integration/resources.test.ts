@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostDevices } from "../../src/engine/resources.ts";
 import { RuntimeSpecSchema } from "../../src/runtime/spec.ts";
-import { Bunker, expectOneLineError } from "./harness.ts";
+import { Bunker, cgroupFile, expectOneLineError } from "./harness.ts";
 
 const MiB = 1024 * 1024;
 const V2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
@@ -16,12 +16,6 @@ beforeAll(() => {
   b = Bunker.withBusybox();
 });
 afterAll(() => b.cleanup());
-
-/** A file of the container's cgroup, read from the host: `controller` names its v1 hierarchy. */
-function cgroupFile(id: string, controller: string, file: string): string {
-  const dir = V2 ? join("/sys/fs/cgroup/bunker", id) : join("/sys/fs/cgroup", controller, "bunker", id);
-  return readFileSync(join(dir, file), "utf8").trim();
-}
 
 /** CPU time the container's cgroup has used, in seconds. */
 function cpuSeconds(id: string): number {

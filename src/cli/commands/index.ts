@@ -11,6 +11,8 @@ export const COMMANDS: Record<string, Loader> = {
   start: () => import("./container/start.ts"),
   ps: () => import("./container/ps.ts"),
   rm: () => import("./container/rm.ts"),
+  update: () => import("./container/update.ts"),
+  stats: () => import("./container/stats.ts"),
   inspect: () => import("./inspect.ts"),
   import: () => import("./image/import.ts"),
   images: () => import("./image/images.ts"),
@@ -54,6 +56,8 @@ export const GROUPS: Record<string, Record<string, Loader>> = {
     rm: COMMANDS.rm,
     remove: COMMANDS.rm,
     inspect: COMMANDS.inspect,
+    update: COMMANDS.update,
+    stats: COMMANDS.stats,
   },
 };
 
@@ -63,6 +67,8 @@ export const DESCRIPTIONS: [string, string][] = [
   ["start", "Start one or more stopped containers"],
   ["ps", "List containers"],
   ["rm", "Remove one or more containers"],
+  ["update", "Update configuration of one or more containers"],
+  ["stats", "Display a live stream of container(s) resource usage statistics"],
   ["inspect", "Return low-level information on bunker objects"],
   ["import", "Import the contents from a tarball to create a filesystem image"],
   ["images", "List images"],
@@ -78,5 +84,5 @@ export const DESCRIPTIONS: [string, string][] = [
   ["logout", "Log out from a registry"],
   ["version", "Show the bunker version information"],
   ["image", "Manage images (ls, rm, import, inspect, save, load, history, prune, pull, push, tag)"],
-  ["container", "Manage containers (run, create, start, ls, rm, inspect)"],
+  ["container", "Manage containers (run, create, start, ls, rm, inspect, update, stats)"],
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ago, humanDuration, humanSize, renderTable, shortId } from "../../../src/cli/format.ts";
+import { ago, bytesSize, humanDuration, humanSize, renderTable, shortId } from "../../../src/cli/format.ts";
 
 const S = 1000;
 const MIN = 60 * S;
@@ -18,6 +18,19 @@ describe("humanSize is docker's HumanSizeWithPrecision(size, 3)", () => {
     [1_048_576, "1.05MB"],
     [1_234_567_890, "1.23GB"],
   ])("%d -> %s", (bytes, text) => expect(humanSize(bytes)).toBe(text));
+});
+
+describe("bytesSize is docker's units.BytesSize (binary, %.4g)", () => {
+  test.each([
+    [0, "0B"],
+    [1023, "1023B"],
+    [1024, "1KiB"],
+    [1_572_864, "1.5MiB"],
+    [134_217_728, "128MiB"],
+    [262_144, "256KiB"],
+    [1_000_000, "976.6KiB"],
+    [8 * 1024 ** 3, "8GiB"],
+  ])("%d -> %s", (bytes, text) => expect(bytesSize(bytes)).toBe(text));
 });
 
 describe("humanDuration is docker's units.HumanDuration", () => {

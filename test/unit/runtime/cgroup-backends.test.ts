@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join } from "node:path";
 import { cpuWeight, swapMaxValue } from "../../../src/runtime/cgroup-v2.ts";
 import { v1DeviceRule } from "../../../src/runtime/cgroup-v1.ts";
-import { type CgroupHierarchy, cgroupOomKilled, createCgroup } from "../../../src/runtime/cgroups.ts";
+import { type CgroupHierarchy, cgroupOomKilled, cgroupStats, createCgroup, updateCgroup } from "../../../src/runtime/cgroups.ts";
 import type { DeviceRule, LinuxResources } from "../../../src/runtime/spec.ts";
 
 const MiB = 1024 * 1024;
@@ -127,6 +127,36 @@ describe("cgroup v1 backend", () => {
     writeFileSync(join(dir("memory"), "memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
     expect(cgroupOomKilled(PATH, hierarchies)).toBe(true);
   });
+
+  test("update: memsw goes first when it grows, so a limit above the old memsw is accepted", () => {
+    // A fake file keeps every write, so the order is the file's content; the kernel would hold the last.
+    writeFileSync(join(dir("memory"), "memory.memsw.limit_in_bytes"), `${128 * MiB}\n`);
+    updateCgroup(PATH, { memory: { limit: 200 * MiB, swap: 400 * MiB } }, hierarchies);
+    expect(read(dir("memory"), "memory.memsw.limit_in_bytes")).toBe(`${128 * MiB}\n${400 * MiB}\n`);
+    expect(read(dir("memory"), "memory.limit_in_bytes")).toBe(`${200 * MiB}\n`);
+    // Shrinking: the limit first, then memsw (the file's last line is what a kernel would compare against).
+    writeFileSync(join(dir("memory"), "memory.memsw.limit_in_bytes"), `${400 * MiB}\n`);
+    writeFileSync(join(dir("memory"), "memory.limit_in_bytes"), "");
+    updateCgroup(PATH, { memory: { limit: 16 * MiB, swap: 32 * MiB } }, hierarchies);
+    expect(read(dir("memory"), "memory.memsw.limit_in_bytes")).toBe(`${400 * MiB}\n${32 * MiB}\n`);
+  });
+
+  test("stats: cpuacct, memory less total_inactive_file, limit (none when near 2^63), pids, blkio Read/Write summed", () => {
+    const files: [string, string, string][] = [
+      ["cpuacct", "cpuacct.usage", "1500000000\n"],
+      ["memory", "memory.usage_in_bytes", `${10 * MiB}\n`],
+      ["memory", "memory.stat", `cache 100\ninactive_file 7\ntotal_inactive_file ${2 * MiB}\n`],
+      ["memory", "memory.limit_in_bytes", `${128 * MiB}\n`],
+      ["pids", "pids.current", "3\n"],
+      ["blkio", "blkio.throttle.io_service_bytes_recursive", "8:0 Read 4096\n8:0 Write 100\n8:0 Total 4196\n8:16 Read 1000\n8:16 Write 0\nTotal 5196\n"],
+    ];
+    mkdirSync(join(root, "blkio", PATH), { recursive: true });
+    const withBlkio: CgroupHierarchy[] = [...hierarchies, { version: 1, mountPoint: join(root, "blkio"), controllers: ["blkio"] }];
+    for (const [c, f, text] of files) writeFileSync(join(dir(c), f), text);
+    expect(cgroupStats(PATH, withBlkio)).toEqual({ cpuNanos: 1.5e9, memoryUsage: 8 * MiB, memoryLimit: 128 * MiB, pids: 3, blockRead: 5096, blockWrite: 100 });
+    writeFileSync(join(dir("memory"), "memory.limit_in_bytes"), "9223372036854771712\n");
+    expect(cgroupStats(PATH, hierarchies)).toMatchObject({ memoryLimit: null, blockRead: 0, blockWrite: 0 }); // no blkio hierarchy: zeros
+  });
 });
 
 describe("cgroup v2 backend", () => {
@@ -214,6 +244,23 @@ describe("cgroup v2 backend", () => {
     expect(cgroupOomKilled(PATH, hierarchy)).toBe(false);
     writeFileSync(join(dir, "memory.events"), "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n");
     expect(cgroupOomKilled(PATH, hierarchy)).toBe(true);
+  });
+
+  test("stats: cpu.stat usage_usec, memory.current less inactive_file, memory.max, pids, io.stat rbytes/wbytes summed", () => {
+    create({});
+    writeFileSync(join(dir, "cpu.stat"), "usage_usec 2500\nuser_usec 2000\nsystem_usec 500\n");
+    writeFileSync(join(dir, "memory.current"), `${10 * MiB}\n`);
+    writeFileSync(join(dir, "memory.stat"), `anon 100\nfile 200\nactive_file 5\ninactive_file ${3 * MiB}\n`);
+    writeFileSync(join(dir, "memory.max"), `${64 * MiB}\n`);
+    writeFileSync(join(dir, "pids.current"), "1\n");
+    writeFileSync(join(dir, "io.stat"), "8:0 rbytes=4096 wbytes=512 rios=1 wios=1 dbytes=0 dios=0\n8:16 rbytes=10 wbytes=0 rios=1 wios=0\n");
+    expect(cgroupStats(PATH, hierarchy)).toEqual({ cpuNanos: 2_500_000, memoryUsage: 7 * MiB, memoryLimit: 64 * MiB, pids: 1, blockRead: 4106, blockWrite: 512 });
+    writeFileSync(join(dir, "memory.max"), "max\n");
+    expect(cgroupStats(PATH, hierarchy).memoryLimit).toBeNull();
+  });
+
+  test("stats of a cgroup already gone are zeros, not an error", () => {
+    expect(cgroupStats("bunker/gone", hierarchy)).toEqual({ cpuNanos: 0, memoryUsage: 0, memoryLimit: null, pids: 0, blockRead: 0, blockWrite: 0 });
   });
 
   test("cpu.weight from cpu.shares, as runc converts it", () => {

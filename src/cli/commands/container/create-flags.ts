@@ -1,6 +1,6 @@
 // The flags `run` and `create` share, and their translation into CreateOptions.
 import type { CreateOptions } from "../../../engine/create-container.ts";
-import { resourceConfig } from "../../../engine/resources.ts";
+import { type ResourceFlags, resourceConfig } from "../../../engine/resources.ts";
 import { securityHostConfig } from "../../../engine/security.ts";
 import { usernsConfig } from "../../../engine/userns.ts";
 import { UsageError } from "../../../lib/errors.ts";
@@ -81,18 +81,7 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
     autoRemove: bool(flags.rm),
     labels: list(flags.label),
     readOnly: bool(flags["read-only"]),
-    resources: resourceConfig({
-      memory: str(flags.memory),
-      memorySwap: str(flags["memory-swap"]),
-      memoryReservation: str(flags["memory-reservation"]),
-      cpus: str(flags.cpus),
-      cpuShares: str(flags["cpu-shares"]),
-      cpusetCpus: str(flags["cpuset-cpus"]),
-      cpusetMems: str(flags["cpuset-mems"]),
-      pidsLimit: str(flags["pids-limit"]),
-      shmSize: str(flags["shm-size"]),
-      devices: list(flags.device),
-    }),
+    resources: resourceConfig({ ...limitFlags(flags), shmSize: str(flags["shm-size"]), devices: list(flags.device) }),
     security: securityHostConfig({
       capAdd: list(flags["cap-add"]),
       capDrop: list(flags["cap-drop"]),
@@ -102,6 +91,20 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
       oomScoreAdj: intFlag(flags["oom-score-adj"], "--oom-score-adj"),
     }),
     userns: usernsConfig({ userns: str(flags.userns), uidmap: list(flags.uidmap), gidmap: list(flags.gidmap) }),
+  };
+}
+
+/** The cgroup limit flags, which `update` takes too, as resources.ts reads them. */
+export function limitFlags(flags: FlagValues): Omit<ResourceFlags, "shmSize" | "devices"> {
+  return {
+    memory: str(flags.memory),
+    memorySwap: str(flags["memory-swap"]),
+    memoryReservation: str(flags["memory-reservation"]),
+    cpus: str(flags.cpus),
+    cpuShares: str(flags["cpu-shares"]),
+    cpusetCpus: str(flags["cpuset-cpus"]),
+    cpusetMems: str(flags["cpuset-mems"]),
+    pidsLimit: str(flags["pids-limit"]),
   };
 }
 

@@ -1,0 +1,85 @@
+import { type ContainerStats, containerStats, type StatsSample, sample } from "../../../engine/container-stats.ts";
+import type { LoadedRecord } from "../../../engine/container-store.ts";
+import type { Engine } from "../../../engine/engine.ts";
+import { refreshState } from "../../../engine/start-container.ts";
+import { NotFoundError } from "../../../lib/errors.ts";
+import { defineBunkerCommand } from "../../command.ts";
+import { eachArgument } from "../../each-argument.ts";
+import { bool } from "../../flags.ts";
+import { bytesSize, humanSize, renderTable } from "../../format.ts";
+
+const HEADERS = ["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"];
+// Clear the screen and home the cursor, as docker redraws on a terminal.
+const REDRAW = "\x1b[2J\x1b[H";
+const INTERVAL_MS = 1000;
+
+/** Docker's default stats table: memory in binary units, block I/O in decimal ones. */
+export function statsTable(stats: ContainerStats[], noTrunc: boolean): string {
+  const rows = stats.map((s) => [
+    noTrunc ? s.id : s.id.slice(0, 12),
+    s.name,
+    `${s.cpuPercent.toFixed(2)}%`,
+    `${bytesSize(s.memoryUsage)} / ${bytesSize(s.memoryLimit)}`,
+    `${s.memoryPercent.toFixed(2)}%`,
+    // No bridge network yet: a container's only interface is its loopback, which docker does not count.
+    "0B / 0B",
+    `${humanSize(s.blockRead)} / ${humanSize(s.blockWrite)}`,
+    String(s.pids),
+  ]);
+  return renderTable(HEADERS, rows);
+}
+
+/** The containers to show, re-read at every refresh: named ones (gone ones dropped), else running ones (-a: all), newest first. */
+function containers(engine: Engine, ids: string[] | undefined, all: boolean): LoadedRecord[] {
+  const records = ids
+    ? ids.flatMap((id) => {
+        try {
+          return [engine.containers.load(id)];
+        } catch (e) {
+          if (e instanceof NotFoundError) return [];
+          throw e;
+        }
+      })
+    : engine.containers.list();
+  return records
+    .map((c) => refreshState(engine, c))
+    .filter((c) => ids || all || c.State.Running)
+    .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
+}
+
+export default defineBunkerCommand({
+  name: "stats",
+  description: "Display a live stream of container(s) resource usage statistics",
+  usage: "[OPTIONS] [CONTAINER...]",
+  flags: [
+    { name: "all", short: "a", type: "bool", description: "Show all containers (default shows just running)" },
+    { name: "no-stream", type: "bool", description: "Disable streaming stats and only pull the first result" },
+    { name: "no-trunc", type: "bool", description: "Do not truncate output" },
+  ],
+  async run(ctx, { flags, positionals }) {
+    const engine = ctx.engine();
+    let ids: string[] | undefined;
+    if (positionals.length > 0) {
+      ids = [];
+      const found = ids;
+      if ((await eachArgument(positionals, (ref) => void found.push(engine.containers.resolve(ref)))) !== 0) return 1;
+    }
+    const noStream = bool(flags["no-stream"]);
+    const tty = process.stdout.isTTY === true;
+    let records = containers(engine, ids, bool(flags.all));
+    let before = new Map<string, StatsSample>(records.map((c) => [c.Id, sample(c)]));
+    // Until ctrl-C (the default SIGINT exit) unless --no-stream; a non-terminal gets one table after another.
+    for (;;) {
+      if (records.length > 0 || !noStream) await Bun.sleep(INTERVAL_MS);
+      records = containers(engine, ids, bool(flags.all));
+      const after = new Map<string, StatsSample>(records.map((c) => [c.Id, sample(c)]));
+      const stats = records.map((c) => {
+        const now = after.get(c.Id) as StatsSample;
+        return containerStats(c, before.get(c.Id) ?? now, now);
+      });
+      process.stdout.write(`${tty && !noStream ? REDRAW : ""}${statsTable(stats, bool(flags["no-trunc"]))}`);
+      if (noStream) return 0;
+      before = after;
+    }
+  },
+});
