@@ -535,7 +535,8 @@ static void op_console(char **a) {
   close(master);
 }
 
-static int recv_fd(int sock) {
+/* Receives one byte and, when one came with it (SCM_RIGHTS), an fd; *fd is -1 otherwise. Returns recvmsg's result. */
+static ssize_t recv_with_fd(int sock, int *fd) {
   char byte; struct iovec_ iov; struct msghdr_ msg; unsigned long control[3];
   int i; ssize_t n;
   iov.base = &byte; iov.len = 1;
@@ -543,8 +544,14 @@ static int recv_fd(int sock) {
   msg.name = 0; msg.namelen = 0; msg.iov = &iov; msg.iovlen = 1;
   msg.control = control; msg.controllen = 24; msg.flags = 0;
   do { n = recvmsg(sock, &msg, 0x40000000 /* MSG_CMSG_CLOEXEC */); } while (n < 0 && errno == EINTR);
-  if (n != 1 || ((int *)control)[3] != 1) return n < 0 ? -errno : -5;
-  return ((int *)control)[4];
+  *fd = n == 1 && msg.controllen >= 20 && ((int *)control)[3] == 1 ? ((int *)control)[4] : -1;
+  return n;
+}
+
+static int recv_fd(int sock) {
+  int fd; ssize_t n = recv_with_fd(sock, &fd);
+  if (n != 1 || fd < 0) return n < 0 ? -errno : -5;
+  return fd;
 }
 
 static int make_socketpair(int *out) {
@@ -803,15 +810,9 @@ out:
 
 /* The child's first step: wait for the parent's byte (and the rootfs mount with it). */
 static void userns_wait(int sock) {
-  char byte; struct iovec_ iov; struct msghdr_ msg; unsigned long control[3];
-  int i; ssize_t n;
-  iov.base = &byte; iov.len = 1;
-  for (i = 0; i < 3; i++) control[i] = 0;
-  msg.name = 0; msg.namelen = 0; msg.iov = &iov; msg.iovlen = 1;
-  msg.control = control; msg.controllen = 24; msg.flags = 0;
-  do { n = recvmsg(sock, &msg, 0x40000000 /* MSG_CMSG_CLOEXEC */); } while (n < 0 && errno == EINTR);
-  if (n != 1) _exit(125); /* the parent gave up and reports why */
-  if (msg.controllen >= 20 && ((int *)control)[3] == 1) tree_fd = ((int *)control)[4];
+  int fd;
+  if (recv_with_fd(sock, &fd) != 1) _exit(125); /* the parent gave up and reports why */
+  if (fd >= 0) tree_fd = fd;
 }
 
 /*
