@@ -1,7 +1,7 @@
 // Entry point: argv[0] (bunker | docker) -> command; typed errors -> Docker's exit codes.
 import { basename } from "node:path";
 import type { Engine } from "./engine/engine.ts";
-import { type CliContext, loadCitty, runBunkerCommand } from "./cli/command.ts";
+import { type CliContext, loadCitty, plainHelp, runBunkerCommand } from "./cli/command.ts";
 import { COMMANDS, DESCRIPTIONS, GROUPS } from "./cli/commands/index.ts";
 import { BUILD_INFO } from "./build-info.ts";
 import { BunkerError, UsageError } from "./lib/errors.ts";
@@ -44,7 +44,7 @@ async function rootHelp(prog: string): Promise<string> {
     meta: { name: prog, version: BUILD_INFO.version, description: "A daemonless, Docker-compatible container engine" },
     subCommands: Object.fromEntries(DESCRIPTIONS.map(([name, description]) => [name, defineCommand({ meta: { name, description } })])),
   });
-  return renderUsage(root);
+  return plainHelp(await renderUsage(root));
 }
 
 async function main(prog: string, argv: string[]): Promise<number> {

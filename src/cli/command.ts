@@ -52,8 +52,15 @@ export function defineBunkerCommand(spec: BunkerCommandSpec): BunkerCommand {
 export async function helpText(cmd: BunkerCommand, prog: string): Promise<string> {
   const citty = await loadCitty();
   const def: CommandDef = citty.defineCommand({ meta: { name: cmd.name, description: cmd.description }, args: cittyArgs(cmd) });
-  const usage = await citty.renderUsage(def);
-  return `Usage:  ${prog} ${cmd.name} ${cmd.usage}\n\n${usage.split("\n").slice(1).join("\n")}`;
+  const usage = plainHelp(await citty.renderUsage(def));
+  // citty's own USAGE line is replaced by docker's, which knows the positional arguments.
+  const body = usage.split("\n").filter((l) => !l.startsWith("USAGE ")).join("\n").replace(/\n{3,}/g, "\n\n");
+  return `Usage:  ${prog} ${cmd.name} ${cmd.usage}\n\n${body}`;
+}
+
+/** citty marks names with backticks for consola to colour; printed as plain text they are noise, as is its padding. */
+export function plainHelp(text: string): string {
+  return text.replace(/`/g, "").replace(/[ \t]+$/gm, "");
 }
 
 /** Parses and checks argument counts, then runs the command. Returns its exit code. */
