@@ -53,3 +53,15 @@ function customSize(bytes: number, base: number, units: string[], precision: num
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, "").slice(0, 12);
 }
+
+/** Go's time.Time.String() in local time, as docker's --format prints CreatedAt: "2024-05-01 12:00:00 +0000 UTC". */
+export function goTime(iso: string): string {
+  const d = new Date(iso);
+  const offset = -d.getTimezoneOffset();
+  const local = new Date(d.getTime() + offset * 60_000).toISOString();
+  const abs = Math.abs(offset);
+  const hhmm = `${offset < 0 ? "-" : "+"}${String(Math.floor(abs / 60)).padStart(2, "0")}${String(abs % 60).padStart(2, "0")}`;
+  // Go names the zone by its abbreviation; without tz data here, UTC or the offset as Go shows unnamed zones.
+  const zone = offset === 0 ? "UTC" : hhmm.slice(0, abs % 60 === 0 ? 3 : 5);
+  return `${local.slice(0, 10)} ${local.slice(11, 19)} ${hhmm} ${zone}`;
+}

@@ -17,9 +17,12 @@ import { type ContainerState, ZERO_TIME } from "./state.ts";
 
 export interface MountPoint {
   Type: "bind" | "volume" | "tmpfs";
+  /** A volume's name (docker shows Name and Driver only for volumes). */
+  Name?: string;
   Source: string;
   Destination: string;
   Mode: string;
+  Driver?: string;
   RW: boolean;
   Propagation: string;
 }

@@ -11,6 +11,8 @@ import type { ResourceConfig } from "./resources.ts";
 import type { SecurityConfig } from "./security.ts";
 import { chownForUserns, makeTraversable, type UsernsConfig } from "./userns.ts";
 import { initialState } from "./state.ts";
+import { cleanPath, parseVolumeSpec, type VolumeSpec } from "./volume-spec.ts";
+import { withContainerVolumes } from "./volumes.ts";
 
 export interface CreateOptions {
   image: string;
@@ -40,15 +42,9 @@ export interface CreateOptions {
 
 const NETWORK_MODES = new Set(["none", "host", "bridge", "default"]);
 
-export function parseBind(spec: string): MountPoint {
-  const parts = spec.split(":");
-  if (parts.length < 2 || parts.length > 3) throw new BunkerError(`invalid volume specification: "${spec}": use /host/path:/container/path[:ro]`);
-  const [source, destination, mode = ""] = parts;
-  if (!isAbsolute(source)) throw new BunkerError(`invalid volume specification: "${spec}": named volumes are not supported yet; give an absolute host path`);
-  if (!isAbsolute(destination)) throw new BunkerError(`invalid volume specification: "${spec}": the container path must be absolute`);
-  const opts = mode ? mode.split(",") : [];
-  for (const o of opts) if (!["ro", "rw", "z", "Z"].includes(o)) throw new BunkerError(`invalid volume specification: "${spec}": unknown mode "${o}"`);
-  return { Type: "bind", Source: normalize(source), Destination: normalize(destination), Mode: mode, RW: !opts.includes("ro"), Propagation: "rprivate" };
+/** A `-v` bind as docker records it in Mounts. */
+function bindMount(b: Extract<VolumeSpec, { kind: "bind" }>): MountPoint {
+  return { Type: "bind", Source: b.source, Destination: b.destination, Mode: b.mode, RW: b.rw, Propagation: "rprivate" };
 }
 
 function parseTmpfs(spec: string): [string, string] {
@@ -58,7 +54,8 @@ function parseTmpfs(spec: string): [string, string] {
   return [normalize(dest), i < 0 ? "" : spec.slice(i + 1)];
 }
 
-function parseLabels(labels: string[]): Record<string, string> {
+/** KEY=VALUE list (a bare KEY means an empty value), as --label takes it. */
+export function parseLabels(labels: string[]): Record<string, string> {
   return Object.fromEntries(labels.map((l) => (l.includes("=") ? [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] : [l, ""])));
 }
 
@@ -82,12 +79,22 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
   const args = [...entrypoint, ...cmd];
   if (args.length === 0) throw new BunkerError("No command specified");
 
-  const binds = opts.volumes.map(parseBind);
+  const specs = opts.volumes.map(parseVolumeSpec);
+  const binds = specs.filter((s) => s.kind === "bind").map(bindMount);
   for (const b of binds) {
     if (!existsSync(b.Source)) mkdirSync(b.Source, { recursive: true }); // docker creates a missing bind source
     else statSync(b.Source);
   }
   const tmpfs = Object.fromEntries(opts.tmpfs.map(parseTmpfs));
+  const volumeRequests = specs.filter((s) => s.kind !== "bind");
+  // The image's VOLUMEs get anonymous volumes, unless a -v or --tmpfs already covers that path.
+  const taken = new Set([...specs.map((s) => s.destination), ...Object.keys(tmpfs)]);
+  for (const dest of Object.keys(imageConfig.Volumes ?? {}).map(cleanPath)) {
+    if (!isAbsolute(dest) || taken.has(dest)) continue;
+    taken.add(dest);
+    volumeRequests.push({ kind: "anonymous", destination: dest, mode: "", rw: true, nocopy: false });
+  }
+  const anonymousPaths = specs.filter((s) => s.kind === "anonymous").map((s) => s.destination);
   const env = mergeEnv(imageConfig.Env ?? [], ...opts.envFiles.map(readEnvFile), opts.env);
 
   const id = newContainerId();
@@ -115,14 +122,15 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       Env: env,
       Cmd: cmd.length > 0 ? cmd : null,
       Image: displayImageName(opts.image),
-      Volumes: imageConfig.Volumes ?? null,
+      // As docker: `-v /path` joins the image's VOLUMEs here rather than HostConfig.Binds.
+      Volumes: imageConfig.Volumes || anonymousPaths.length > 0 ? { ...imageConfig.Volumes, ...Object.fromEntries(anonymousPaths.map((p) => [p, {}])) } : null,
       WorkingDir: opts.workdir ?? imageConfig.WorkingDir ?? "",
       Entrypoint: entrypoint.length > 0 ? entrypoint : null,
       Labels: { ...imageConfig.Labels, ...parseLabels(opts.labels) },
       StopSignal: imageConfig.StopSignal,
     },
     HostConfig: {
-      Binds: opts.volumes.length > 0 ? opts.volumes : null,
+      Binds: opts.volumes.some((v) => v.includes(":")) ? opts.volumes.filter((v) => v.includes(":")) : null,
       NetworkMode: network,
       AutoRemove: opts.autoRemove,
       Tmpfs: opts.tmpfs.length > 0 ? tmpfs : null,
@@ -131,10 +139,14 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       ...opts.resources,
       ...opts.userns,
     },
-    Mounts: binds,
+    Mounts: [],
   };
   if (opts.workdir !== undefined && !isAbsolute(opts.workdir)) throw new BunkerError(`the working directory '${opts.workdir}' is invalid, it needs to be an absolute path`);
-  engine.containers.create(record);
+  const layers = image.layers.map((l) => engine.images.layerDiff(l)).reverse();
+  withContainerVolumes(engine, binds, volumeRequests, layers, (mounts) => {
+    record.Mounts = mounts;
+    engine.containers.create(record);
+  });
   for (const d of ["upper", "work", "merged"]) mkdirSync(engine.containers.path(id, d));
   if (opts.userns?.UidMap) {
     chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));

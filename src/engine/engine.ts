@@ -2,13 +2,16 @@
 import { ImageStore } from "../image/store.ts";
 import type { StateDirs } from "../lib/paths.ts";
 import { ContainerStore } from "./container-store.ts";
+import { VolumeStore } from "./volume-store.ts";
 
 export class Engine {
   readonly images: ImageStore;
   readonly containers: ContainerStore;
+  readonly volumes: VolumeStore;
 
   constructor(readonly dirs: StateDirs) {
     this.images = new ImageStore(dirs.root);
     this.containers = new ContainerStore(dirs.root, dirs.runRoot);
+    this.volumes = new VolumeStore(dirs.root);
   }
 }

@@ -8,6 +8,7 @@ import type { LoadedRecord } from "./container-store.ts";
 import { processStartTime } from "./start-container.ts";
 import { canRemove } from "./state.ts";
 import { trace } from "../lib/trace.ts";
+import { removeAnonymousVolumes } from "./volumes.ts";
 
 const SIGKILL = 9;
 
@@ -16,8 +17,9 @@ function waitGone(pid: number, startTime: number | null | undefined): void {
   for (let i = 0; i < 2000 && processStartTime(pid) !== null && processStartTime(pid) === (startTime ?? null); i++) Bun.sleepSync(1);
 }
 
-export function removeContainer(engine: Engine, id: string, opts: { force: boolean }): void {
-  engine.containers.withLock(id, () => {
+/** `volumes` (`rm -v`, `run --rm`): the container's anonymous volumes go too, after it. */
+export function removeContainer(engine: Engine, id: string, opts: { force: boolean; volumes?: boolean }): void {
+  const removed = engine.containers.withLock(id, () => {
     const r: LoadedRecord = engine.containers.load(id);
     const alive = r.State.Pid > 0 && processStartTime(r.State.Pid) === (r.PidStartTime ?? null);
     if (alive && !canRemove(r.State, opts.force))
@@ -29,5 +31,8 @@ export function removeContainer(engine: Engine, id: string, opts: { force: boole
     removeCgroup(cgroupPath(id));
     engine.containers.remove(r);
     trace("container removed");
+    return r;
   });
+  // Outside the container lock: the volumes lock is never taken while holding a container's.
+  if (opts.volumes) removeAnonymousVolumes(engine, removed);
 }

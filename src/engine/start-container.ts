@@ -118,7 +118,7 @@ export async function startContainer(engine: Engine, id: string, opts: StartOpti
     signals?.stop();
     // A --rm container that failed to launch is removed; one that was already running is left alone.
     const record = safeLoad(engine, id);
-    if (record?.HostConfig.AutoRemove && !record.State.Running) removeContainer(engine, id, { force: true });
+    if (record?.HostConfig.AutoRemove && !record.State.Running) removeContainer(engine, id, { force: true, volumes: true });
     throw e;
   }
   if (!signals) return 0;
@@ -156,7 +156,7 @@ function releaseCgroup(id: string): boolean {
 export function finishContainer(engine: Engine, id: string, exitCode: number, autoRemove: boolean): void {
   try {
     if (autoRemove) {
-      removeContainer(engine, id, { force: true }); // the cgroup goes with it
+      removeContainer(engine, id, { force: true, volumes: true }); // the cgroup goes with it
       return;
     }
     const oomKilled = releaseCgroup(id);

@@ -59,6 +59,15 @@ export const GROUPS: Record<string, Record<string, Loader>> = {
     update: COMMANDS.update,
     stats: COMMANDS.stats,
   },
+  volume: {
+    create: () => import("./volume/create.ts"),
+    ls: () => import("./volume/ls.ts"),
+    list: () => import("./volume/ls.ts"),
+    inspect: () => import("./volume/inspect.ts"),
+    rm: () => import("./volume/rm.ts"),
+    remove: () => import("./volume/rm.ts"),
+    prune: () => import("./volume/prune.ts"),
+  },
 };
 
 export const DESCRIPTIONS: [string, string][] = [
@@ -85,4 +94,5 @@ export const DESCRIPTIONS: [string, string][] = [
   ["version", "Show the bunker version information"],
   ["image", "Manage images (ls, rm, import, inspect, save, load, history, prune, pull, push, tag)"],
   ["container", "Manage containers (run, create, start, ls, rm, inspect, update, stats)"],
+  ["volume", "Manage volumes (create, ls, inspect, rm, prune)"],
 ];

@@ -1,8 +1,9 @@
 import { refreshState } from "../../../engine/start-container.ts";
 import type { ContainerRecord } from "../../../engine/container-store.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { bool } from "../../flags.ts";
-import { ago, humanDuration, renderTable } from "../../format.ts";
+import { bool, str } from "../../flags.ts";
+import { ago, goTime, humanDuration, renderTable } from "../../format.ts";
+import { formatListing, isDefaultFormat } from "../../template/index.ts";
 
 function statusText(c: ContainerRecord, now: number): string {
   const s = c.State;
@@ -19,6 +20,54 @@ function commandText(c: ContainerRecord, noTrunc: boolean): string {
   return `"${text}"`;
 }
 
+// Docker's column titles for ps --format "table …".
+const HEADERS = {
+  Command: "COMMAND",
+  CreatedAt: "CREATED AT",
+  ID: "CONTAINER ID",
+  Image: "IMAGE",
+  // As docker's: .Label "com.example.some-key" is titled "some key".
+  Label: (key: string) => (key.split(".").pop() as string).replace(/[-_]/g, " "),
+  Labels: "LABELS",
+  LocalVolumes: "LOCAL VOLUMES",
+  Mounts: "MOUNTS",
+  Names: "NAMES",
+  Networks: "NETWORKS",
+  Ports: "PORTS",
+  RunningFor: "CREATED",
+  Size: "SIZE",
+  State: "STATE",
+  Status: "STATUS",
+};
+
+/** Docker's container formatter fields (keys sorted, as its --format json prints them); Label is its method. */
+function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number) {
+  const labels = c.Config.Labels ?? {};
+  const row = {
+    Command: commandText(c, noTrunc),
+    CreatedAt: goTime(c.Created),
+    ID: id,
+    Image: c.Config.Image,
+    Labels: Object.keys(labels)
+      .sort()
+      .map((k) => `${k}=${labels[k]}`)
+      .join(","),
+    LocalVolumes: String(c.Mounts.filter((m) => m.Type === "volume").length),
+    // Docker names a volume mount by its volume and a bind by its source, cut to 15 characters unless --no-trunc.
+    Mounts: c.Mounts.map((m) => m.Name ?? m.Source)
+      .map((n) => (noTrunc || n.length <= 15 ? n : `${n.slice(0, 14)}…`))
+      .join(","),
+    Names: c.Name.slice(1),
+    Networks: "",
+    Ports: "",
+    RunningFor: ago(c.Created, now),
+    Size: "0B",
+    State: c.State.Status,
+    Status: statusText(c, now),
+  };
+  return Object.assign(row, { Label: (key: string) => labels[key] ?? "" });
+}
+
 export default defineBunkerCommand({
   name: "ps",
   description: "List containers",
@@ -27,6 +76,7 @@ export default defineBunkerCommand({
     { name: "all", short: "a", type: "bool", description: "Show all containers (default shows just running)" },
     { name: "quiet", short: "q", type: "bool", description: "Only display container IDs" },
     { name: "no-trunc", type: "bool", description: "Don't truncate output" },
+    { name: "format", type: "string", description: "Format output using a Go template, 'table TEMPLATE' or 'json'", valueHint: "string" },
   ],
   maxArgs: 0,
   run(ctx, { flags }) {
@@ -41,6 +91,11 @@ export default defineBunkerCommand({
     const id = (c: ContainerRecord) => (noTrunc ? c.Id : c.Id.slice(0, 12));
     if (bool(flags.quiet)) {
       process.stdout.write(containers.map((c) => `${id(c)}\n`).join(""));
+      return;
+    }
+    const format = str(flags.format);
+    if (format !== undefined && !isDefaultFormat(format)) {
+      process.stdout.write(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now)) }));
       return;
     }
     const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), ago(c.Created, now), statusText(c, now), "", c.Name.slice(1)]);

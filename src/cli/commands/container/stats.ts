@@ -5,28 +5,52 @@ import { refreshState } from "../../../engine/start-container.ts";
 import { NotFoundError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { eachArgument } from "../../each-argument.ts";
-import { bool } from "../../flags.ts";
+import { bool, str } from "../../flags.ts";
 import { bytesSize, humanSize, renderTable } from "../../format.ts";
+import { checkListingFormat, formatListing, isDefaultFormat } from "../../template/index.ts";
 
-const HEADERS = ["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"];
+// Docker's stats formatter fields and their column titles for --format "table …".
+const HEADERS = {
+  BlockIO: "BLOCK I/O",
+  CPUPerc: "CPU %",
+  Container: "CONTAINER",
+  ID: "CONTAINER ID",
+  MemPerc: "MEM %",
+  MemUsage: "MEM USAGE / LIMIT",
+  Name: "NAME",
+  NetIO: "NET I/O",
+  PIDs: "PIDS",
+};
+const DEFAULT_COLUMNS: (keyof typeof HEADERS)[] = ["ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs"];
 // Clear the screen and home the cursor, as docker redraws on a terminal.
 const REDRAW = "\x1b[2J\x1b[H";
 const INTERVAL_MS = 1000;
 
-/** Docker's default stats table: memory in binary units, block I/O in decimal ones. */
-export function statsTable(stats: ContainerStats[], noTrunc: boolean): string {
-  const rows = stats.map((s) => [
-    noTrunc ? s.id : s.id.slice(0, 12),
-    s.name,
-    `${s.cpuPercent.toFixed(2)}%`,
-    `${bytesSize(s.memoryUsage)} / ${bytesSize(s.memoryLimit)}`,
-    `${s.memoryPercent.toFixed(2)}%`,
+/** One container's fields, keys sorted as docker's --format json prints them: memory in binary units, block I/O in decimal ones. */
+function statsFields(s: ContainerStats, noTrunc: boolean): Record<keyof typeof HEADERS, string> {
+  const id = noTrunc ? s.id : s.id.slice(0, 12);
+  return {
+    BlockIO: `${humanSize(s.blockRead)} / ${humanSize(s.blockWrite)}`,
+    CPUPerc: `${s.cpuPercent.toFixed(2)}%`,
+    Container: id,
+    ID: id,
+    MemPerc: `${s.memoryPercent.toFixed(2)}%`,
+    MemUsage: `${bytesSize(s.memoryUsage)} / ${bytesSize(s.memoryLimit)}`,
+    Name: s.name,
     // No bridge network yet: a container's only interface is its loopback, which docker does not count.
-    "0B / 0B",
-    `${humanSize(s.blockRead)} / ${humanSize(s.blockWrite)}`,
-    String(s.pids),
-  ]);
-  return renderTable(HEADERS, rows);
+    NetIO: "0B / 0B",
+    PIDs: String(s.pids),
+  };
+}
+
+/** Docker's default stats table, or the --format output. */
+export function statsTable(stats: ContainerStats[], noTrunc: boolean, format?: string): string {
+  const rows = stats.map((s) => statsFields(s, noTrunc));
+  if (format !== undefined && !isDefaultFormat(format)) return formatListing(format, { headers: HEADERS, rows });
+  return renderTable(
+    DEFAULT_COLUMNS.map((c) => HEADERS[c]),
+    rows.map((r) => DEFAULT_COLUMNS.map((c) => r[c])),
+  );
 }
 
 /** The containers to show, re-read at every refresh: named ones (gone ones dropped), else running ones (-a: all), newest first. */
@@ -55,9 +79,13 @@ export default defineBunkerCommand({
     { name: "all", short: "a", type: "bool", description: "Show all containers (default shows just running)" },
     { name: "no-stream", type: "bool", description: "Disable streaming stats and only pull the first result" },
     { name: "no-trunc", type: "bool", description: "Do not truncate output" },
+    { name: "format", type: "string", description: "Format output using a Go template, 'table TEMPLATE' or 'json'", valueHint: "string" },
   ],
   async run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
+    const format = str(flags.format);
+    // A bad template fails before the first interval, not after it.
+    if (format !== undefined && !isDefaultFormat(format)) checkListingFormat(format);
     let ids: string[] | undefined;
     if (positionals.length > 0) {
       ids = [];
@@ -77,7 +105,7 @@ export default defineBunkerCommand({
         const now = after.get(c.Id) as StatsSample;
         return containerStats(c, before.get(c.Id) ?? now, now);
       });
-      process.stdout.write(`${tty && !noStream ? REDRAW : ""}${statsTable(stats, bool(flags["no-trunc"]))}`);
+      process.stdout.write(`${tty && !noStream ? REDRAW : ""}${statsTable(stats, bool(flags["no-trunc"]), format)}`);
       if (noStream) return 0;
       before = after;
     }

@@ -1,8 +1,9 @@
 import type { ImageConfig } from "../../../image/config.ts";
 import { BunkerError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { bool } from "../../flags.ts";
+import { bool, str } from "../../flags.ts";
 import { ago, humanSize, renderTable, shortId } from "../../format.ts";
+import { formatListing, isDefaultFormat } from "../../template/index.ts";
 
 export interface HistoryRow {
   id: string;
@@ -48,6 +49,9 @@ export function rfc3339(iso: string): string {
   return `${local}${offset < 0 ? "-" : "+"}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
 }
 
+// Docker's column titles for history --format "table …".
+const HEADERS = { Comment: "COMMENT", CreatedAt: "CREATED AT", CreatedBy: "CREATED BY", CreatedSince: "CREATED", ID: "IMAGE", Size: "SIZE" };
+
 const known = (iso: string | undefined) => iso !== undefined && !Number.isNaN(Date.parse(iso)) && Date.parse(iso) > 0;
 
 export default defineBunkerCommand({
@@ -58,6 +62,7 @@ export default defineBunkerCommand({
     { name: "human", short: "H", type: "bool", description: "Print sizes and dates in human readable format (default true)" },
     { name: "no-trunc", type: "bool", description: "Don't truncate output" },
     { name: "quiet", short: "q", type: "bool", description: "Only show image IDs" },
+    { name: "format", type: "string", description: "Format output using a Go template, 'table TEMPLATE' or 'json'", valueHint: "string" },
   ],
   minArgs: 1,
   maxArgs: 1,
@@ -79,10 +84,18 @@ export default defineBunkerCommand({
       return human ? ago(r.created as string, now) : rfc3339(r.created as string);
     };
     const createdBy = (r: HistoryRow) => (trunc ? ellipsis(r.createdBy.replaceAll("\t", " "), 45) : r.createdBy.replaceAll("\t", " "));
+    const size = (r: HistoryRow) => (human ? humanSize(r.size) : String(r.size));
+    const format = str(flags.format);
+    if (format !== undefined && !isDefaultFormat(format)) {
+      // Docker's history formatter fields, keys sorted as its --format json prints them.
+      const fields = (r: HistoryRow) => ({ Comment: r.comment, CreatedAt: known(r.created) ? rfc3339(r.created as string) : "", CreatedBy: createdBy(r), CreatedSince: created(r), ID: id(r), Size: size(r) });
+      process.stdout.write(formatListing(format, { headers: HEADERS, rows: rows.map(fields) }));
+      return;
+    }
     process.stdout.write(
       renderTable(
         ["IMAGE", human ? "CREATED" : "CREATED AT", "CREATED BY", "SIZE", "COMMENT"],
-        rows.map((r) => [id(r), created(r), createdBy(r), human ? humanSize(r.size) : String(r.size), r.comment]),
+        rows.map((r) => [id(r), created(r), createdBy(r), size(r), r.comment]),
       ),
     );
   },

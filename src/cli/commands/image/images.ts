@@ -2,8 +2,9 @@ import { filterAccepts, parseImageFilters } from "../../../image/image-filter.ts
 import { displayParts, canonical, familiarName, parseReference } from "../../../image/reference.ts";
 import type { ImageRecord } from "../../../image/store.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { bool, list } from "../../flags.ts";
-import { ago, humanSize, renderTable, shortId } from "../../format.ts";
+import { bool, list, str } from "../../flags.ts";
+import { ago, goTime, humanSize, renderTable, shortId } from "../../format.ts";
+import { formatListing, isDefaultFormat } from "../../template/index.ts";
 
 interface Row {
   id: string;
@@ -38,6 +39,27 @@ function imageRows(image: ImageRecord, names: string[]): Row[] {
   return names.map((n) => ({ ...base, ...displayParts(n), digest: digests.get(n.slice(0, n.lastIndexOf(":"))) ?? "<none>" }));
 }
 
+// Docker's column titles for images --format "table …".
+const HEADERS = {
+  Containers: "CONTAINERS",
+  CreatedAt: "CREATED AT",
+  CreatedSince: "CREATED",
+  Digest: "DIGEST",
+  ID: "IMAGE ID",
+  Repository: "REPOSITORY",
+  SharedSize: "SHARED SIZE",
+  Size: "SIZE",
+  Tag: "TAG",
+  UniqueSize: "UNIQUE SIZE",
+  VirtualSize: "SIZE",
+};
+
+/** Docker's image formatter fields, keys sorted as its --format json prints them; N/A where docker needs `system df` data. */
+function formatRow(r: Row, id: string, now: number): Record<keyof typeof HEADERS, string> {
+  const size = humanSize(r.size);
+  return { Containers: "N/A", CreatedAt: goTime(r.created), CreatedSince: ago(r.created, now), Digest: r.digest, ID: id, Repository: r.repository, SharedSize: "N/A", Size: size, Tag: r.tag, UniqueSize: "N/A", VirtualSize: size };
+}
+
 export default defineBunkerCommand({
   name: "images",
   description: "List images",
@@ -48,6 +70,7 @@ export default defineBunkerCommand({
     { name: "no-trunc", type: "bool", description: "Don't truncate output" },
     { name: "digests", type: "bool", description: "Show digests" },
     { name: "filter", short: "f", type: "list", description: "Filter output based on conditions provided (dangling=true|false, reference=PATTERN)", valueHint: "filter" },
+    { name: "format", type: "string", description: "Format output using a Go template, 'table TEMPLATE' or 'json'", valueHint: "string" },
   ],
   maxArgs: 1,
   run(ctx, { flags, positionals }) {
@@ -71,6 +94,11 @@ export default defineBunkerCommand({
     const id = (r: Row) => (bool(flags["no-trunc"]) ? r.id : shortId(r.id));
     if (bool(flags.quiet)) {
       process.stdout.write([...new Set(rows.map(id))].map((i) => `${i}\n`).join(""));
+      return;
+    }
+    const format = str(flags.format);
+    if (format !== undefined && !isDefaultFormat(format)) {
+      process.stdout.write(formatListing(format, { headers: HEADERS, rows: rows.map((r) => formatRow(r, id(r), now)) }));
       return;
     }
     const digests = bool(flags.digests);

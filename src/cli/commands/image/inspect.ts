@@ -1,7 +1,7 @@
 import { defineBunkerCommand } from "../../command.ts";
 import { eachArgument } from "../../each-argument.ts";
 import { str } from "../../flags.ts";
-import { printInspect } from "../inspect.ts";
+import { inspectTemplate, printInspect } from "../inspect.ts";
 import { imageInspect } from "./image-json.ts";
 
 export default defineBunkerCommand({
@@ -12,13 +12,14 @@ export default defineBunkerCommand({
   minArgs: 1,
   async run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
+    const template = inspectTemplate(str(flags.format));
     const found: unknown[] = [];
     const code = await eachArgument(
       positionals,
       (ref) => void found.push(imageInspect(engine, engine.images.resolve(ref))),
       (ref) => `Error: No such image: ${ref}`,
     );
-    printInspect(found, str(flags.format));
+    printInspect(found, template);
     return code;
   },
 });

@@ -1,0 +1,124 @@
+// Docker's copy-up: a new (empty) volume mounted over a directory the image
+// has starts out with that directory's content, owners and modes.
+//
+// Why from the layer directories and not a mounted view: bunker never mounts
+// on the host (the overlay exists only inside the container's namespace), and
+// the content is needed before the first start. So this reads the image the
+// way overlayfs would: the topmost layer that has a path wins, a whiteout
+// (0:0 character device) hides it, and a directory marked opaque
+// (trusted.overlay.opaque=y) hides the lower layers' content. Symlinks on the
+// way to the target are resolved inside the image's root (as RESOLVE_IN_ROOT
+// does at mount time), so an image cannot point the copy at host files.
+// Not kept: hard links (copied as separate files) and extended attributes.
+import { chmodSync, copyFileSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync, type Stats } from "node:fs";
+import { join } from "node:path";
+import { lgetxattr, mknod } from "../../ffi/fsx.ts";
+
+const MAX_SYMLINKS = 40; // the kernel's limit for one lookup
+
+interface Found {
+  /** Host path of the topmost copy. */
+  path: string;
+  st: Stats;
+  /** For a directory: the layer copies that make up its merged content, top first. */
+  dirs: string[];
+}
+
+const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
+
+function lstatOrNull(p: string): Stats | null {
+  try {
+    return lstatSync(p);
+  } catch {
+    return null;
+  }
+}
+
+/** Looks NAME up in a merged directory (its layer copies, top first); null if absent or whited out. */
+function lookup(dirs: string[], name: string): Found | null {
+  for (let i = 0; i < dirs.length; i++) {
+    const path = join(dirs[i], name);
+    const st = lstatOrNull(path);
+    if (!st) continue;
+    if (isWhiteout(st)) return null;
+    if (!st.isDirectory()) return { path, st, dirs: [] };
+    // Lower copies count until one layer's copy is opaque or is not a directory (which hides everything below).
+    const merged = [path];
+    for (const lower of dirs.slice(i + 1)) {
+      if (lgetxattr(merged[merged.length - 1], "trusted.overlay.opaque")?.toString() === "y") break;
+      const p = join(lower, name);
+      const s = lstatOrNull(p);
+      if (!s) continue;
+      if (!s.isDirectory()) break;
+      merged.push(p);
+    }
+    return { path, st, dirs: merged };
+  }
+  return null;
+}
+
+/** The directory at absolute PATH in the image (layers top first), following symlinks inside its root; null if there is none. */
+export function findImageDir(layers: string[], path: string): Found | null {
+  const root: Found = { path: layers[0] ?? "/", st: lstatSync(layers[0] ?? "/"), dirs: layers };
+  const stack: Found[] = [root];
+  const todo = path.split("/").filter(Boolean);
+  let hops = 0;
+  while (todo.length > 0) {
+    const name = todo.shift()!;
+    if (name === ".") continue;
+    if (name === "..") {
+      if (stack.length > 1) stack.pop();
+      continue;
+    }
+    const found = lookup(stack[stack.length - 1].dirs, name);
+    if (!found) return null;
+    if (found.st.isSymbolicLink()) {
+      if (++hops > MAX_SYMLINKS) return null;
+      const target = readlinkSync(found.path);
+      if (target.startsWith("/")) stack.length = 1; // absolute: from the image's root, never the host's
+      todo.unshift(...target.split("/").filter(Boolean));
+      continue;
+    }
+    if (!found.st.isDirectory()) return null;
+    stack.push(found);
+  }
+  return stack.length > 1 ? stack[stack.length - 1] : null; // "/" itself is no volume target worth copying
+}
+
+function copyMetadata(to: string, st: Stats): void {
+  lchownSync(to, st.uid, st.gid);
+  if (st.isSymbolicLink()) {
+    lutimesSync(to, st.atime, st.mtime);
+    return;
+  }
+  chmodSync(to, st.mode & 0o7777); // after chown, which clears setuid bits
+  utimesSync(to, st.atime, st.mtime);
+}
+
+/** Copies a merged directory's content into DEST (an existing directory), then DEST takes the source's owner and mode. */
+function copyMerged(src: Found, dest: string): void {
+  const names = new Set<string>();
+  for (const d of src.dirs) for (const n of readdirSync(d)) names.add(n);
+  for (const name of names) {
+    const found = lookup(src.dirs, name);
+    if (!found) continue;
+    const to = join(dest, name);
+    const { st } = found;
+    if (st.isDirectory()) {
+      mkdirSync(to);
+      copyMerged(found, to);
+      continue;
+    }
+    if (st.isSymbolicLink()) symlinkSync(readlinkSync(found.path), to);
+    else if (st.isFile()) copyFileSync(found.path, to);
+    else mknod(to, st.mode, BigInt(st.rdev)); // fifo, socket or device node, as the image has it
+    copyMetadata(to, st);
+  }
+  copyMetadata(dest, src.st);
+}
+
+/** Copies the image's content at PATH (if it is a directory there) into the empty volume directory DEST. */
+export function copyImageContent(layers: string[], path: string, dest: string): void {
+  const src = findImageDir(layers, path);
+  if (src) copyMerged(src, dest);
+}

@@ -1,0 +1,43 @@
+// `-v` specs, as docker reads them on Linux:
+//   /host/path:/ctr[:opts]  a bind mount (a relative "./x" source is refused, as docker does)
+//   name:/ctr[:opts]        a named volume (created when missing)
+//   /ctr                    an anonymous volume (a random name, removed with `rm -v` or `run --rm`)
+// Pure: no filesystem access, so the unit tests cover every shape.
+import { isAbsolute, normalize } from "node:path";
+import { BunkerError } from "../lib/errors.ts";
+
+export type VolumeSpec =
+  | { kind: "bind"; source: string; destination: string; mode: string; rw: boolean }
+  | { kind: "volume"; name: string; destination: string; mode: string; rw: boolean; nocopy: boolean }
+  | { kind: "anonymous"; destination: string; mode: string; rw: boolean; nocopy: boolean };
+
+/** normalize() keeps a trailing slash; docker's paths (and Mounts' Destination) have none. */
+export const cleanPath = (p: string) => normalize(p).replace(/(.)\/+$/, "$1");
+
+const MODES = new Set(["ro", "rw", "z", "Z", "nocopy"]);
+
+/** Docker's volume-name rule (daemon/names.RestrictedNamePattern), which also keeps a name a safe path component. */
+export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+export function parseVolumeSpec(spec: string): VolumeSpec {
+  const invalid = (why: string) => new BunkerError(`invalid volume specification: "${spec}": ${why}`);
+  const parts = spec.split(":");
+  if (parts.length > 3 || parts.some((p, i) => p === "" && i < 2)) throw invalid("use [/host/path|name:]/container/path[:ro]");
+  if (parts.length === 1) {
+    if (!isAbsolute(spec)) throw invalid("the container path must be absolute");
+    return { kind: "anonymous", destination: cleanPath(spec), mode: "", rw: true, nocopy: false };
+  }
+  const [source, destination, mode = ""] = parts;
+  if (!isAbsolute(destination)) throw invalid("the container path must be absolute");
+  const opts = mode ? mode.split(",") : [];
+  for (const o of opts) if (!MODES.has(o)) throw invalid(`unknown mode "${o}"`);
+  const rw = !opts.includes("ro");
+  if (isAbsolute(source)) {
+    if (opts.includes("nocopy")) throw invalid("nocopy applies to volumes only");
+    return { kind: "bind", source: cleanPath(source), destination: cleanPath(destination), mode, rw };
+  }
+  // docker refuses relative host paths ("./x") rather than guessing a base directory.
+  if (source.startsWith(".")) throw invalid("a host path must be absolute");
+  if (!VOLUME_NAME.test(source)) throw invalid(`"${source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed`);
+  return { kind: "volume", name: source, destination: cleanPath(destination), mode, rw, nocopy: opts.includes("nocopy") };
+}

@@ -1,0 +1,130 @@
+// Volume use cases: create, rm, prune, and a container taking (and giving
+// back) its volumes. Whatever checks "is this volume used?" and then acts
+// holds the volumes lock, and so does a container being created with
+// volumes, so `rm`/`prune` never delete a volume a new container is about to use.
+import { readdirSync, lstatSync } from "node:fs";
+import { join } from "node:path";
+import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import type { ContainerRecord, MountPoint } from "./container-store.ts";
+import type { Engine } from "./engine.ts";
+import { copyImageContent } from "./volume-copy.ts";
+import type { VolumeSpec } from "./volume-spec.ts";
+import { randomVolumeName, type VolumeRecord } from "./volume-store.ts";
+
+export interface CreateVolumeOptions {
+  name?: string;
+  labels?: Record<string, string>;
+  options?: Record<string, string>;
+  anonymous?: boolean;
+}
+
+/** `volume create`: like docker, creating an existing name is no error and returns that volume. */
+export function createVolume(engine: Engine, opts: CreateVolumeOptions): VolumeRecord {
+  const name = opts.name ?? randomVolumeName();
+  return engine.volumes.tryCreate(name, opts) ?? engine.volumes.load(name);
+}
+
+/** Volume name -> ids of the containers (any state) that mount it. */
+export function volumeUsers(engine: Engine): Map<string, string[]> {
+  const users = new Map<string, string[]>();
+  for (const c of engine.containers.list())
+    for (const m of c.Mounts) if (m.Type === "volume" && m.Name) users.set(m.Name, [...(users.get(m.Name) ?? []), c.Id]);
+  return users;
+}
+
+/** `volume rm`: refuses a volume any container uses; -f only silences "no such volume". */
+export function removeVolume(engine: Engine, name: string, force: boolean): void {
+  engine.volumes.withLock(() => {
+    try {
+      engine.volumes.load(name);
+    } catch (e) {
+      if (e instanceof NotFoundError) {
+        if (force) return;
+        throw new NotFoundError(`get ${name}: no such volume`);
+      }
+      throw e;
+    }
+    const users = volumeUsers(engine).get(name);
+    if (users) throw new BunkerError(`remove ${name}: volume is in use - [${users.join(", ")}]`);
+    engine.volumes.remove(name);
+  });
+}
+
+/** Bytes in a directory tree (what `prune` reports as reclaimed). */
+function treeSize(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    total += entry.isDirectory() ? treeSize(p) : lstatSync(p).size;
+  }
+  return total;
+}
+
+/** `volume prune`: unused anonymous volumes, or with `all` every unused one (docker 23+'s rule). */
+export function pruneVolumes(engine: Engine, all: boolean): { names: string[]; reclaimed: number } {
+  return engine.volumes.withLock(() => {
+    const users = volumeUsers(engine);
+    const names: string[] = [];
+    let reclaimed = 0;
+    for (const v of engine.volumes.list()) {
+      if (users.has(v.Name) || !(all || v.Anonymous)) continue;
+      reclaimed += treeSize(v.Mountpoint);
+      engine.volumes.remove(v.Name);
+      names.push(v.Name);
+    }
+    return { names, reclaimed };
+  });
+}
+
+/** Where a container wants a volume: from `-v` (named or anonymous) or the image's VOLUME list. */
+export type VolumeRequest = Extract<VolumeSpec, { kind: "volume" | "anonymous" }>;
+
+const depth = (p: string) => p.split("/").filter(Boolean).length;
+
+/**
+ * Creates the volumes a new container asks for (a missing named one, every
+ * anonymous one), fills each empty one from the image (`layers`, top first)
+ * unless `nocopy`, and calls `create` with the container's mounts, all under
+ * the volumes lock. If `create` throws, the anonymous volumes made for it go.
+ */
+export function withContainerVolumes(engine: Engine, binds: MountPoint[], requests: VolumeRequest[], layers: string[], create: (mounts: MountPoint[]) => void): void {
+  // Parents before children, as docker sorts them, so /a/b is mounted on top of /a.
+  const sorted = (mounts: MountPoint[]) => mounts.sort((a, b) => depth(a.Destination) - depth(b.Destination));
+  if (requests.length === 0) return create(sorted(binds));
+  engine.volumes.withLock(() => {
+    const made: string[] = [];
+    try {
+      const mounts = requests.map((r): MountPoint => {
+        const name = r.kind === "volume" ? r.name : randomVolumeName();
+        const fresh = engine.volumes.tryCreate(name, { anonymous: r.kind === "anonymous" });
+        if (fresh?.Anonymous) made.push(name);
+        const volume = fresh ?? engine.volumes.load(name);
+        if (!r.nocopy && readdirSync(volume.Mountpoint).length === 0) copyImageContent(layers, r.destination, volume.Mountpoint);
+        return { Type: "volume", Name: name, Source: volume.Mountpoint, Destination: r.destination, Driver: "local", Mode: r.mode, RW: r.rw, Propagation: "" };
+      });
+      create(sorted([...binds, ...mounts]));
+    } catch (e) {
+      for (const name of made) engine.volumes.remove(name);
+      throw e;
+    }
+  });
+}
+
+/** `rm -v` and `run --rm`: the container's anonymous volumes go with it, unless another container still uses one. Named ones stay. */
+export function removeAnonymousVolumes(engine: Engine, container: ContainerRecord): void {
+  const names = container.Mounts.filter((m) => m.Type === "volume" && m.Name).map((m) => m.Name!);
+  if (names.length === 0) return;
+  engine.volumes.withLock(() => {
+    const users = volumeUsers(engine);
+    for (const name of names) {
+      let volume: VolumeRecord;
+      try {
+        volume = engine.volumes.load(name);
+      } catch (e) {
+        if (e instanceof NotFoundError) continue;
+        throw e;
+      }
+      if (volume.Anonymous && !users.has(name)) engine.volumes.remove(name);
+    }
+  });
+}

@@ -1,0 +1,75 @@
+// --format through the compiled binary: Go templates, "table …" and "json" on the
+// listing commands, -f on inspect, and exit code 64 for a bad template.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { Bunker, expectOneLineError } from "./harness.ts";
+
+let b: Bunker;
+let ids: Record<string, string>;
+beforeAll(() => {
+  b = Bunker.withBusybox();
+  b.ok(["run", "--name", "fmt-first", "-l", "k=v", "-l", "other=x", "-v", "/tmp:/data", "busybox", "true"]);
+  expect(b.run(["run", "--name", "fmt-second-longer", "busybox", "sh", "-c", "exit 3"]).exitCode).toBe(3);
+  ids = Object.fromEntries(["fmt-first", "fmt-second-longer"].map((n) => [n, b.ok(["inspect", "-f", "{{.Id}}", n]).trim()]));
+});
+afterAll(() => b.cleanup());
+
+test("ps -a --format '{{.Names}}': one name per line, newest first", () => {
+  expect(b.ok(["ps", "-a", "--format", "{{.Names}}"])).toBe("fmt-second-longer\nfmt-first\n");
+});
+
+test("ps --format 'table {{.ID}}\\t{{.Names}}': docker's header, columns aligned", () => {
+  const short = (n: string) => ids[n].slice(0, 12);
+  expect(b.ok(["ps", "-a", "--format", "table {{.ID}}\\t{{.Names}}\\t{{.Label \"k\"}}"])).toBe(
+    [
+      "CONTAINER ID   NAMES               k",
+      `${short("fmt-second-longer")}   fmt-second-longer`,
+      `${short("fmt-first")}   fmt-first           v`,
+      "",
+    ].join("\n"),
+  );
+  expect(b.ok(["ps", "--format", "table {{.ID}}\t{{.Names}}"])).toBe("CONTAINER ID   NAMES\n"); // none running
+});
+
+test("ps -a --format json: one compact object per line, docker's field names", () => {
+  const lines = b.ok(["ps", "-a", "--format", "json"]).trimEnd().split("\n");
+  expect(lines).toHaveLength(2);
+  const first = JSON.parse(lines[1]);
+  expect(Object.keys(first)).toEqual(["Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes", "Mounts", "Names", "Networks", "Ports", "RunningFor", "Size", "State", "Status"]);
+  expect(first).toMatchObject({ Command: '"true"', ID: ids["fmt-first"].slice(0, 12), Image: "busybox", Labels: "k=v,other=x", Mounts: "/tmp", Names: "fmt-first", State: "exited" });
+  expect(first.Status).toMatch(/^Exited \(0\) .* ago$/);
+  expect(first.CreatedAt).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [-+]\d{4} \S+$/);
+  expect(JSON.parse(lines[0]).Command).toBe(`"sh -c 'exit 3'"`);
+});
+
+test("images --format '{{.Repository}}:{{.Tag}}' and a table of them", () => {
+  expect(b.ok(["images", "--format", "{{.Repository}}:{{.Tag}}"])).toBe("busybox:latest\n");
+  expect(b.ok(["images", "--format", "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}"])).toMatch(/^REPOSITORY   TAG       IMAGE ID\nbusybox      latest    [0-9a-f]{12}\n$/);
+});
+
+test("inspect -f: fields, index, json and range over the inspect object", () => {
+  expect(b.ok(["inspect", "-f", "{{.State.ExitCode}}", "fmt-second-longer"])).toBe("3\n");
+  expect(b.ok(["inspect", "-f", '{{index .Config.Labels "k"}}', "fmt-first"])).toBe("v\n");
+  expect(b.ok(["inspect", "-f", "{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}", "fmt-first"])).toBe("/tmp:/data \n");
+  expect(b.ok(["inspect", "--format", "{{json .Config.Cmd}}", "fmt-second-longer"])).toBe('["sh","-c","exit 3"]\n');
+  expect(b.ok(["inspect", "-f", "{{.Name}} {{.NoSuchField}}", "fmt-first", "fmt-second-longer"])).toBe("/fmt-first <no value>\n/fmt-second-longer <no value>\n");
+  expect(b.ok(["inspect", "-f", "{{if eq .State.ExitCode 0}}ok{{else}}failed {{- \" \" -}} {{.State.ExitCode}}{{end}}", "fmt-second-longer"])).toBe("failed 3\n");
+  expect(b.ok(["image", "inspect", "-f", "{{.Os}}/{{.Architecture}}", "busybox"])).toMatch(/^linux\/\w+\n$/);
+});
+
+test("history and version take --format too", () => {
+  expect(b.ok(["history", "--format", "{{.CreatedBy}}", "busybox"])).toBe("bunker import\n");
+  expect(b.ok(["version", "--format", "{{.Client.Version}}"])).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
+});
+
+test("a bad template: one line on stderr, nothing on stdout, exit code 64", () => {
+  for (const args of [
+    ["inspect", "-f", "{{.State.ExitCode", "fmt-first"],
+    ["ps", "-a", "--format", "{{nosuch .Names}}"],
+    ["images", "--format", "table {{if .ID}}"],
+    ["inspect", "-f", "{{.State.ExitCode.Nope}}", "fmt-first"],
+  ]) {
+    const r = b.run(args);
+    expectOneLineError(r, 64, /^bunker: template: .*\n$/);
+    expect(r.stdout).toBe("");
+  }
+});

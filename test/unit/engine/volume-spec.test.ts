@@ -1,0 +1,21 @@
+import { expect, test } from "bun:test";
+import { parseVolumeSpec } from "../../../src/engine/volume-spec.ts";
+
+test("an absolute source is a bind", () => {
+  expect(parseVolumeSpec("/host/dir/:/data:ro")).toEqual({ kind: "bind", source: "/host/dir", destination: "/data", mode: "ro", rw: false });
+  expect(parseVolumeSpec("/h:/c")).toEqual({ kind: "bind", source: "/h", destination: "/c", mode: "", rw: true });
+});
+
+test("a name is a named volume, with ro and nocopy", () => {
+  expect(parseVolumeSpec("data:/data")).toEqual({ kind: "volume", name: "data", destination: "/data", mode: "", rw: true, nocopy: false });
+  expect(parseVolumeSpec("my_vol.1:/x/:ro,nocopy")).toEqual({ kind: "volume", name: "my_vol.1", destination: "/x", mode: "ro,nocopy", rw: false, nocopy: true });
+});
+
+test("a lone absolute path is an anonymous volume", () => {
+  expect(parseVolumeSpec("/anon/")).toEqual({ kind: "anonymous", destination: "/anon", mode: "", rw: true, nocopy: false });
+});
+
+test("malformed specs are refused", () => {
+  for (const bad of ["relative", "./rel:/x", "../up:/x", "a:relative", "a/b:/x", "x:/y:bogus", "/h:/c:nocopy", "a:b:c:d", ":/x", "/x:"])
+    expect(() => parseVolumeSpec(bad), bad).toThrow(/invalid volume specification/);
+});
