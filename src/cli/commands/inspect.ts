@@ -6,7 +6,7 @@ import { type CliContext, defineBunkerCommand } from "../command.ts";
 import { eachArgument } from "../each-argument.ts";
 import { str } from "../flags.ts";
 import { imageInspect } from "./image/image-json.ts";
-import { compile, renderTemplate, type Template } from "../template/index.ts";
+import { loadTemplates } from "../format-flag.ts";
 
 /** Docker's inspect shape; bookkeeping fields of ours are left out. */
 export function containerInspect(ctx: CliContext, r: LoadedRecord): ContainerRecord {
@@ -14,14 +14,19 @@ export function containerInspect(ctx: CliContext, r: LoadedRecord): ContainerRec
   return { ...rest, ResolvConfPath: ctx.engine().containers.path(r.Id, "resolv.conf"), HostnamePath: ctx.engine().containers.path(r.Id, "hostname"), HostsPath: ctx.engine().containers.path(r.Id, "hosts") } as ContainerRecord;
 }
 
+type Render = (o: unknown) => string;
+
 /** The -f template, parsed before any lookup so a bad one fails alone with exit code 64, as docker's. */
-export function inspectTemplate(format: string | undefined): Template | undefined {
-  return format === undefined || format === "" ? undefined : compile(format);
+export async function inspectTemplate(format: string | undefined): Promise<Render | undefined> {
+  if (format === undefined || format === "") return undefined;
+  const { compile, renderTemplate } = await loadTemplates();
+  const template = compile(format);
+  return (o) => renderTemplate(template, o);
 }
 
-export function printInspect(objects: unknown[], template: Template | undefined): void {
-  if (template === undefined) process.stdout.write(`${JSON.stringify(objects, null, 4)}\n`);
-  else for (const o of objects) process.stdout.write(`${renderTemplate(template, o)}\n`);
+export function printInspect(objects: unknown[], render: Render | undefined): void {
+  if (render === undefined) process.stdout.write(`${JSON.stringify(objects, null, 4)}\n`);
+  else for (const o of objects) process.stdout.write(`${render(o)}\n`);
 }
 
 export default defineBunkerCommand({
@@ -36,7 +41,7 @@ export default defineBunkerCommand({
   async run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
     const type = str(flags.type);
-    const template = inspectTemplate(str(flags.format));
+    const template = await inspectTemplate(str(flags.format));
     const found: unknown[] = [];
     const code = await eachArgument(
       positionals,

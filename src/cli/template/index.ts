@@ -27,10 +27,7 @@ export interface Listing {
   rows: object[];
 }
 
-/** Whether `format` asks for the command's own default table (docker: "" or "table"). */
-export function isDefaultFormat(format: string | undefined): boolean {
-  return format === undefined || format === "" || format === "table";
-}
+export { isDefaultFormat } from "../format-flag.ts";
 
 /** "json" needs no template; "table " is split off the one to parse. */
 function listingTemplate(format: string): { table: boolean; t?: Template } {

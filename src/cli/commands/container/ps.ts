@@ -3,7 +3,7 @@ import type { ContainerRecord } from "../../../engine/container-store.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, str } from "../../flags.ts";
 import { ago, goTime, humanDuration, renderTable } from "../../format.ts";
-import { formatListing, isDefaultFormat } from "../../template/index.ts";
+import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
 
 function statusText(c: ContainerRecord, now: number): string {
   const s = c.State;
@@ -79,7 +79,7 @@ export default defineBunkerCommand({
     { name: "format", type: "string", description: "Format output using a Go template, 'table TEMPLATE' or 'json'", valueHint: "string" },
   ],
   maxArgs: 0,
-  run(ctx, { flags }) {
+  async run(ctx, { flags }) {
     const engine = ctx.engine();
     const now = Date.now();
     const noTrunc = bool(flags["no-trunc"]);
@@ -95,6 +95,7 @@ export default defineBunkerCommand({
     }
     const format = str(flags.format);
     if (format !== undefined && !isDefaultFormat(format)) {
+      const { formatListing } = await loadTemplates();
       process.stdout.write(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now)) }));
       return;
     }

@@ -3,7 +3,7 @@ import { BunkerError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, str } from "../../flags.ts";
 import { ago, humanSize, renderTable, shortId } from "../../format.ts";
-import { formatListing, isDefaultFormat } from "../../template/index.ts";
+import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
 
 export interface HistoryRow {
   id: string;
@@ -66,7 +66,7 @@ export default defineBunkerCommand({
   ],
   minArgs: 1,
   maxArgs: 1,
-  run(ctx, { flags, positionals }) {
+  async run(ctx, { flags, positionals }) {
     const store = ctx.engine().images;
     const image = store.resolve(positionals[0]);
     const sizes = image.layers.map((chain) => store.readLayer(chain).size);
@@ -89,6 +89,7 @@ export default defineBunkerCommand({
     if (format !== undefined && !isDefaultFormat(format)) {
       // Docker's history formatter fields, keys sorted as its --format json prints them.
       const fields = (r: HistoryRow) => ({ Comment: r.comment, CreatedAt: known(r.created) ? rfc3339(r.created as string) : "", CreatedBy: createdBy(r), CreatedSince: created(r), ID: id(r), Size: size(r) });
+      const { formatListing } = await loadTemplates();
       process.stdout.write(formatListing(format, { headers: HEADERS, rows: rows.map(fields) }));
       return;
     }

@@ -4,7 +4,7 @@ import type { ImageRecord } from "../../../image/store.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, list, str } from "../../flags.ts";
 import { ago, goTime, humanSize, renderTable, shortId } from "../../format.ts";
-import { formatListing, isDefaultFormat } from "../../template/index.ts";
+import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
 
 interface Row {
   id: string;
@@ -73,7 +73,7 @@ export default defineBunkerCommand({
     { name: "format", type: "string", description: "Format output using a Go template, 'table TEMPLATE' or 'json'", valueHint: "string" },
   ],
   maxArgs: 1,
-  run(ctx, { flags, positionals }) {
+  async run(ctx, { flags, positionals }) {
     const filters = parseImageFilters(list(flags.filter));
     const engine = ctx.engine();
     const now = Date.now();
@@ -98,6 +98,7 @@ export default defineBunkerCommand({
     }
     const format = str(flags.format);
     if (format !== undefined && !isDefaultFormat(format)) {
+      const { formatListing } = await loadTemplates();
       process.stdout.write(formatListing(format, { headers: HEADERS, rows: rows.map((r) => formatRow(r, id(r), now)) }));
       return;
     }

@@ -12,7 +12,7 @@ export default defineBunkerCommand({
   minArgs: 1,
   async run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
-    const template = inspectTemplate(str(flags.format));
+    const template = await inspectTemplate(str(flags.format));
     const found: unknown[] = [];
     const code = await eachArgument(
       positionals,
