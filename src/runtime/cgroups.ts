@@ -60,7 +60,7 @@ function backendFor(path: string, hierarchies: CgroupHierarchy[], loadDeviceFilt
  */
 export function createCgroup(path: string, hierarchies = hostCgroups(), resources: LinuxResources = {}, loadDeviceFilter?: DeviceFilterLoader): ContainerCgroup {
   const backend = backendFor(path, hierarchies, loadDeviceFilter);
-  const cgroup = backend.create();
+  const cgroup = createRacing(() => backend.create());
   try {
     backend.apply(resources);
   } catch (e) {
@@ -104,6 +104,42 @@ export function removeCgroup(path: string, hierarchies = hostCgroups()): void {
         if (code !== "EBUSY" || attempt >= 200) throw e;
         Bun.sleepSync(5);
       }
+    }
+    removeEmptyParents(h.mountPoint, path);
+  }
+}
+
+/**
+ * The shared "bunker" level goes with its last container, so nothing of
+ * bunker's stays in the host's cgroup tree. A parent still holding another
+ * container's cgroup refuses (EBUSY); that container removes it later.
+ */
+function removeEmptyParents(mountPoint: string, path: string): void {
+  const parts = path.split("/").filter(Boolean);
+  for (let n = parts.length - 1; n > 0; n--) {
+    try {
+      rmdirSync(join(mountPoint, ...parts.slice(0, n)));
+    } catch {
+      return; // busy (other containers), or already gone
+    }
+  }
+}
+
+/**
+ * Creating the container's level races with another bunker removing the now
+ * empty parent (ENOENT, or ENODEV from a cgroup that is going away) or
+ * creating it at the same moment (EEXIST): each only means "look again", so
+ * the creation is retried a few times.
+ */
+const RACE_CODES = new Set(["ENOENT", "ENODEV", "EEXIST"]);
+
+function createRacing<T>(create: () => T): T {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return create();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!RACE_CODES.has(code ?? "") || attempt >= 20) throw e;
     }
   }
 }
