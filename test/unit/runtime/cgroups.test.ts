@@ -81,12 +81,15 @@ describe("createCgroup and removeCgroup on a fake cgroupfs", () => {
     const hierarchies: CgroupHierarchy[] = ["memory", "pids"].map((c) => ({ version: 1, mountPoint: join(root, c), controllers: [c] }));
     for (const h of hierarchies) mkdirSync(h.mountPoint);
     const cg = createCgroup("bunker/c3", hierarchies);
+    createCgroup("bunker/c4", hierarchies);
     expect(cg.joinFiles).toEqual([join(root, "memory/bunker/c3/tasks"), join(root, "pids/bunker/c3/tasks")]);
     expect(cg.v2Dir).toBeUndefined();
     for (const d of cg.dirs) expect(existsSync(d)).toBe(true);
     removeCgroup("bunker/c3", hierarchies);
     for (const d of cg.dirs) expect(existsSync(d)).toBe(false);
-    expect(existsSync(join(root, "memory/bunker"))).toBe(true); // the shared parent stays
+    expect(existsSync(join(root, "memory/bunker"))).toBe(true); // the shared parent stays while another container uses it
+    removeCgroup("bunker/c4", hierarchies);
+    expect(existsSync(join(root, "memory/bunker"))).toBe(false); // and goes with the last one
     removeCgroup("bunker/c3", hierarchies);
   });
 
