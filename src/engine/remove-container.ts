@@ -5,7 +5,7 @@ import { removeCgroup } from "../runtime/cgroups.ts";
 import type { Engine } from "./engine.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import type { LoadedRecord } from "./container-store.ts";
-import { processStartTime } from "./start-container.ts";
+import { isProcessAlive } from "./start-container.ts";
 import { canRemove } from "./state.ts";
 import { trace } from "../lib/trace.ts";
 import { removeAnonymousVolumes } from "./volumes.ts";
@@ -14,14 +14,14 @@ const SIGKILL = 9;
 
 function waitGone(pid: number, startTime: number | null | undefined): void {
   // The process is not our child, so it cannot be waited for; its /proc entry disappears once it has been reaped.
-  for (let i = 0; i < 2000 && processStartTime(pid) !== null && processStartTime(pid) === (startTime ?? null); i++) Bun.sleepSync(1);
+  for (let i = 0; i < 2000 && isProcessAlive(pid, startTime); i++) Bun.sleepSync(1);
 }
 
 /** `volumes` (`rm -v`, `run --rm`): the container's anonymous volumes go too, after it. */
 export function removeContainer(engine: Engine, id: string, opts: { force: boolean; volumes?: boolean }): void {
   const removed = engine.containers.withLock(id, () => {
     const r: LoadedRecord = engine.containers.load(id);
-    const alive = r.State.Pid > 0 && processStartTime(r.State.Pid) === (r.PidStartTime ?? null);
+    const alive = isProcessAlive(r.State.Pid, r.PidStartTime);
     if (alive && !canRemove(r.State, opts.force))
       throw new BunkerError(`cannot remove container "${r.Name}": container is running: stop the container before removing or force remove`);
     if (alive) {

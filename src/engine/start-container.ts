@@ -41,6 +41,10 @@ export function processStartTime(pid: number): number | null {
   }
 }
 
+/** Whether the process recorded as a container's init is still that process (not a recycled pid). */
+export function isProcessAlive(pid: number, startTime: number | null | undefined): boolean {
+  return pid > 0 && startTime != null && processStartTime(pid) === startTime;
+}
 
 interface Started {
   record: LoadedRecord;
@@ -178,11 +182,10 @@ export function finishContainer(engine: Engine, id: string, exitCode: number, au
  */
 export function refreshState(engine: Engine, record: LoadedRecord): LoadedRecord {
   if (record.State.Status !== "running") return record;
-  const alive = record.State.Pid > 0 && processStartTime(record.State.Pid) === (record.PidStartTime ?? null);
-  if (alive) return record;
+  if (isProcessAlive(record.State.Pid, record.PidStartTime)) return record;
   return engine.containers.withLock(record.Id, () => {
     const r: LoadedRecord = engine.containers.load(record.Id);
-    if (r.State.Status !== "running" || (r.State.Pid > 0 && processStartTime(r.State.Pid) === (r.PidStartTime ?? null))) return r;
+    if (r.State.Status !== "running" || isProcessAlive(r.State.Pid, r.PidStartTime)) return r;
     const oomKilled = releaseCgroup(r.Id);
     r.State = { ...toExited(r.State, 255, "container process exited while no bunker process was watching it"), OOMKilled: oomKilled };
     engine.containers.save(r);
