@@ -1,7 +1,7 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { parseChallenges } from "../../../src/registry/challenge.ts";
 import { apiHost, hostname, insecureRegistries, isInsecure, tlsFor } from "../../../src/registry/hosts.ts";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -30,6 +30,9 @@ describe("WWW-Authenticate parsing", () => {
 });
 
 describe("host policy", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "bunker-hosts-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
   test("Docker Hub's API host", () => {
     expect(apiHost("docker.io")).toBe("registry-1.docker.io");
     expect(apiHost("index.docker.io")).toBe("registry-1.docker.io");
@@ -55,7 +58,7 @@ describe("host policy", () => {
   });
 
   test("BUNKER_INSECURE_REGISTRIES and daemon.json are both read", () => {
-    const dir = mkdtempSync(join(tmpdir(), "bunker-hosts-"));
+    const dir = mkdtempSync(join(scratch, "hosts-"));
     const daemon = join(dir, "daemon.json");
     writeFileSync(daemon, JSON.stringify({ "insecure-registries": ["from-daemon:5000"] }));
     const saved = process.env.BUNKER_INSECURE_REGISTRIES;
@@ -71,7 +74,7 @@ describe("host policy", () => {
   });
 
   test("extra CAs from certs.d are added to the default trust, client certs picked up", () => {
-    const base = mkdtempSync(join(tmpdir(), "bunker-certs-"));
+    const base = mkdtempSync(join(scratch, "certs-"));
     mkdirSync(join(base, "reg.example:5000"));
     writeFileSync(join(base, "reg.example:5000", "ca.crt"), "CA-PEM");
     writeFileSync(join(base, "reg.example:5000", "client.cert"), "CERT");
