@@ -38,8 +38,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "shm-size", type: "string", description: "Size of /dev/shm", valueHint: "bytes" },
   { name: "device", type: "list", description: "Add a host device to the container", valueHint: "list" },
   // Security (engine/security.ts checks the values). --privileged sets HostConfig.Privileged: all capabilities,
-  // no seccomp, no masked or read-only paths, /sys writable. NOTE for the device code: Docker's privileged also
-  // means every host device and no device cgroup rules; that part reads HostConfig.Privileged in runtime-spec.ts.
+  // no seccomp, no masked or read-only paths, /sys writable; runtime-spec.ts adds every host device and no device rules.
   { name: "cap-add", type: "list", description: "Add Linux capabilities", valueHint: "list" },
   { name: "cap-drop", type: "list", description: "Drop Linux capabilities", valueHint: "list" },
   { name: "privileged", type: "bool", description: "Give extended privileges to this container" },
