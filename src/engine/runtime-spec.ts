@@ -1,6 +1,6 @@
 // Container record + image -> OCI runtime spec, with Docker's defaults for
 // mounts, devices, masked and read-only paths.
-import { DEFAULT_PATH, OVERLAY_ANNOTATION } from "../runtime/program.ts";
+import { DEFAULT_PATH, LAYERS_MAPPED_ANNOTATION, OVERLAY_ANNOTATION } from "../runtime/program.ts";
 import type { DeviceRule, LinuxResources, RuntimeSpec, SpecMount } from "../runtime/spec.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
@@ -123,8 +123,10 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpe
     root: { path: dir("merged"), readonly: c.HostConfig.ReadonlyRootfs },
     hostname: c.Config.Hostname,
     mounts,
-    // "noidmap," tells the userns spawn that these layers already carry the mapped owners.
-    annotations: { [OVERLAY_ANNOTATION]: `${chowned ? "noidmap," : ""}${overlayOptions(lowerdirs, dir("upper"), dir("work"), c.HostConfig.AutoRemove)}` },
+    annotations: {
+      [OVERLAY_ANNOTATION]: overlayOptions(lowerdirs, dir("upper"), dir("work"), c.HostConfig.AutoRemove),
+      ...(chowned ? { [LAYERS_MAPPED_ANNOTATION]: "true" } : {}),
+    },
     linux: {
       namespaces,
       cgroupsPath: cgroupPath(c.Id),

@@ -6,6 +6,8 @@ import type { IdMapping, RuntimeSpec, SpecMount } from "./spec.ts";
 
 /** Annotation carrying the overlay options: the runtime mounts the rootfs inside the container's own mount namespace, so nothing leaks onto the host. */
 export const OVERLAY_ANNOTATION = "io.bunker.rootfs.overlay";
+/** Set ("true") when the lower layers are copies already owned by the mapped ids, so a user namespace must not idmap them again. */
+export const LAYERS_MAPPED_ANNOTATION = "io.bunker.rootfs.layers-mapped";
 
 /** Either the container's stdio fds, or a terminal it makes in its own devpts and sends back over `consoleSocket`. */
 export type Stdio = { consoleSocket: number; rows: number; cols: number } | { stdin: number; stdout: number; stderr: number };
@@ -148,11 +150,13 @@ export const mapText = (maps: IdMapping[] = []) => maps.map((m) => `${m.containe
 /**
  * The words native.c's parent reads before it releases a child cloned into a
  * new user namespace: the id maps it writes, the overlay it mounts with
- * idmapped lower layers (or ""), and the cgroup files it moves the child into
+ * idmapped lower layers (or ""; a "noidmap," prefix when the layers already
+ * carry the mapped owners), and the cgroup files it moves the child into
  * (a process that is root only inside its namespace may not write them).
  */
 export function usernsHeader(spec: RuntimeSpec, cgroupJoinFiles: string[], overlay: string): string[] {
-  return ["userns", mapText(spec.linux.uidMappings), mapText(spec.linux.gidMappings), overlay, String(cgroupJoinFiles.length), ...cgroupJoinFiles];
+  const rootfs = overlay && spec.annotations?.[LAYERS_MAPPED_ANNOTATION] === "true" ? `noidmap,${overlay}` : overlay;
+  return ["userns", mapText(spec.linux.uidMappings), mapText(spec.linux.gidMappings), rootfs, String(cgroupJoinFiles.length), ...cgroupJoinFiles];
 }
 
 /** native.c's mknod ORs in S_IFCHR; S_IFBLK (0o060000) contains that bit, so a block device passes its type in the mode. */
