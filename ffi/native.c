@@ -429,13 +429,10 @@ static void reset_signals(void) {
   syscall(SYS_rt_sigprocmask, 2, &empty, 0, 8);
 }
 
-/* execvpe without malloc: search PATH the way a shell does; EACCES wins over ENOENT. */
-static void op_exec(const char *path_env, char **argv, char **envp) {
+/* execvpe without malloc: search PATH the way a shell does; EACCES wins over ENOENT. Returns only on failure. */
+static void exec_search(const char *path_env, char **argv, char **envp) {
   char buf[4096]; const char *cmd = argv[0]; int saw_eacces = 0;
-  if (err_fd > 3) syscall(SYS_close_range, 3, err_fd - 1, 0);
-  syscall(SYS_close_range, err_fd + 1, ~0U, 0);
-  reset_signals();
-  for (const char *c = cmd; *c; c++) if (*c == '/') { execve(cmd, argv, envp); die("exec", cmd); }
+  for (const char *c = cmd; *c; c++) if (*c == '/') { execve(cmd, argv, envp); return; }
   const char *p = path_env;
   while (1) {
     const char *q = p; while (*q && *q != ':') q++;
@@ -452,7 +449,14 @@ static void op_exec(const char *path_env, char **argv, char **envp) {
     p = q + 1;
   }
   errno = saw_eacces ? EACCES : ENOENT;
-  die("exec", cmd);
+}
+
+static void op_exec(const char *path_env, char **argv, char **envp) {
+  if (err_fd > 3) syscall(SYS_close_range, 3, err_fd - 1, 0);
+  syscall(SYS_close_range, err_fd + 1, ~0U, 0);
+  reset_signals();
+  exec_search(path_env, argv, envp);
+  die("exec", argv[0]);
 }
 
 /* Brings up loopback in a fresh network namespace (it starts down). */
@@ -886,13 +890,21 @@ static int spawn_userns(long clone_flags, char *errbuf, const char *cgroup_v2) {
  * program). Blocks until the child has exec'd (or failed), which takes a few
  * ms. Returns the pid, or -1 with "errno<TAB>message" in errbuf.
  */
+static int spawn_words(long clone_flags, long count, char *errbuf, const char *cgroup_v2);
+
 static int bunker_spawn(long clone_flags, char *program, long len, char *errbuf, const char *cgroup_v2) {
-  int fds[2]; int pid = -1; long i, count = 0;
+  long i, count = 0;
   char *start = program;
   for (i = 0; i < len && count < MAX_WORDS; i++) {
     if (program[i] == 0) { words[count++] = start; start = program + i + 1; }
   }
   words[count] = 0;
+  return spawn_words(clone_flags, count, errbuf, cgroup_v2);
+}
+
+/* bunker_spawn once the program is split into `words` (the monitor gets them as its argv). */
+static int spawn_words(long clone_flags, long count, char *errbuf, const char *cgroup_v2) {
+  int fds[2]; int pid = -1;
   errbuf[0] = 0;
   if ((clone_flags & CLONE_NEWUSER) && count > 5 && seq(words[0], "userns")) return spawn_userns(clone_flags, errbuf, cgroup_v2);
   if (pipe2(fds, O_CLOEXEC) < 0) return -1;

@@ -40,12 +40,12 @@ function prebuiltId(): { hash: string } | null {
 }
 
 /** Writes a file into the cache once; concurrent writers each rename a whole file into place. */
-function cached(name: string, contents: () => string | Uint8Array): string {
+export function cached(name: string, contents: () => string | Uint8Array, mode = 0o644): string {
   const file = join(cacheDir, name);
   if (!existsSync(file)) {
     mkdirSync(cacheDir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, contents());
+    writeFileSync(tmp, contents(), { mode });
     renameSync(tmp, file);
   }
   return file;

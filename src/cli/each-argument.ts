@@ -1,12 +1,11 @@
-// Docker's multi-argument commands (rm, rmi, start, inspect): every argument
+// Docker's multi-argument commands (rm, rmi, start, stop, inspect): every argument
 // is tried, each failure is one line on stderr, and the exit code is 1 if any failed.
 import { BunkerError } from "../lib/errors.ts";
 
-export async function eachArgument(
-  refs: string[],
-  fn: (ref: string) => void | Promise<void>,
-  describe: (ref: string, e: BunkerError) => string = (_, e) => `Error response from daemon: ${e.message}`,
-): Promise<number> {
+type Describe = (ref: string, e: BunkerError) => string;
+const daemonStyle: Describe = (_, e) => `Error response from daemon: ${e.message}`;
+
+export async function eachArgument(refs: string[], fn: (ref: string) => void | Promise<void>, describe: Describe = daemonStyle): Promise<number> {
   let failed = false;
   for (const ref of refs) {
     try {
@@ -17,5 +16,21 @@ export async function eachArgument(
       failed = true;
     }
   }
+  return failed ? 1 : 0;
+}
+
+/** Like eachArgument, but all at once (docker stops containers in parallel); results are printed in argument order. */
+export async function eachArgumentAtOnce(refs: string[], fn: (ref: string) => Promise<string>, describe: Describe = daemonStyle): Promise<number> {
+  const results = await Promise.allSettled(refs.map((ref) => fn(ref)));
+  let failed = false;
+  results.forEach((r, i) => {
+    if (r.status === "fulfilled") {
+      console.log(r.value);
+      return;
+    }
+    if (!(r.reason instanceof BunkerError)) throw r.reason;
+    console.error(describe(refs[i], r.reason));
+    failed = true;
+  });
   return failed ? 1 : 0;
 }

@@ -114,3 +114,11 @@ function parseBool(v: string, flag: string, bad: (m: string) => UsageError): boo
 export const str = (v: FlagValues[string]): string | undefined => (typeof v === "string" ? v : undefined);
 export const list = (v: FlagValues[string]): string[] => (Array.isArray(v) ? v : []);
 export const bool = (v: FlagValues[string]): boolean => v === true;
+
+/** An integer flag, with docker's message for anything else. */
+export function intValue(value: FlagValues[string], flag: string): number | undefined {
+  const text = str(value);
+  if (text === undefined) return undefined;
+  if (!/^-?\d+$/.test(text)) throw new UsageError(`invalid argument "${text}" for "${flag}" flag: strconv.ParseInt: parsing "${text}": invalid syntax`);
+  return Number(text);
+}

@@ -43,6 +43,8 @@ export interface ContainerRecord {
   Image: string;
   Name: string; // with docker's leading "/"
   RestartCount: number;
+  /** Set by stop/kill so a restart policy leaves the container down (docker's HasBeenManuallyStopped; not shown by inspect). */
+  ManuallyStopped?: boolean;
   Driver: string;
   Platform: string;
   Config: {
@@ -63,6 +65,10 @@ export interface ContainerRecord {
     Entrypoint: string[] | null;
     Labels: Record<string, string>;
     StopSignal?: string;
+    /** Seconds `stop` waits before SIGKILL (docker's default: 10). */
+    StopTimeout?: number;
+    /** Docker's shape, durations in nanoseconds; Test ["NONE"] disables the image's. */
+    Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number } | null;
   };
   HostConfig: {
     Binds: string[] | null;
@@ -94,6 +100,9 @@ export interface ContainerRecord {
     PidsLimit: number | null;
     ShmSize: number;
     Devices: DeviceMapping[];
+    /** --init: docker-init runs as PID 1. */
+    Init?: boolean;
+    RestartPolicy?: { Name: "" | "no" | "always" | "unless-stopped" | "on-failure"; MaximumRetryCount: number };
   };
   Mounts: MountPoint[];
 }
@@ -104,9 +113,12 @@ export interface RunningState {
   /** The process's start time (clock ticks since boot), so a recycled pid is never taken for ours. */
   PidStartTime: number | null;
   StartedAt: string;
+  /** The container's monitor (ffi/monitor.c), and its start time likewise. */
+  MonitorPid?: number;
+  MonitorStartTime?: number | null;
 }
 
-export type LoadedRecord = ContainerRecord & { PidStartTime?: number | null };
+export type LoadedRecord = ContainerRecord & { PidStartTime?: number | null; MonitorPid?: number; MonitorStartTime?: number | null };
 
 export class ContainerStore {
   readonly dir: string;
@@ -175,7 +187,7 @@ export class ContainerStore {
   /** Saves a stopped container's record. The running state lives apart (markRunning) and is never written here. */
   save(record: LoadedRecord, { durable = true } = {}): void {
     if (record.State.Running) throw new Error(`internal: saving container ${record.Id} while it runs`);
-    const { PidStartTime: _, ...persistent } = record;
+    const { PidStartTime: _, MonitorPid: _m, MonitorStartTime: _t, ...persistent } = record;
     writeJsonAtomic(this.path(record.Id, "container.json"), persistent, { durable });
   }
 
@@ -221,6 +233,8 @@ export class ContainerStore {
     if (run && run.StartedAt > record.State.FinishedAt) {
       record.State = { ...record.State, Status: "running", Running: true, Pid: run.Pid, StartedAt: run.StartedAt, ExitCode: 0, Error: "", FinishedAt: ZERO_TIME };
       record.PidStartTime = run.PidStartTime;
+      record.MonitorPid = run.MonitorPid;
+      record.MonitorStartTime = run.MonitorStartTime;
     }
     return record;
   }
@@ -240,6 +254,11 @@ export class ContainerStore {
       }
     }
     return out;
+  }
+
+  /** The unix socket its monitor listens on (attach, wait, stop). Short: a socket path has at most 107 bytes. */
+  socketPath(id: string): string {
+    return join(this.runDir, `${id.slice(0, 32)}.sock`);
   }
 
   /** Finds a container by full id, name, or unique id prefix (docker's order). */

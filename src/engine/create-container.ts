@@ -8,6 +8,7 @@ import type { Engine } from "./engine.ts";
 import { mergeEnv, readEnvFile } from "./env.ts";
 import { isValidName, randomName } from "./names.ts";
 import type { ResourceConfig } from "./resources.ts";
+import type { RestartPolicy } from "./restart-policy.ts";
 import type { SecurityConfig } from "./security.ts";
 import { chownForUserns, makeTraversable, type UsernsConfig } from "./userns.ts";
 import { initialState } from "./state.ts";
@@ -30,6 +31,11 @@ export interface CreateOptions {
   tty: boolean;
   interactive: boolean;
   autoRemove: boolean;
+  restartPolicy?: RestartPolicy;
+  /** --init: docker-init (the monitor executable's init mode) as PID 1. */
+  init: boolean;
+  stopSignal?: string;
+  stopTimeout?: number;
   labels: string[];
   readOnly: boolean;
   /** Already checked (see securityHostConfig), so a bad value fails before any pull. */
@@ -127,12 +133,15 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       WorkingDir: opts.workdir ?? imageConfig.WorkingDir ?? "",
       Entrypoint: entrypoint.length > 0 ? entrypoint : null,
       Labels: { ...imageConfig.Labels, ...parseLabels(opts.labels) },
-      StopSignal: imageConfig.StopSignal,
+      StopSignal: opts.stopSignal ?? imageConfig.StopSignal,
+      ...(opts.stopTimeout !== undefined ? { StopTimeout: opts.stopTimeout } : {}),
     },
     HostConfig: {
       Binds: opts.volumes.some((v) => v.includes(":")) ? opts.volumes.filter((v) => v.includes(":")) : null,
       NetworkMode: network,
       AutoRemove: opts.autoRemove,
+      RestartPolicy: opts.restartPolicy ?? { Name: "no", MaximumRetryCount: 0 },
+      Init: opts.init || undefined,
       Tmpfs: opts.tmpfs.length > 0 ? tmpfs : null,
       ...opts.security, // CapAdd, CapDrop, Privileged, SecurityOpt, Ulimits, OomScoreAdj
       ReadonlyRootfs: opts.readOnly,

@@ -6,15 +6,24 @@ import type { Engine } from "./engine.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import type { LoadedRecord } from "./container-store.ts";
 import { isProcessAlive } from "./start-container.ts";
+import { SIGKILL } from "./signals.ts";
 import { canRemove } from "./state.ts";
 import { trace } from "../lib/trace.ts";
 import { removeAnonymousVolumes } from "./volumes.ts";
 
-const SIGKILL = 9;
-
 function waitGone(pid: number, startTime: number | null | undefined): void {
   // The process is not our child, so it cannot be waited for; its /proc entry disappears once it has been reaped.
   for (let i = 0; i < 2000 && isProcessAlive(pid, startTime); i++) Bun.sleepSync(1);
+}
+
+/** Kills a container's init, and then its monitor once that has reaped it: nothing of the container outlives `rm -f`. */
+function killContainer(r: LoadedRecord): void {
+  kill(r.State.Pid, SIGKILL);
+  waitGone(r.State.Pid, r.PidStartTime);
+  if (r.MonitorPid && isProcessAlive(r.MonitorPid, r.MonitorStartTime)) {
+    kill(r.MonitorPid, SIGKILL);
+    waitGone(r.MonitorPid, r.MonitorStartTime);
+  }
 }
 
 /** `volumes` (`rm -v`, `run --rm`): the container's anonymous volumes go too, after it. */
@@ -24,10 +33,7 @@ export function removeContainer(engine: Engine, id: string, opts: { force: boole
     const alive = isProcessAlive(r.State.Pid, r.PidStartTime);
     if (alive && !canRemove(r.State, opts.force))
       throw new BunkerError(`cannot remove container "${r.Name}": container is running: stop the container before removing or force remove`);
-    if (alive) {
-      kill(r.State.Pid, SIGKILL);
-      waitGone(r.State.Pid, r.PidStartTime);
-    }
+    if (alive) killContainer(r);
     removeCgroup(cgroupPath(id));
     engine.containers.remove(r);
     trace("container removed");

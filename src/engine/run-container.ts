@@ -10,9 +10,9 @@ export interface RunResult {
   exitCode: number;
 }
 
-export async function runContainer(engine: Engine, opts: CreateOptions, detach: boolean): Promise<RunResult> {
+export async function runContainer(engine: Engine, opts: CreateOptions, detach: boolean, detachKeys?: number[]): Promise<RunResult> {
   const { Id: id } = createContainer(engine, opts);
   trace("container created");
-  const exitCode = await startContainer(engine, id, { attach: !detach, interactive: opts.interactive });
+  const exitCode = await startContainer(engine, id, { attach: !detach, interactive: opts.interactive, detachKeys });
   return { id, exitCode };
 }

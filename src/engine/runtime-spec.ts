@@ -71,7 +71,10 @@ export function cgroupPath(id: string): string {
   return `bunker/${id}`;
 }
 
-export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpec {
+/** `initPath`: the monitor executable, which is also docker-init (--init). */
+const INIT_PATH = "/sbin/docker-init";
+
+export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = ""): RuntimeSpec {
   const image = engine.images.list().find((i) => i.id === c.Image);
   const layers = (image?.layers ?? []).map((l) => engine.images.layerDiff(l)).reverse();
   const dir = (...p: string[]) => engine.containers.path(c.Id, ...p);
@@ -105,6 +108,8 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpe
       options: ["nosuid", "nodev", "noexec", ...(opts ? opts.split(",") : [])],
     })),
   ];
+  const init = hc.Init && initPath !== "";
+  if (init) mounts.push({ destination: INIT_PATH, type: "bind", source: initPath, options: ["bind", "ro"] });
 
   const { nodes, rules } = deviceSetup(hc);
   const namespaces: RuntimeSpec["linux"]["namespaces"] = [{ type: "pid" }, { type: "mount" }, { type: "ipc" }, { type: "uts" }];
@@ -116,7 +121,7 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord): RuntimeSpe
     process: {
       terminal: c.Config.Tty,
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
-      args: [c.Path, ...c.Args],
+      args: init ? [INIT_PATH, "--", c.Path, ...c.Args] : [c.Path, ...c.Args],
       env,
       cwd: c.Config.WorkingDir || "/",
     },

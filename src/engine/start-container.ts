@@ -1,29 +1,37 @@
-// Starting a container: bundle, cgroup, launch, and (when attached) waiting
-// for it while passing on signals and terminal I/O.
-import { openSync, readFileSync } from "node:fs";
+// Starting a container: bundle, cgroup, and its monitor (which launches it);
+// when attached, relaying its I/O until it exits. Also reading back what the
+// monitor recorded when the container exited.
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { close, receiveFd, socketPair } from "../../ffi/native.ts";
+import { close } from "../../ffi/native.ts";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import { trace } from "../lib/trace.ts";
+import { DEFAULT_DETACH_KEYS, fdConnection, relay } from "../runtime/attach-stream.ts";
 import { cgroupOomKilled, createCgroup, hostCgroups, removeCgroup } from "../runtime/cgroups.ts";
-import { forwardSignals, launch, waitForExit } from "../runtime/launch.ts";
-import type { Stdio } from "../runtime/program.ts";
-import { relayPty, terminalSize } from "../runtime/pty.ts";
+import { forwardSignals, launch } from "../runtime/launch.ts";
+import { monitorExecutable } from "../runtime/monitor.ts";
+import { terminalSize } from "../runtime/pty.ts";
 import type { ContainerRecord, LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { writeEtcFiles } from "./etc-files.ts";
-import { chownForUserns } from "./userns.ts";
 import { removeContainer } from "./remove-container.ts";
-import { prepareSecurity } from "./security.ts";
+import { wantsRestart } from "./restart-policy.ts";
 import { buildRuntimeSpec, cgroupPath } from "./runtime-spec.ts";
+import { prepareSecurity } from "./security.ts";
 import { assertCanStart, toExited, toRunning } from "./state.ts";
-import { trace } from "../lib/trace.ts";
+import { chownForUserns } from "./userns.ts";
 
 const ETC_FILES = ["hostname", "hosts", "resolv.conf"];
+const EXIT_FILE = "exit";
 
 export interface StartOptions {
   attach: boolean;
   interactive: boolean;
+  /** Bytes that detach an attached terminal (docker's --detach-keys). */
+  detachKeys?: number[];
+  /** A restart policy's restart: called off if the container is no longer "restarting" (stopped or started meanwhile). */
+  restart?: boolean;
 }
 
 /**
@@ -48,49 +56,75 @@ export function isProcessAlive(pid: number, startTime: number | null | undefined
 
 interface Started {
   record: LoadedRecord;
-  /** The master side of the container's terminal, with -t. */
-  console?: number;
+  /** Our end of the monitor's owner socket. */
+  owner: number;
 }
 
-function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
+/** json-file by default; `--log-driver none` keeps no log. */
+function logSettings(engine: Engine, record: ContainerRecord): { log: string; logMaxSize: number; logMaxFile: number } {
+  return { log: engine.containers.path(record.Id, `${record.Id}-json.log`), logMaxSize: 0, logMaxFile: 1 };
+}
+
+/** How often the monitor runs `healthcheck run`: 0 without a health check (Docker's default interval is 30 s). */
+function healthIntervalMs(record: ContainerRecord): number {
+  const check = record.Config.Healthcheck;
+  if (!check?.Test?.length || check.Test[0] === "NONE") return 0;
+  return Math.round((check.Interval || 30e9) / 1e6);
+}
+
+function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOptions): Started | null {
   return engine.containers.withLock(id, () => {
     const record: LoadedRecord = engine.containers.load(id);
-    assertCanStart(record.Name.slice(1), record.State);
+    const restarting = record.State.Status === "restarting";
+    if (opts.restart && !restarting) return null;
+    if (!restarting) assertCanStart(record.Name.slice(1), record.State);
     const dir = engine.containers.path(id);
     writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode);
     if (record.HostConfig.UidMap) chownForUserns(record.HostConfig, ETC_FILES.map((f) => join(dir, f)));
-    const spec = buildRuntimeSpec(engine, record);
+    const spec = buildRuntimeSpec(engine, record, monitor);
     trace("runtime spec built");
     writeJsonAtomic(engine.containers.path(id, "config.json"), spec, { durable: false }); // regenerated at every start
     trace("bundle written");
+    rmSync(join(dir, EXIT_FILE), { force: true }); // the last run's
     const cgroup = createCgroup(cgroupPath(id), hostCgroups(), spec.linux.resources);
     trace("cgroup created");
-
-    let stdio: Stdio;
-    const opened: number[] = [];
-    let consoleSocket: number | undefined;
-    if (record.Config.Tty) {
-      const [ours, theirs] = socketPair();
-      consoleSocket = ours;
-      opened.push(ours, theirs);
-      stdio = { consoleSocket: theirs, ...terminalSize() };
-    } else if (opts.attach) {
-      stdio = { stdin: opts.interactive ? 0 : track(opened, openSync("/dev/null", "r")), stdout: 1, stderr: 2 };
-    } else {
-      // Detached without a monitor yet: output goes to the container's log file.
-      const log = track(opened, openSync(engine.containers.path(id, "container.log"), "a"));
-      stdio = { stdin: track(opened, openSync("/dev/null", "r")), stdout: log, stderr: log };
-    }
+    const policy = record.HostConfig.RestartPolicy?.Name ?? "no";
     try {
-      const pid = launch(spec, { cgroup, stdio, cacheDir: engine.dirs.cache });
-      // The child sent its terminal's master before exec, so it is already queued on the socket.
-      const console = consoleSocket === undefined ? undefined : receiveFd(consoleSocket);
+      const started = launch(spec, {
+        cgroup,
+        size: terminalSize(),
+        cacheDir: engine.dirs.cache,
+        monitor,
+        monitorOptions: {
+          id,
+          dir,
+          ...logSettings(engine, record),
+          socket: engine.containers.socketPath(id),
+          stdin: record.Config.OpenStdin,
+          healthIntervalMs: healthIntervalMs(record),
+          cleanup: policy !== "no" && policy !== "" ? "always" : record.HostConfig.AutoRemove ? "unowned" : "never",
+          root: engine.dirs.root,
+          runRoot: engine.dirs.runRoot,
+          cacheDir: engine.dirs.cache,
+        },
+      });
       trace("container launched");
-      record.State = toRunning(record.State, pid);
-      record.PidStartTime = processStartTime(pid);
-      engine.containers.markRunning(id, { Pid: pid, PidStartTime: record.PidStartTime, StartedAt: record.State.StartedAt });
+      // Saved only when they change: an ordinary start writes nothing durable.
+      const countsChanged = restarting || record.RestartCount !== 0 || record.ManuallyStopped;
+      record.RestartCount = restarting ? record.RestartCount + 1 : 0;
+      record.ManuallyStopped = false;
+      if (countsChanged) engine.containers.save({ ...record, State: { ...record.State, Status: "exited", Restarting: false } });
+      record.State = toRunning(record.State, started.pid);
+      record.PidStartTime = processStartTime(started.pid);
+      engine.containers.markRunning(id, {
+        Pid: started.pid,
+        PidStartTime: record.PidStartTime,
+        StartedAt: record.State.StartedAt,
+        MonitorPid: started.monitorPid,
+        MonitorStartTime: processStartTime(started.monitorPid),
+      });
       trace("running state saved");
-      return { record, console };
+      return { record, owner: started.owner };
     } catch (e) {
       removeCgroup(cgroupPath(id));
       if (e instanceof BunkerError) {
@@ -99,25 +133,18 @@ function launchLocked(engine: Engine, id: string, opts: StartOptions): Started {
         engine.containers.save(record);
       }
       throw e;
-    } finally {
-      for (const fd of opened) close(fd);
     }
   });
 }
 
-function track(list: number[], fd: number): number {
-  list.push(fd);
-  return fd;
-}
-
-/** Starts a created or exited container. With attach, waits and returns its exit code. */
+/** Starts a created or exited container. With attach, relays its I/O and returns its exit code once it exits (0 if detached from). */
 export async function startContainer(engine: Engine, id: string, opts: StartOptions): Promise<number> {
   // Outside the lock and before any cgroup exists: may compile a seccomp filter the first time.
-  await prepareSecurity(engine.containers.load(id), engine.dirs.cache);
+  const [, monitor] = await Promise.all([prepareSecurity(engine.containers.load(id), engine.dirs.cache), monitorExecutable(engine.dirs.cache)]);
   const signals = opts.attach ? forwardSignals() : undefined;
-  let started: Started;
+  let started: Started | null;
   try {
-    started = launchLocked(engine, id, opts);
+    started = launchLocked(engine, id, monitor, opts);
   } catch (e) {
     signals?.stop();
     // A --rm container that failed to launch is removed; one that was already running is left alone.
@@ -125,16 +152,23 @@ export async function startContainer(engine: Engine, id: string, opts: StartOpti
     if (record?.HostConfig.AutoRemove && !record.State.Running) removeContainer(engine, id, { force: true, volumes: true });
     throw e;
   }
-  if (!signals) return 0;
-  const { record, console } = started;
+  if (!started) return 0;
+  const { record, owner } = started;
+  if (!signals) {
+    close(owner); // detached: the monitor carries on alone
+    return 0;
+  }
   signals.attach(record.State.Pid);
-  const relay = console !== undefined ? relayPty(console, opts.interactive) : Promise.resolve();
-  const exit = await waitForExit(record.State.Pid);
+  const result = await relay(fdConnection(owner), {
+    stdin: opts.interactive,
+    tty: record.Config.Tty,
+    closeStdinOnEof: true,
+    detachKeys: opts.detachKeys ?? DEFAULT_DETACH_KEYS,
+  });
   trace("container exited");
-  await relay;
   signals.stop();
-  finishContainer(engine, id, exit.code, record.HostConfig.AutoRemove);
-  return exit.code;
+  if ("detached" in result) return 0;
+  return finishContainer(engine, id);
 }
 
 function safeLoad(engine: Engine, id: string): ContainerRecord | undefined {
@@ -156,40 +190,58 @@ function releaseCgroup(id: string): boolean {
   return oomKilled;
 }
 
-/** Records the exit and releases what only a running container needs; --rm removes the rest. */
-export function finishContainer(engine: Engine, id: string, exitCode: number, autoRemove: boolean): void {
+interface ExitFile {
+  Pid: number;
+  ExitCode: number;
+  FinishedAt: string;
+}
+
+/** What the monitor wrote when the container's init exited, if it was this run's. */
+function readExitFile(engine: Engine, record: LoadedRecord): ExitFile | null {
   try {
-    if (autoRemove) {
-      removeContainer(engine, id, { force: true, volumes: true }); // the cgroup goes with it
-      return;
-    }
-    const oomKilled = releaseCgroup(id);
-    engine.containers.withLock(id, () => {
-      const r = engine.containers.load(id);
-      r.State = { ...toExited(r.State, exitCode), OOMKilled: oomKilled };
-      engine.containers.save(r); // the exit first, then the run file: see ContainerStore.load
-      engine.containers.clearRunning(id);
-    });
-  } catch (e) {
-    if (!(e instanceof NotFoundError)) throw e; // removed meanwhile (rm -f)
+    const exit: ExitFile = JSON.parse(readFileSync(engine.containers.path(record.Id, EXIT_FILE), "utf8"));
+    return exit.Pid === record.State.Pid ? exit : null;
+  } catch {
+    return null;
   }
 }
 
 /**
- * A container marked running whose process is gone (its CLI was killed, or it
- * ran detached) is reported as exited. Until the monitor lands the real exit
- * code is unknown in that case.
+ * Moves a running container whose init has exited to "exited" (or
+ * "restarting", when its policy says so), with the code its monitor recorded.
+ * Until the monitor has written it the container still counts as running; a
+ * container whose monitor died too gets 255. Call under the container's lock.
  */
+function recordExit(engine: Engine, r: LoadedRecord): LoadedRecord {
+  if (r.State.Status !== "running" && r.State.Status !== "paused") return r;
+  if (isProcessAlive(r.State.Pid, r.PidStartTime)) return r;
+  const exit = readExitFile(engine, r);
+  if (!exit && r.MonitorPid && isProcessAlive(r.MonitorPid, r.MonitorStartTime)) return r; // it is writing it now
+  const oomKilled = releaseCgroup(r.Id);
+  const code = exit?.ExitCode ?? 255;
+  r.State = { ...toExited(r.State, code, exit ? "" : "container process exited while its monitor was not running"), OOMKilled: oomKilled };
+  if (exit) r.State.FinishedAt = exit.FinishedAt;
+  if (wantsRestart(r, code)) r.State = { ...r.State, Status: "restarting", Restarting: true };
+  engine.containers.save(r); // the exit first, then the run file: see ContainerStore.load
+  engine.containers.clearRunning(r.Id);
+  return r;
+}
+
+/** Records the exit of an attached container, then applies --rm; returns its exit code. */
+export function finishContainer(engine: Engine, id: string): number {
+  try {
+    const r = engine.containers.withLock(id, () => recordExit(engine, engine.containers.load(id)));
+    if (r.HostConfig.AutoRemove && r.State.Status === "exited") removeContainer(engine, id, { force: true, volumes: true });
+    return r.State.ExitCode;
+  } catch (e) {
+    if (!(e instanceof NotFoundError)) throw e; // removed meanwhile (rm -f)
+    return 137;
+  }
+}
+
+/** The record with a finished run brought up to date (what `ps` and `inspect` show). */
 export function refreshState(engine: Engine, record: LoadedRecord): LoadedRecord {
-  if (record.State.Status !== "running") return record;
+  if (record.State.Status !== "running" && record.State.Status !== "paused") return record;
   if (isProcessAlive(record.State.Pid, record.PidStartTime)) return record;
-  return engine.containers.withLock(record.Id, () => {
-    const r: LoadedRecord = engine.containers.load(record.Id);
-    if (r.State.Status !== "running" || isProcessAlive(r.State.Pid, r.PidStartTime)) return r;
-    const oomKilled = releaseCgroup(r.Id);
-    r.State = { ...toExited(r.State, 255, "container process exited while no bunker process was watching it"), OOMKilled: oomKilled };
-    engine.containers.save(r);
-    engine.containers.clearRunning(r.Id);
-    return r;
-  });
+  return engine.containers.withLock(record.Id, () => recordExit(engine, engine.containers.load(record.Id)));
 }

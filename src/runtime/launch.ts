@@ -1,10 +1,10 @@
-// Starts a container process from a runtime spec and watches it exit.
+// Starts a container process from a runtime spec, under its monitor.
 import { existsSync, statSync } from "node:fs";
-import { exitCodeOf, kill, reap, SpawnError, spawnProgram } from "../../ffi/native.ts";
+import { kill, SpawnError } from "../../ffi/native.ts";
 import { BunkerError, ExecError } from "../lib/errors.ts";
-import { trace } from "../lib/trace.ts";
 import type { ContainerCgroup } from "./cgroups.ts";
-import { buildProgram, cloneFlags, type Stdio } from "./program.ts";
+import { type Monitored, type MonitorOptions, monitorStdio, startMonitored } from "./monitor.ts";
+import { buildProgram, cloneFlags } from "./program.ts";
 import { checkRlimitsAllowed } from "./rlimits.ts";
 import { seccompFileFor } from "./seccomp-files.ts";
 import type { RuntimeSpec } from "./spec.ts";
@@ -16,20 +16,24 @@ const ELOOP = 40;
 
 export interface LaunchOptions {
   cgroup: ContainerCgroup;
-  stdio: Stdio;
+  /** The terminal size a -t container starts with. */
+  size: { rows: number; cols: number };
   /** Where compiled seccomp filters are cached. */
   cacheDir: string;
+  /** The monitor executable (monitorExecutable). */
+  monitor: string;
+  monitorOptions: Omit<MonitorOptions, "cloneFlags" | "cgroupV2" | "tty">;
 }
 
 const isFile = (source: string) => existsSync(source) && !statSync(source).isDirectory();
 
-/** Clones the container's init; returns its pid once it has exec'd the user's command. */
-export function launch(spec: RuntimeSpec, opts: LaunchOptions): number {
-  watchChildren();
+/** Starts the container's monitor, which clones its init; returns once the init has exec'd the user's command. */
+export function launch(spec: RuntimeSpec, opts: LaunchOptions): Monitored {
   checkRlimitsAllowed(spec.process.rlimits ?? []);
-  const program = buildProgram(spec, opts.cgroup.joinFiles, opts.stdio, isFile, seccompFileFor(spec, opts.cacheDir));
+  const tty = spec.process.terminal === true;
+  const program = buildProgram(spec, opts.cgroup.joinFiles, monitorStdio(tty, opts.size), isFile, seccompFileFor(spec, opts.cacheDir));
   try {
-    return spawnProgram(cloneFlags(spec), program, opts.cgroup.v2Dir);
+    return startMonitored(opts.monitor, program, { ...opts.monitorOptions, cloneFlags: cloneFlags(spec), cgroupV2: opts.cgroup.v2Dir ?? "", tty });
   } catch (e) {
     if (e instanceof SpawnError) throw describeSpawnError(e, spec.process.args[0]);
     throw e;
@@ -60,39 +64,6 @@ function describeSpawnError(e: SpawnError, command: string): BunkerError {
     return new BunkerError(`container init failed: ${e.detail}: ${reason} (magic links such as /proc/self/fd/N are refused)`);
   }
   return new BunkerError(`container init failed: ${e.detail}: ${reason}`);
-}
-
-// SIGCHLD drives waiting, so the event loop stays free for signals and terminal I/O.
-const waiters = new Map<number, (status: number) => void>();
-let watching = false;
-
-function watchChildren(): void {
-  if (watching) return;
-  watching = true;
-  process.on("SIGCHLD", () => {
-    trace("SIGCHLD");
-    for (const [pid, resolve] of waiters) {
-      const status = reap(pid);
-      if (status !== null) {
-        waiters.delete(pid);
-        resolve(status);
-      }
-    }
-  });
-}
-
-/** Resolves with the exit code (128+signal when killed) of a child started by launch. */
-export function waitForExit(pid: number): Promise<{ code: number; signal: number }> {
-  return new Promise((resolve) => {
-    const keepAlive = setInterval(() => {}, 1 << 30); // a signal listener alone does not keep Bun running
-    const done = (status: number) => {
-      clearInterval(keepAlive);
-      resolve(exitCodeOf(status));
-    };
-    const status = reap(pid);
-    if (status !== null) done(status);
-    else waiters.set(pid, done);
-  });
 }
 
 const FORWARDED: [NodeJS.Signals, number][] = [

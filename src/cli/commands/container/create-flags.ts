@@ -1,11 +1,13 @@
 // The flags `run` and `create` share, and their translation into CreateOptions.
 import type { CreateOptions } from "../../../engine/create-container.ts";
 import { type ResourceFlags, resourceConfig } from "../../../engine/resources.ts";
+import { parseRestartPolicy, type RestartPolicy } from "../../../engine/restart-policy.ts";
 import { securityHostConfig } from "../../../engine/security.ts";
+import { signalNumber } from "../../../engine/signals.ts";
 import { usernsConfig } from "../../../engine/userns.ts";
 import { UsageError } from "../../../lib/errors.ts";
 import type { CliContext } from "../../command.ts";
-import { bool, type FlagSpec, type FlagValues, list, str } from "../../flags.ts";
+import { bool, type FlagSpec, type FlagValues, intValue, list, str } from "../../flags.ts";
 
 export const CREATE_FLAGS: FlagSpec[] = [
   { name: "env", short: "e", type: "list", description: "Set environment variables", valueHint: "list" },
@@ -20,6 +22,10 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "platform", type: "string", description: "Set platform if server is multi-platform capable", valueHint: "string" },
   { name: "pull", type: "string", description: 'Pull image before running ("always", "missing", "never")', valueHint: "string" },
   { name: "read-only", type: "bool", description: "Mount the container's root filesystem as read only" },
+  { name: "restart", type: "string", description: "Restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])", valueHint: "string" },
+  { name: "init", type: "bool", description: "Run an init inside the container that forwards signals and reaps processes" },
+  { name: "stop-signal", type: "string", description: "Signal to stop the container", valueHint: "string" },
+  { name: "stop-timeout", type: "string", description: "Timeout (in seconds) to stop a container", valueHint: "int" },
   { name: "rm", type: "bool", description: "Automatically remove the container and its associated anonymous volumes when it exits" },
   { name: "tmpfs", type: "list", description: "Mount a tmpfs directory", valueHint: "list" },
   { name: "tty", short: "t", type: "bool", description: "Allocate a pseudo-TTY" },
@@ -78,6 +84,10 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
     tty: bool(flags.tty),
     interactive: bool(flags.interactive),
     autoRemove: bool(flags.rm),
+    restartPolicy: restartPolicy(str(flags.restart), bool(flags.rm)),
+    init: bool(flags.init),
+    stopSignal: stopSignal(str(flags["stop-signal"])),
+    stopTimeout: intValue(flags["stop-timeout"], "--stop-timeout"),
     labels: list(flags.label),
     readOnly: bool(flags["read-only"]),
     resources: resourceConfig({ ...limitFlags(flags), shmSize: str(flags["shm-size"]), devices: list(flags.device) }),
@@ -87,7 +97,7 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
       privileged: bool(flags.privileged),
       securityOpt: list(flags["security-opt"]),
       ulimits: list(flags.ulimit),
-      oomScoreAdj: intFlag(flags["oom-score-adj"], "--oom-score-adj"),
+      oomScoreAdj: intValue(flags["oom-score-adj"], "--oom-score-adj"),
     }),
     userns: usernsConfig({ userns: str(flags.userns), uidmap: list(flags.uidmap), gidmap: list(flags.gidmap) }),
   };
@@ -107,10 +117,15 @@ export function limitFlags(flags: FlagValues): Omit<ResourceFlags, "shmSize" | "
   };
 }
 
-/** An integer flag, with docker's message for anything else. */
-function intFlag(value: FlagValues[string], flag: string): number | undefined {
-  const text = str(value);
+function restartPolicy(text: string | undefined, autoRemove: boolean): RestartPolicy | undefined {
   if (text === undefined) return undefined;
-  if (!/^-?\d+$/.test(text)) throw new UsageError(`invalid argument "${text}" for "${flag}" flag: strconv.ParseInt: parsing "${text}": invalid syntax`);
-  return Number(text);
+  const policy = parseRestartPolicy(text);
+  if (typeof policy === "string") throw new UsageError(policy);
+  if (autoRemove && policy.Name !== "no") throw new UsageError("Conflicting options: --restart and --rm");
+  return policy;
+}
+
+function stopSignal(text: string | undefined): string | undefined {
+  if (text !== undefined && signalNumber(text) === undefined) throw new UsageError(`invalid signal: ${text}`);
+  return text;
 }

@@ -1,23 +1,28 @@
 import { runContainer } from "../../../engine/run-container.ts";
 import { BunkerError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { bool } from "../../flags.ts";
+import { bool, str } from "../../flags.ts";
+import { parseDetachKeys } from "../../../runtime/attach-stream.ts";
 import { CREATE_FLAGS, createOptions, ensureImageFor } from "./create-flags.ts";
 
 export default defineBunkerCommand({
   name: "run",
   description: "Create and run a new container from an image",
   usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]",
-  flags: [...CREATE_FLAGS, { name: "detach", short: "d", type: "bool", description: "Run container in background and print container ID" }],
+  flags: [
+    ...CREATE_FLAGS,
+    { name: "detach", short: "d", type: "bool", description: "Run container in background and print container ID" },
+    { name: "detach-keys", type: "string", description: "Override the key sequence for detaching a container", valueHint: "string" },
+  ],
   stopAtFirstPositional: true,
   minArgs: 1,
   async run(ctx, { flags, positionals }) {
     const opts = createOptions(flags, positionals);
     const detach = bool(flags.detach);
-    if (detach && opts.autoRemove) throw new BunkerError("--rm with --detach needs a container monitor, which bunker does not have yet; drop one of them");
     if (opts.tty && opts.interactive && !process.stdin.isTTY) throw new BunkerError("the input device is not a TTY");
     await ensureImageFor(ctx, flags, opts.image);
-    const { id, exitCode } = await runContainer(ctx.engine(), opts, detach);
+    const keys = str(flags["detach-keys"]);
+    const { id, exitCode } = await runContainer(ctx.engine(), opts, detach, keys === undefined ? undefined : parseDetachKeys(keys));
     if (detach) console.log(id);
     return exitCode;
   },

@@ -1,0 +1,91 @@
+// Waiting for, and causing, a running container's exit: `wait`, `stop`, `kill`.
+// The container is the monitor's child, not ours, so its exit is learnt from
+// the monitor: a client on its socket gets the exit code once it is recorded.
+import { kill } from "../../ffi/native.ts";
+import { BunkerError } from "../lib/errors.ts";
+import { exitCodeFrom, socketConnection } from "../runtime/attach-stream.ts";
+import type { LoadedRecord } from "./container-store.ts";
+import type { Engine } from "./engine.ts";
+import { SIGKILL, SIGTERM, signalNumber } from "./signals.ts";
+import { isProcessAlive, refreshState } from "./start-container.ts";
+
+const DEFAULT_STOP_TIMEOUT = 10;
+
+const isUp = (r: LoadedRecord) => r.State.Status === "running" || r.State.Status === "paused";
+
+/**
+ * Resolves once the container's current run has ended and been recorded, with
+ * its exit code (as the monitor sent it) and the refreshed record. Connects
+ * before returning, so an exit caused after this call is never missed.
+ */
+export async function exitOf(engine: Engine, record: LoadedRecord): Promise<() => Promise<{ code: number; record: LoadedRecord }>> {
+  const conn = isUp(record) ? await socketConnection(engine.containers.socketPath(record.Id)) : null;
+  const ended = conn ? exitCodeFrom(conn).finally(() => conn.close()) : untilGone(record);
+  return async () => {
+    const code = await ended;
+    const after = refreshState(engine, engine.containers.load(record.Id));
+    return { code: code ?? after.State.ExitCode, record: after };
+  };
+}
+
+/** Without a monitor to tell us (it died), the process is watched until it is gone. */
+async function untilGone(record: LoadedRecord): Promise<null> {
+  while (isProcessAlive(record.State.Pid, record.PidStartTime)) await Bun.sleep(20);
+  return null;
+}
+
+function current(engine: Engine, ref: string): LoadedRecord {
+  const id = engine.containers.resolve(ref);
+  return refreshState(engine, engine.containers.load(id));
+}
+
+/** Marks a container stopped by its user, so no restart policy brings it back; a pending restart is called off. */
+function markManuallyStopped(engine: Engine, id: string): void {
+  engine.containers.withLock(id, () => {
+    const r = engine.containers.load(id);
+    if (r.State.Status === "restarting") r.State = { ...r.State, Status: "exited", Restarting: false };
+    if (r.ManuallyStopped && !r.State.Restarting) return;
+    r.ManuallyStopped = true;
+    // The running state lives in the run file: save() keeps the persisted part only.
+    engine.containers.save({ ...r, State: r.State.Running ? { ...r.State, Running: false, Status: "exited" } : r.State });
+  });
+}
+
+/** `stop`: the stop signal, then SIGKILL after the timeout (seconds; negative waits forever). */
+export async function stopContainer(engine: Engine, ref: string, timeout?: number, signal?: string): Promise<void> {
+  const record = current(engine, ref);
+  markManuallyStopped(engine, record.Id);
+  if (!isUp(record)) return;
+  const ended = await exitOf(engine, record);
+  const sig = signalNumber(signal ?? record.Config.StopSignal ?? "SIGTERM") ?? SIGTERM;
+  const seconds = timeout ?? record.Config.StopTimeout ?? DEFAULT_STOP_TIMEOUT;
+  if (record.State.Paused) kill(record.State.Pid, sig); // delivered once thawed, as docker does
+  kill(record.State.Pid, sig);
+  const done = ended();
+  if (seconds >= 0) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), seconds * 1000)))]);
+    clearTimeout(timer);
+    if (timedOut) kill(record.State.Pid, SIGKILL);
+  }
+  await done;
+}
+
+/** `kill`: sends a signal (SIGKILL by default) and returns at once, as docker does. */
+export function killContainer(engine: Engine, ref: string, signal = "KILL"): void {
+  const sig = signalNumber(signal);
+  if (sig === undefined) throw new BunkerError(`invalid signal: ${signal}`);
+  const record = current(engine, ref);
+  if (record.State.Status !== "running") throw new BunkerError(`cannot kill container: ${ref}: container ${record.Id} is not running`);
+  if (sig === SIGKILL) markManuallyStopped(engine, record.Id);
+  if (!isProcessAlive(record.State.Pid, record.PidStartTime) || !kill(record.State.Pid, sig)) {
+    throw new BunkerError(`cannot kill container: ${ref}: container ${record.Id} is not running`);
+  }
+}
+
+/** `wait`: the exit code of the container's current run (or its last one, when it is not running). */
+export async function waitContainer(engine: Engine, ref: string): Promise<number> {
+  const record = current(engine, ref);
+  if (!isUp(record)) return record.State.ExitCode;
+  return (await (await exitOf(engine, record))()).code;
+}

@@ -1,0 +1,104 @@
+// Starting a container under its monitor (ffi/monitor.c): a ~1 MB static
+// executable that stays as the container's parent after the CLI exits, owns
+// its stdio, writes its log, and records its exit. The CLI sends it the
+// container's program (native.c's operation list) on the "owner" socket and
+// learns the container's pid there; a foreground run keeps that socket to
+// attach (src/runtime/attach-stream.ts).
+import { existsSync, readSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { cached, close, SpawnError, socketPair } from "../../ffi/native.ts";
+import { frame } from "./attach-stream.ts";
+import type { Stdio } from "./program.ts";
+
+/** The fds the monitor gives the container: the program built for it names these. */
+export function monitorStdio(tty: boolean, size: { rows: number; cols: number }): Stdio {
+  return tty ? { consoleSocket: 10, ...size } : { stdin: 10, stdout: 11, stderr: 12 };
+}
+
+export interface MonitorOptions {
+  id: string;
+  /** The container's directory: the exit file goes there. */
+  dir: string;
+  /** The json-file log, or "" for none. */
+  log: string;
+  logMaxSize: number;
+  logMaxFile: number;
+  /** Where it listens for attach/wait clients. */
+  socket: string;
+  cloneFlags: number;
+  cgroupV2: string;
+  tty: boolean;
+  /** Keep a pipe to the container's stdin (-i). */
+  stdin: boolean;
+  healthIntervalMs: number;
+  /** "always": run `container cleanup` at every exit (restart policies); "unowned": only when no CLI is attached (--rm). */
+  cleanup: "never" | "unowned" | "always";
+  root: string;
+  runRoot: string;
+  cacheDir: string;
+}
+
+export interface Monitored {
+  pid: number;
+  monitorPid: number;
+  /** Our end of the owner socket: attach through it, or close it to leave the container detached. */
+  owner: number;
+}
+
+/** The monitor executable, written to the cache once per build (it cannot run from inside /$bunfs). */
+export async function monitorExecutable(cacheDir: string): Promise<string> {
+  let id: { hash: string } | null = null;
+  try {
+    id = require("bunker:prebuilt-monitor-id").default;
+  } catch {
+    // running from source: only the built executable carries a monitor
+  }
+  if (!id) throw new SpawnError(0, "this bunker was run from source; build it (`bun run build`) to start containers");
+  const name = `monitor-${id.hash}`;
+  if (!existsSync(join(cacheDir, name))) {
+    const { default: base64 } = await import("bunker:prebuilt-monitor");
+    return cached(name, () => Buffer.from(base64, "base64"), 0o755);
+  }
+  return join(cacheDir, name);
+}
+
+function optionArgs(o: MonitorOptions): string[] {
+  const cleanup = { never: 0, unowned: 1, always: 2 }[o.cleanup];
+  return [
+    `id=${o.id}`, `dir=${o.dir}`, `log=${o.log}`, `log-max-size=${o.logMaxSize}`, `log-max-file=${o.logMaxFile}`,
+    `socket=${o.socket}`, `clone=${o.cloneFlags}`, `cgroup2=${o.cgroupV2}`, `tty=${o.tty ? 1 : 0}`, `stdin=${o.stdin ? 1 : 0}`,
+    `health-ms=${o.healthIntervalMs}`, `cleanup=${cleanup}`, `exe=${process.execPath}`, `root=${o.root}`, `runroot=${o.runRoot}`,
+  ];
+}
+
+/** Reads the monitor's first line: "ok PID" or "err ERRNO<TAB>what failed". Byte by byte: frames follow it at once. */
+function readReport(fd: number): string {
+  const bytes: number[] = [];
+  const one = Buffer.alloc(1);
+  while (bytes.length < 1100 && readSync(fd, one, 0, 1, null) === 1 && one[0] !== 10) bytes.push(one[0]);
+  return Buffer.from(bytes).toString();
+}
+
+/** Starts the monitor, which starts the container; returns once the container has exec'd its command (or throws SpawnError). */
+export function startMonitored(executable: string, program: string[], opts: MonitorOptions): Monitored {
+  const [ours, theirs] = socketPair();
+  let monitorPid: number;
+  try {
+    const child = Bun.spawn([executable, ...optionArgs(opts)], { stdio: ["ignore", "ignore", "ignore", theirs], detached: true });
+    child.unref();
+    monitorPid = child.pid;
+  } finally {
+    close(theirs);
+  }
+  try {
+    writeSync(ours, frame(0, Buffer.from(program.map((w) => `${w}\0`).join(""))));
+  } catch {
+    // the monitor died before reading it: its report (or its absence) says why
+  }
+  const report = readReport(ours);
+  if (report.startsWith("ok ")) return { pid: Number(report.slice(3)), monitorPid, owner: ours };
+  close(ours);
+  if (!report.startsWith("err ")) throw new SpawnError(0, "the container monitor exited before starting the container");
+  const tab = report.indexOf("\t");
+  throw new SpawnError(Number(report.slice(4, tab)), report.slice(tab + 1));
+}
