@@ -35,8 +35,7 @@ extern int rename(const char *from, const char *to);
 extern int fsync(int fd);
 extern long lseek(int fd, long off, int whence);
 extern int clock_gettime(int clock, void *ts);
-extern int prctl(int option, ...);
-extern int sigprocmask(int how, const void *set, void *old);
+extern int getpid(void);
 extern int signal(int sig, void *handler);
 
 #define SYS_signalfd4 289
@@ -67,7 +66,7 @@ struct sockaddr_un_ { unsigned short family; char path[108]; };
 enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T_RESIZE = 5 };
 
 static const char *opt_dir = "", *opt_log = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
-static long opt_clone, opt_log_max_size, opt_log_max_file = 1, opt_health_ms, opt_tty, opt_stdin, opt_cleanup;
+static long opt_clone, opt_log_max_size, opt_log_max_file = 1, opt_health_ms, opt_tty, opt_stdin, opt_cleanup, opt_attached;
 
 struct client { int used, fd, owner, len; char buf[CLIENT_BUF]; };
 /* Static slots: the kernel backs only the pages a client touches, so idle slots cost no memory. */
@@ -344,6 +343,7 @@ static void write_exit_file(int pid, int code, int durable) {
   p = put_str(path, opt_dir, path + 4000); p = put_str(p, "/exit", path + 4090); *p = 0;
   p = put_str(tmp, path, tmp + 4000); p = put_str(p, ".tmp", tmp + 4090); *p = 0;
   p = put_str(text, "{\"Pid\":", text + 16); p = put_long(p, pid);
+  p = put_str(p, ",\"MonitorPid\":", p + 16); p = put_long(p, getpid());
   p = put_str(p, ",\"ExitCode\":", p + 16); p = put_long(p, code);
   p = put_str(p, ",\"FinishedAt\":\"", p + 20); p = put_time(p); p = put_str(p, "\"}\n", p + 4);
   fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -397,6 +397,7 @@ static void parse_options(int argc, char **argv) {
     else if (seq(a, "stdin")) opt_stdin = to_long(v);
     else if (seq(a, "health-ms")) opt_health_ms = to_long(v);
     else if (seq(a, "cleanup")) opt_cleanup = to_long(v);
+    else if (seq(a, "attached")) opt_attached = to_long(v);
     else if (seq(a, "exe")) opt_exe = v;
     else if (seq(a, "root")) opt_root = v;
     else if (seq(a, "runroot")) opt_runroot = v;
@@ -449,7 +450,8 @@ int main(int argc, char **argv) {
   syscall(SYS_rt_sigprocmask, 0 /* SIG_BLOCK */, &chld, 0, 8);
   sigfd = (int)syscall(SYS_signalfd4, -1, &chld, 8, O_CLOEXEC | SOCK_NONBLOCK);
 
-  add_client(3, 1);
+  /* A detached start closes fd 3 once it has the pid; only a CLI that stays attached finishes the job itself. */
+  add_client(3, (int)opt_attached);
   if (*opt_log) open_log(0);
   if (setup_stdio() < 0) { p = put_str(msg, "err ", msg + 8); p = put_long(p, errno); p = put_str(p, "\tset up stdio\n", p + 20); report(msg, p - msg); return 125; }
 
@@ -507,6 +509,6 @@ int main(int argc, char **argv) {
   write_exit_file(pid, code, !owned);
   p = put_long(msg, code);
   send_frame(T_EXIT, msg, p - msg);
-  if (!owned && opt_cleanup) exec_bunker("container", "cleanup");
+  if (opt_cleanup == 2 || (opt_cleanup == 1 && !owned)) exec_bunker("container", "cleanup");
   return 0;
 }

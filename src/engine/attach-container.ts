@@ -15,8 +15,8 @@ export interface AttachOptions {
 export async function attachContainer(engine: Engine, ref: string, opts: AttachOptions): Promise<number> {
   const id = engine.containers.resolve(ref);
   const record = refreshState(engine, engine.containers.load(id));
-  if (record.State.Status !== "running") throw new BunkerError("You cannot attach to a stopped container, start it first");
-  if (record.State.Paused) throw new BunkerError("You cannot attach to a paused container, unpause it first");
+  if (record.State.Status !== "running") throw new BunkerError("You cannot attach to a stopped container, start it first", 1);
+  if (record.State.Paused) throw new BunkerError("You cannot attach to a paused container, unpause it first", 1);
   const conn = await socketConnection(engine.containers.socketPath(id));
   if (!conn) throw new BunkerError(`cannot attach to container ${ref}: its monitor is not running`);
   const signals = opts.sigProxy && !record.Config.Tty ? forwardSignals() : undefined;

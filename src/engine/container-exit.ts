@@ -1,6 +1,7 @@
 // Waiting for, and causing, a running container's exit: `wait`, `stop`, `kill`.
 // The container is the monitor's child, not ours, so its exit is learnt from
 // the monitor: a client on its socket gets the exit code once it is recorded.
+import { existsSync, watch } from "node:fs";
 import { kill } from "../../ffi/native.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { exitCodeFrom, socketConnection } from "../runtime/attach-stream.ts";
@@ -83,9 +84,31 @@ export function killContainer(engine: Engine, ref: string, signal = "KILL"): voi
   }
 }
 
-/** `wait`: the exit code of the container's current run (or its last one, when it is not running). */
-export async function waitContainer(engine: Engine, ref: string): Promise<number> {
+export type WaitCondition = "not-running" | "next-exit" | "removed";
+
+/**
+ * `wait`: the exit code of the container's current run (or its last one, when
+ * it is not running). "removed" also waits until the container is gone (--rm).
+ */
+export async function waitContainer(engine: Engine, ref: string, condition: WaitCondition = "not-running"): Promise<number> {
   const record = current(engine, ref);
-  if (!isUp(record)) return record.State.ExitCode;
-  return (await (await exitOf(engine, record))()).code;
+  const code = isUp(record) ? (await (await exitOf(engine, record))()).code : record.State.ExitCode;
+  if (condition === "removed") await removal(engine, record.Id);
+  return code;
+}
+
+/** Resolves when the container's directory is gone, watching the store rather than polling it. */
+function removal(engine: Engine, id: string): Promise<void> {
+  return new Promise((resolve) => {
+    const gone = () => !existsSync(engine.containers.path(id));
+    const watcher = watch(engine.containers.dir, () => {
+      if (!gone()) return;
+      watcher.close();
+      resolve();
+    });
+    if (gone()) {
+      watcher.close();
+      resolve();
+    }
+  });
 }

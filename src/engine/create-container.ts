@@ -30,6 +30,8 @@ export interface CreateOptions {
   network: string;
   tty: boolean;
   interactive: boolean;
+  /** `run -i` attached: the container's stdin closes when the client's does (docker's StdinOnce). */
+  stdinOnce?: boolean;
   autoRemove: boolean;
   restartPolicy?: RestartPolicy;
   /** --init: docker-init (the monitor executable's init mode) as PID 1. */
@@ -124,7 +126,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       AttachStderr: true,
       Tty: opts.tty,
       OpenStdin: opts.interactive,
-      StdinOnce: opts.interactive,
+      StdinOnce: opts.stdinOnce ?? false,
       Env: env,
       Cmd: cmd.length > 0 ? cmd : null,
       Image: displayImageName(opts.image),

@@ -1,11 +1,12 @@
 // `rm`: kill if forced, then remove the writable layer, cgroup and record.
+import { readFileSync } from "node:fs";
 import { kill } from "../../ffi/native.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { removeCgroup } from "../runtime/cgroups.ts";
 import type { Engine } from "./engine.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import type { LoadedRecord } from "./container-store.ts";
-import { isProcessAlive } from "./start-container.ts";
+import { isProcessAlive, processStartTime, readExitFile } from "./start-container.ts";
 import { SIGKILL } from "./signals.ts";
 import { canRemove } from "./state.ts";
 import { trace } from "../lib/trace.ts";
@@ -16,13 +17,29 @@ function waitGone(pid: number, startTime: number | null | undefined): void {
   for (let i = 0; i < 2000 && isProcessAlive(pid, startTime); i++) Bun.sleepSync(1);
 }
 
-/** Kills a container's init, and then its monitor once that has reaped it: nothing of the container outlives `rm -f`. */
-function killContainer(r: LoadedRecord): void {
-  kill(r.State.Pid, SIGKILL);
-  waitGone(r.State.Pid, r.PidStartTime);
-  if (r.MonitorPid && isProcessAlive(r.MonitorPid, r.MonitorStartTime)) {
-    kill(r.MonitorPid, SIGKILL);
-    waitGone(r.MonitorPid, r.MonitorStartTime);
+/** The container's monitor, if one still runs: from the run file, or from the exit file once the run is recorded. */
+function monitorOf(engine: Engine, r: LoadedRecord): number | null {
+  const pid = r.MonitorPid ?? readExitFile(engine, r)?.MonitorPid;
+  if (!pid || pid === process.pid) return null; // `container cleanup` removing its own container
+  try {
+    // The id in its command line (the monitor's, or `container cleanup`'s after its exec) rules out a recycled pid.
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(r.Id) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Kills a container's init, then its monitor once that has reaped it: nothing of the container outlives `rm -f`. */
+function killProcesses(engine: Engine, r: LoadedRecord, initAlive: boolean): void {
+  if (initAlive) {
+    kill(r.State.Pid, SIGKILL);
+    waitGone(r.State.Pid, r.PidStartTime);
+  }
+  const monitor = monitorOf(engine, r);
+  if (monitor) {
+    const startTime = processStartTime(monitor);
+    kill(monitor, SIGKILL);
+    waitGone(monitor, startTime);
   }
 }
 
@@ -33,7 +50,7 @@ export function removeContainer(engine: Engine, id: string, opts: { force: boole
     const alive = isProcessAlive(r.State.Pid, r.PidStartTime);
     if (alive && !canRemove(r.State, opts.force))
       throw new BunkerError(`cannot remove container "${r.Name}": container is running: stop the container before removing or force remove`);
-    if (alive) killContainer(r);
+    killProcesses(engine, r, alive);
     removeCgroup(cgroupPath(id));
     engine.containers.remove(r);
     trace("container removed");

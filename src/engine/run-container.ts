@@ -11,7 +11,7 @@ export interface RunResult {
 }
 
 export async function runContainer(engine: Engine, opts: CreateOptions, detach: boolean, detachKeys?: number[]): Promise<RunResult> {
-  const { Id: id } = createContainer(engine, opts);
+  const { Id: id } = createContainer(engine, { ...opts, stdinOnce: opts.interactive && !detach });
   trace("container created");
   const exitCode = await startContainer(engine, id, { attach: !detach, interactive: opts.interactive, detachKeys });
   return { id, exitCode };

@@ -103,6 +103,7 @@ function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOp
           stdin: record.Config.OpenStdin,
           healthIntervalMs: healthIntervalMs(record),
           cleanup: policy !== "no" && policy !== "" ? "always" : record.HostConfig.AutoRemove ? "unowned" : "never",
+          attached: opts.attach,
           root: engine.dirs.root,
           runRoot: engine.dirs.runRoot,
           cacheDir: engine.dirs.cache,
@@ -162,7 +163,7 @@ export async function startContainer(engine: Engine, id: string, opts: StartOpti
   const result = await relay(fdConnection(owner), {
     stdin: opts.interactive,
     tty: record.Config.Tty,
-    closeStdinOnEof: true,
+    closeStdinOnEof: record.Config.StdinOnce || !opts.interactive,
     detachKeys: opts.detachKeys ?? DEFAULT_DETACH_KEYS,
   });
   trace("container exited");
@@ -190,17 +191,19 @@ function releaseCgroup(id: string): boolean {
   return oomKilled;
 }
 
-interface ExitFile {
+export interface ExitFile {
   Pid: number;
+  /** The monitor, which may still be running `container cleanup` under the same pid. */
+  MonitorPid: number;
   ExitCode: number;
   FinishedAt: string;
 }
 
-/** What the monitor wrote when the container's init exited, if it was this run's. */
-function readExitFile(engine: Engine, record: LoadedRecord): ExitFile | null {
+/** What the monitor wrote when the container's init exited (of the last run, unless `record` names this run's pid). */
+export function readExitFile(engine: Engine, record: ContainerRecord): ExitFile | null {
   try {
     const exit: ExitFile = JSON.parse(readFileSync(engine.containers.path(record.Id, EXIT_FILE), "utf8"));
-    return exit.Pid === record.State.Pid ? exit : null;
+    return !record.State.Pid || exit.Pid === record.State.Pid ? exit : null;
   } catch {
     return null;
   }

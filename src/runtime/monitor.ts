@@ -33,6 +33,8 @@ export interface MonitorOptions {
   healthIntervalMs: number;
   /** "always": run `container cleanup` at every exit (restart policies); "unowned": only when no CLI is attached (--rm). */
   cleanup: "never" | "unowned" | "always";
+  /** The starting CLI stays attached through the owner socket and records the exit itself. */
+  attached: boolean;
   root: string;
   runRoot: string;
   cacheDir: string;
@@ -67,7 +69,7 @@ function optionArgs(o: MonitorOptions): string[] {
   return [
     `id=${o.id}`, `dir=${o.dir}`, `log=${o.log}`, `log-max-size=${o.logMaxSize}`, `log-max-file=${o.logMaxFile}`,
     `socket=${o.socket}`, `clone=${o.cloneFlags}`, `cgroup2=${o.cgroupV2}`, `tty=${o.tty ? 1 : 0}`, `stdin=${o.stdin ? 1 : 0}`,
-    `health-ms=${o.healthIntervalMs}`, `cleanup=${cleanup}`, `exe=${process.execPath}`, `root=${o.root}`, `runroot=${o.runRoot}`,
+    `health-ms=${o.healthIntervalMs}`, `cleanup=${cleanup}`, `attached=${o.attached ? 1 : 0}`, `exe=${process.execPath}`, `root=${o.root}`, `runroot=${o.runRoot}`,
   ];
 }
 

@@ -1,0 +1,124 @@
+// Detached containers under their monitor: run -d, stop, kill, wait, restart,
+// attach, --rm, --init, and what happens when the monitor or the container's
+// init is killed from outside.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { Bunker, expectOneLineError } from "./harness.ts";
+
+let b: Bunker;
+beforeAll(() => {
+  b = Bunker.withBusybox();
+});
+afterAll(() => b.cleanup());
+
+const inspect = (ref: string, format: string) => b.ok(["inspect", "-f", format, ref]).trim();
+const running = (pid: number) => {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].startsWith("Z");
+  } catch {
+    return false;
+  }
+};
+const runFile = (id: string) => JSON.parse(readFileSync(`${b.root}/run/containers/${id}.json`, "utf8"));
+
+test("run -d prints the full id, returns while the container runs on, and its output lands in a json-file log", async () => {
+  const id = b.ok(["run", "-d", "--name", "ticker", "busybox", "sh", "-c", "echo one; echo two >&2; exec sleep 1000"]).trim();
+  expect(id).toMatch(/^[a-f0-9]{64}$/);
+  expect(inspect("ticker", "{{.State.Status}}")).toBe("running");
+  expect(running(Number(inspect("ticker", "{{.State.Pid}}")))).toBe(true);
+  // The monitor, not the CLI, is the container's parent, and it is small.
+  const monitor = runFile(id).MonitorPid;
+  const status = readFileSync(`/proc/${monitor}/status`, "utf8");
+  expect(Number(/VmRSS:\s+(\d+)/.exec(status)![1])).toBeLessThanOrEqual(1024);
+  b.ok(["stop", "-t", "0", "ticker"]); // the log is complete once the container has exited
+  const entries = readFileSync(`${b.root}/containers/${id}/${id}-json.log`, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  expect(entries.map((e) => [e.log, e.stream])).toEqual([["one\n", "stdout"], ["two\n", "stderr"]]);
+  for (const e of entries) expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+});
+
+test("stop sends the stop signal, and SIGKILL only when the timeout passes", () => {
+  b.ok(["run", "-d", "--name", "polite", "busybox", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]);
+  b.ok(["run", "-d", "--name", "stubborn", "busybox", "sleep", "1000"]); // PID 1 ignores SIGTERM
+  expect(b.ok(["stop", "-t", "1", "polite", "stubborn"])).toBe("polite\nstubborn\n");
+  expect(inspect("polite", "{{.State.Status}} {{.State.ExitCode}}")).toBe("exited 0");
+  expect(inspect("stubborn", "{{.State.Status}} {{.State.ExitCode}}")).toBe("exited 137");
+  // --stop-signal is honoured, and stopping a stopped container is no error.
+  b.ok(["run", "-d", "--name", "hup", "--stop-signal", "HUP", "busybox", "sh", "-c", "trap 'exit 7' HUP; while true; do sleep 0.1; done"]);
+  b.ok(["stop", "hup"]);
+  expect(inspect("hup", "{{.State.ExitCode}}")).toBe("7");
+  expect(b.ok(["stop", "hup"])).toBe("hup\n");
+});
+
+test("wait prints each exit code; kill sends a signal; restart runs the container again", async () => {
+  b.ok(["run", "-d", "--name", "w1", "busybox", "sh", "-c", "trap 'exit 3' USR1; while true; do sleep 0.1; done"]);
+  b.ok(["run", "-d", "--name", "w2", "busybox", "sleep", "1000"]);
+  const waiting = b.runAsync(["wait", "w1", "w2"]);
+  b.ok(["kill", "-s", "USR1", "w1"]);
+  b.ok(["kill", "w2"]);
+  expect(await waiting).toEqual({ stdout: "3\n137\n", stderr: "", exitCode: 0 });
+  expect(b.ok(["wait", "w1"])).toBe("3\n"); // already exited: its last code
+  expectOneLineError(b.run(["kill", "w1"]), 1, /is not running/);
+  expectOneLineError(b.run(["kill", "-s", "NOPE", "w2"]), 1, /invalid signal/);
+
+  const before = inspect("w2", "{{.State.StartedAt}}");
+  expect(b.ok(["restart", "-t", "0", "w2"])).toBe("w2\n");
+  expect(inspect("w2", "{{.State.Status}}")).toBe("running");
+  expect(inspect("w2", "{{.State.StartedAt}}")).not.toBe(before);
+  b.ok(["rm", "-f", "w2"]);
+});
+
+test("after kill -9 of the container's init the monitor records 137", async () => {
+  b.ok(["run", "-d", "--name", "victim", "busybox", "sleep", "1000"]);
+  const waiting = b.runAsync(["wait", "victim"]);
+  process.kill(Number(inspect("victim", "{{.State.Pid}}")), "SIGKILL");
+  expect((await waiting).stdout).toBe("137\n");
+  expect(inspect("victim", "{{.State.Status}} {{.State.ExitCode}}")).toBe("exited 137");
+});
+
+test("after kill -9 of the monitor, ps and inspect still tell the truth", () => {
+  const id = b.ok(["run", "-d", "--name", "orphan", "busybox", "sleep", "1000"]).trim();
+  const { MonitorPid: monitor, Pid: pid } = runFile(id);
+  process.kill(monitor, "SIGKILL");
+  // The container itself runs on…
+  expect(running(pid)).toBe(true);
+  expect(b.ok(["ps", "--format", "{{.Names}} {{.State}}"])).toContain("orphan running");
+  // …and once it is stopped, nobody recorded a code: inspect says so.
+  b.ok(["stop", "-t", "0", "orphan"]);
+  expect(inspect("orphan", "{{.State.Status}} {{.State.ExitCode}}")).toBe("exited 255");
+  expect(inspect("orphan", "{{.State.Error}}")).toContain("monitor");
+});
+
+test("run -d --rm removes the container when it exits", async () => {
+  const id = b.ok(["run", "-d", "--rm", "busybox", "sleep", "1000"]).trim();
+  const waiting = b.runAsync(["wait", "--condition", "removed", id]);
+  b.ok(["stop", "-t", "0", id]);
+  expect((await waiting).stdout).toBe("137\n");
+  expect(b.ok(["ps", "-a", "-q", "--no-trunc"])).not.toContain(id);
+});
+
+test("attach joins a running container's output and stdin, and returns its exit code", async () => {
+  b.ok(["run", "-d", "-i", "--name", "reader", "busybox", "sh", "-c", "read line; echo got $line; exit 4"]);
+  const r = await b.runAsync(["attach", "reader"], { stdin: "hello\n" });
+  expect(r).toEqual({ stdout: "got hello\n", stderr: "", exitCode: 4 });
+  expectOneLineError(b.run(["attach", "reader"]), 1, /You cannot attach to a stopped container, start it first/);
+});
+
+test("a foreground run keeps stdout and stderr apart and passes stdin through", () => {
+  const r = b.run(["run", "--rm", "-i", "busybox", "sh", "-c", "cat; echo err >&2; exit 2"], { stdin: "in\n" });
+  expect([r.stdout, r.stderr, r.exitCode]).toEqual(["in\n", "err\n", 2]);
+});
+
+test("--init runs docker-init as PID 1, which forwards signals and passes on the exit code", () => {
+  expect(b.ok(["run", "--rm", "--init", "busybox", "cat", "/proc/1/cmdline"]).split("\0")).toEqual(["/sbin/docker-init", "--", "cat", "/proc/1/cmdline", ""]);
+  expect(b.run(["run", "--rm", "--init", "busybox", "sh", "-c", "exit 6"]).exitCode).toBe(6);
+  // sleep as PID 1 would ignore SIGTERM; under docker-init it dies of it at once.
+  b.ok(["run", "-d", "--init", "--name", "inited", "busybox", "sleep", "1000"]);
+  b.ok(["stop", "-t", "100", "inited"]);
+  expect(inspect("inited", "{{.State.ExitCode}}")).toBe("143");
+});
+
+test("restart policies are checked", () => {
+  expectOneLineError(b.run(["run", "--restart", "sometimes", "busybox", "true"]), 125, /invalid restart policy/);
+  expectOneLineError(b.run(["run", "--rm", "--restart", "always", "busybox", "true"]), 125, /Conflicting options: --restart and --rm/);
+  expectOneLineError(b.run(["run", "--stop-signal", "SIGNOPE", "busybox", "true"]), 125, /invalid signal/);
+});
