@@ -1,7 +1,7 @@
 // The client side of a monitor's attach protocol (see ffi/monitor.c): frames
 // with Docker's 8-byte stdcopy header. The monitor sends the container's
 // output and, last, its exit code; clients send stdin, its end, and window sizes.
-import { closeSync, createReadStream, writeSync } from "node:fs";
+import { closeSync, createReadStream, type ReadStream, writeSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { UsageError } from "../lib/errors.ts";
 import { terminalSize } from "./pty.ts";
@@ -45,21 +45,29 @@ export interface MonitorConnection {
 }
 
 export function fdConnection(fd: number): MonitorConnection {
+  let stream: ReadStream | undefined;
   let closed = false;
   return {
     onData(handler, onEnd) {
-      const stream = createReadStream("", { fd, autoClose: false, highWaterMark: 65536 });
+      // The stream owns the fd from here: closing it under a pending read could hand that read a reused fd number.
+      stream = createReadStream("", { fd, autoClose: true, highWaterMark: 65536 });
       stream.on("data", (d) => handler(d as Buffer));
       stream.on("end", onEnd);
       stream.on("error", onEnd);
     },
     send(data) {
-      if (!closed) writeSync(fd, data);
+      if (closed) return;
+      try {
+        writeAll(fd, data);
+      } catch {
+        // the monitor is gone (EPIPE): its exit code, if it sent one, is still there to read
+      }
     },
     close() {
       if (closed) return;
       closed = true;
-      closeSync(fd);
+      if (stream) stream.destroy();
+      else closeSync(fd);
     },
   };
 }
@@ -173,20 +181,30 @@ export function relay(conn: MonitorConnection, opts: RelayOptions): Promise<Rela
     }
     // Written synchronously: the process may exit right after the exit frame, and must not lose output still queued.
     exitCodeFrom(conn, (type, payload) => {
-      if (type === T_STDOUT || type === T_STDERR) writeAll(type, payload);
+      if (type === T_STDOUT || type === T_STDERR) writeOutput(type, payload);
     }).then((exitCode) => finish({ exitCode }));
   });
 }
 
+/** Writes all of data, waiting out a full non-blocking fd; other errors are thrown. */
 function writeAll(fd: number, data: Buffer): void {
   let off = 0;
   while (off < data.length) {
     try {
       off += writeSync(fd, data, off);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") return; // the reader went away: the container's output goes to its log still
-      Bun.sleepSync(1); // a non-blocking stdout that is full: wait for the reader
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+      Bun.sleepSync(1);
     }
+  }
+}
+
+/** The container's output on our stdout or stderr; a reader that went away loses it (the log keeps it). */
+function writeOutput(fd: number, data: Buffer): void {
+  try {
+    writeAll(fd, data);
+  } catch {
+    // EPIPE: nobody reads our output any more
   }
 }
 
