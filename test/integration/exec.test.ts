@@ -63,6 +63,15 @@ describe("exec", () => {
     expect(own).toContain(`/bunker/${inspect("box", "{{.Id}}")}`);
   });
 
+  test("signals sent to the CLI reach the process; a killed process gives 128+signal", async () => {
+    const cli = Bun.spawn([BUNKER, "--root", b.root, "exec", "box", "sh", "-c", "trap 'exit 7' TERM; echo ready; while :; do sleep 0.1; done"], { stdout: "pipe" });
+    const reader = cli.stdout.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("ready\n");
+    cli.kill("SIGTERM");
+    expect(await cli.exited).toBe(7);
+    expect(b.run(["exec", "box", "sh", "-c", "kill -KILL $$"]).exitCode).toBe(137);
+  });
+
   test("-i passes stdin; without it stdin is empty", () => {
     expect(b.ok(["exec", "-i", "box", "cat"], { stdin: "piped\n" })).toBe("piped\n");
     expect(b.ok(["exec", "box", "cat"], { stdin: "piped\n" })).toBe("");
