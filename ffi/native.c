@@ -286,12 +286,13 @@ static void op_pivot(void) {
  * such as /proc/self/fd/N, which could name a directory of the host that an
  * inherited fd points to (CVE-2024-21626). getcwd then double-checks: the
  * kernel prefixes a directory outside our root with "(unreachable)".
+ * An exec'd process ("cwd") only enters a directory that exists, as runc's.
  */
-static void op_workdir(const char *path) {
+static void op_workdir(const char *path, int create) {
   char cwd[4096];
   root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) die("open", "/");
-  int fd = ensure_in_root(path, 'd');
+  int fd = create ? ensure_in_root(path, 'd') : open_in_root(path, O_PATH | O_DIRECTORY);
   if (fd < 0 || fchdir(fd) < 0) die("chdir to working directory", path);
   close(fd);
   close(root_fd);
@@ -610,7 +611,8 @@ static void run_program(char **op) {
     else if (seq(name, "readonly")) { op_readonly(op[0]); op += 1; }
     else if (seq(name, "umask")) { umask((unsigned int)to_long(op[0])); op += 1; }
     else if (seq(name, "hostname")) { if (sethostname(op[0], slen(op[0])) < 0) die("sethostname", op[0]); op += 1; }
-    else if (seq(name, "workdir")) { op_workdir(op[0]); op += 1; }
+    else if (seq(name, "workdir")) { op_workdir(op[0], 1); op += 1; }
+    else if (seq(name, "cwd")) { op_workdir(op[0], 0); op += 1; }
     else if (seq(name, "closefds")) { op_closefds(to_long(op[0])); op += 1; }
     else if (seq(name, "nodump")) { op_nodump(); }
     else if (seq(name, "rlimit")) { op_rlimit(op); op += 4; }

@@ -1,7 +1,6 @@
 // The docker CLI prints what its daemon answers (and the runtime errors the
 // daemon passes on) as they are, without its own name in front.
-import { DaemonError } from "../engine/exec-container.ts";
-import { ExecError } from "../lib/errors.ts";
+import { DaemonError, ExecError } from "../lib/errors.ts";
 
 /** Runs a command's body; a DaemonError or ExecError becomes that line on stderr and its exit code. */
 export async function reportingDaemonErrors(body: () => Promise<number> | number): Promise<number> {

@@ -1,9 +1,9 @@
 // `top`: the host's ps, cut down to the container's processes (those in its
 // cgroup), as docker's daemon does it.
-import { BunkerError } from "../lib/errors.ts";
+import { BunkerError, DaemonError } from "../lib/errors.ts";
 import { cgroupPids } from "../runtime/cgroups.ts";
 import type { Engine } from "./engine.ts";
-import { DaemonError, runningContainer } from "./exec-container.ts";
+import { runningContainer } from "./exec-container.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 
 export interface ProcessTable {

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { getSystemErrorMessage } from "node:util";
 import { SpawnError, spawnExecProgram } from "../../ffi/native.ts";
-import { BunkerError, ExecError } from "../lib/errors.ts";
+import { BunkerError, DaemonError, ExecError } from "../lib/errors.ts";
 import { tweakCapabilities } from "../runtime/capabilities.ts";
 import { cgroupJoinFiles } from "../runtime/cgroups.ts";
 import { buildExecProgram, namespacePaths, OVERLAY_ANNOTATION, type Stdio } from "../runtime/program.ts";
@@ -36,13 +36,6 @@ export interface ExecOptions {
 export interface ExecTarget {
   record: LoadedRecord;
   spec: RuntimeSpec;
-}
-
-/** An error the docker CLI reports as the daemon's answer ("Error response from daemon: ..."), exit code 1. */
-export class DaemonError extends BunkerError {
-  constructor(message: string) {
-    super(message, 1);
-  }
 }
 
 /** The record of container REF, which must be running (exec, top). Takes no lock: many execs may run at once. */
@@ -135,5 +128,7 @@ function describeExecError(e: SpawnError, command: string): BunkerError {
     if (e.errno === ENOENT) return new ExecError(`${prefix} exec: "${command}": stat ${command}: ${reason}: unknown`, 127);
     return new ExecError(`${prefix} exec: "${command}": ${reason}: unknown`, 126);
   }
+  const cwd = "chdir to working directory ";
+  if (e.detail.startsWith(cwd)) return new ExecError(`${prefix} chdir to cwd ("${e.detail.slice(cwd.length)}") set in config.json failed: ${reason}: unknown`, 126);
   return new ExecError(`${prefix} ${e.detail}: ${reason}: unknown`, 126);
 }

@@ -179,7 +179,7 @@ export function buildExecProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], n
   ops.push("nsenter", String(namespaces.length), ...namespaces, "fork");
   if ("consoleSocket" in stdio) ops.push("console", String(stdio.consoleSocket), String(stdio.rows), String(stdio.cols));
   else ops.push("setsid");
-  ops.push("workdir", spec.process.cwd);
+  ops.push("cwd", spec.process.cwd);
   ops.push(...processOps(spec, seccompFile !== ""));
   return ops;
 }

@@ -46,6 +46,12 @@ describe("exec", () => {
     const out = b.ok(["exec", "-e", "FROM_RUN=changed", "--env-file", envFile, "-u", "nobody", "-w", "/tmp", "box", "sh", "-c", "echo $FROM_RUN $FROM_FILE; id; pwd"]);
     expect(out).toBe("changed 2\nuid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n/tmp\n");
     expect(b.ok(["exec", "-u", "1234:5678", "box", "id", "-u"])).toBe("1234\n");
+    expect(b.ok(["exec", "-u", "nobody", "box", "sh", "-c", "echo $HOME"])).toBe("/nonexistent\n");
+    const missing = b.run(["exec", "-w", "/no/such/dir", "box", "pwd"]);
+    expect([missing.stderr, missing.exitCode]).toEqual([
+      'OCI runtime exec failed: exec failed: unable to start container process: chdir to cwd ("/no/such/dir") set in config.json failed: no such file or directory: unknown\n',
+      126,
+    ]);
   });
 
   test("keeps the container's capabilities and seccomp filter; --privileged gives all and no filter", () => {

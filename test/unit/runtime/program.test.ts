@@ -43,7 +43,7 @@ function spec(over: { env?: string[]; mounts?: SpecMount[]; process?: Partial<Pr
 const OP_NAMES = new Set([
   "cgroup", "setsid", "stdio", "closefds", "nodump", "umask", "seccomp-read", "private", "mount", "root", "rmount", "symlink", "pivot", "console", "lo-up",
   "mknod", "mask", "readonly", "hostname", "workdir", "oom-score-adj", "rlimit", "bounding", "seccomp", "keepcaps", "user", "caps", "ambient",
-  "no-new-privs", "exec", "nsenter", "fork",
+  "no-new-privs", "exec", "nsenter", "fork", "cwd",
 ]);
 function ops(program: string[]): string[][] {
   const out: string[][] = [];
@@ -217,8 +217,8 @@ describe("buildExecProgram", () => {
     expect(ops(program)).toContainEqual(["nsenter", "2", ...namespaces]);
   });
 
-  test("the exec'd process gets its own session, working directory and the container's credentials; nothing is mounted", () => {
-    expect(order.slice(8)).toEqual(["setsid", "workdir", "bounding", "seccomp", "keepcaps", "user", "caps", "ambient", "exec"]);
+  test("the exec'd process gets its own session, an existing working directory and the container's credentials; nothing is mounted", () => {
+    expect(order.slice(8)).toEqual(["setsid", "cwd", "bounding", "seccomp", "keepcaps", "user", "caps", "ambient", "exec"]);
     for (const op of ["private", "mount", "rmount", "root", "pivot", "hostname", "mknod"]) expect(order).not.toContain(op);
   });
 
