@@ -89,6 +89,7 @@ extern ssize_t recvmsg(int fd, void *msg, int flags);
 #define SYS_capset 126
 #define SYS_prctl 157
 #define SYS_prlimit64 302
+#define SYS_setns 308
 #define PR_SET_DUMPABLE 4
 #define PR_SET_KEEPCAPS 8
 #define PR_SET_SECCOMP 22
@@ -106,6 +107,7 @@ extern ssize_t recvmsg(int fd, void *msg, int flags);
 #define SIGCHLD 17
 #define CLONE_VM 0x100
 #define CLONE_VFORK 0x4000
+#define CLONE_PARENT 0x8000
 #define MS_NOSUID 2
 #define MS_NODEV 4
 #define MS_NOEXEC 8
@@ -284,12 +286,13 @@ static void op_pivot(void) {
  * such as /proc/self/fd/N, which could name a directory of the host that an
  * inherited fd points to (CVE-2024-21626). getcwd then double-checks: the
  * kernel prefixes a directory outside our root with "(unreachable)".
+ * An exec'd process ("cwd") only enters a directory that exists, as runc's.
  */
-static void op_workdir(const char *path) {
+static void op_workdir(const char *path, int create) {
   char cwd[4096];
   root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) die("open", "/");
-  int fd = ensure_in_root(path, 'd');
+  int fd = create ? ensure_in_root(path, 'd') : open_in_root(path, O_PATH | O_DIRECTORY);
   if (fd < 0 || fchdir(fd) < 0) die("chdir to working directory", path);
   close(fd);
   close(root_fd);
@@ -582,6 +585,8 @@ static void join_cgroup_dir(const char *dir) {
 
 static void op_root_mount(const char *path);
 static void op_userns_root(void);
+static void op_nsenter(char **a, char ***rest);
+static void op_fork(char **rest);
 
 static void run_program(char **op) {
   while (*op) {
@@ -610,7 +615,8 @@ static void run_program(char **op) {
     else if (seq(name, "readonly")) { op_readonly(op[0]); op += 1; }
     else if (seq(name, "umask")) { umask((unsigned int)to_long(op[0])); op += 1; }
     else if (seq(name, "hostname")) { if (sethostname(op[0], slen(op[0])) < 0) die("sethostname", op[0]); op += 1; }
-    else if (seq(name, "workdir")) { op_workdir(op[0]); op += 1; }
+    else if (seq(name, "workdir")) { op_workdir(op[0], 1); op += 1; }
+    else if (seq(name, "cwd")) { op_workdir(op[0], 0); op += 1; }
     else if (seq(name, "closefds")) { op_closefds(to_long(op[0])); op += 1; }
     else if (seq(name, "nodump")) { op_nodump(); }
     else if (seq(name, "rlimit")) { op_rlimit(op); op += 4; }
@@ -623,6 +629,8 @@ static void run_program(char **op) {
     else if (seq(name, "no-new-privs")) { op_no_new_privs(); }
     else if (seq(name, "seccomp-read")) { op_seccomp_read(op[0]); op += 1; }
     else if (seq(name, "seccomp")) { op_seccomp(); }
+    else if (seq(name, "nsenter")) { char **rest = op + 1; op_nsenter(op, &rest); op = rest; }
+    else if (seq(name, "fork")) { op_fork(op); }
     else if (seq(name, "exec")) {
       const char *path_env = op[0]; long argc = to_long(op[1]), envc = to_long(op[2]);
       char *argv[MAX_ARGS]; char *envp[MAX_ARGS]; long i;
@@ -692,7 +700,7 @@ static int child_main(void *arg) {
  * end is close-on-exec) or reports an error. Returns the pid, or -1 with the
  * error in errbuf once the failed child is reaped.
  */
-static int await_exec(int pid, int fd, char *errbuf) {
+static ssize_t read_errors(int fd, char *errbuf) {
   ssize_t n, got = 0;
   while (got < ERRBUF_LEN - 1) {
     n = read(fd, errbuf + got, ERRBUF_LEN - 1 - got);
@@ -702,7 +710,11 @@ static int await_exec(int pid, int fd, char *errbuf) {
   }
   close(fd);
   errbuf[got] = 0;
-  if (got > 0) {
+  return got;
+}
+
+static int await_exec(int pid, int fd, char *errbuf) {
+  if (read_errors(fd, errbuf) > 0) {
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     return -1;
@@ -890,19 +902,24 @@ static int spawn_userns(long clone_flags, char *errbuf, const char *cgroup_v2) {
  * program). Blocks until the child has exec'd (or failed), which takes a few
  * ms. Returns the pid, or -1 with "errno<TAB>message" in errbuf.
  */
-static int spawn_words(long clone_flags, long count, char *errbuf, const char *cgroup_v2);
-
-static int bunker_spawn(long clone_flags, char *program, long len, char *errbuf, const char *cgroup_v2) {
+/* Splits the program (LEN bytes of NUL-terminated words) into `words`; returns the count. */
+static long split_words(char *program, long len) {
   long i, count = 0;
   char *start = program;
   for (i = 0; i < len && count < MAX_WORDS; i++) {
     if (program[i] == 0) { words[count++] = start; start = program + i + 1; }
   }
   words[count] = 0;
-  return spawn_words(clone_flags, count, errbuf, cgroup_v2);
+  return count;
 }
 
-/* bunker_spawn once the program is split into `words` (the monitor gets them as its argv). */
+static int spawn_words(long clone_flags, long count, char *errbuf, const char *cgroup_v2);
+
+static int bunker_spawn(long clone_flags, char *program, long len, char *errbuf, const char *cgroup_v2) {
+  return spawn_words(clone_flags, split_words(program, len), errbuf, cgroup_v2);
+}
+
+/* The spawn itself, once the program is in `words` (the monitor reads it from its owner socket). */
 static int spawn_words(long clone_flags, long count, char *errbuf, const char *cgroup_v2) {
   int fds[2]; int pid = -1;
   errbuf[0] = 0;
@@ -921,6 +938,73 @@ static int spawn_words(long clone_flags, long count, char *errbuf, const char *c
   close(fds[1]);
   if (pid < 0) { close(fds[0]); return -1; }
   return await_exec(pid, fds[0], errbuf);
+}
+
+/* ---- exec: a process in a running container's namespaces ----
+ *
+ * The program's first half runs in an intermediate child, cloned vfork-style
+ * like bunker_spawn's: it joins the container's cgroup, closes bunker's fds,
+ * reads the seccomp filter while the host's files are reachable, then enters
+ * each namespace with setns ("nsenter"). Entering a pid namespace only
+ * places the caller's future children in it, so "fork" clones the process
+ * that runs the rest of the program (terminal, working directory,
+ * credentials, execve). It is cloned with CLONE_PARENT, which makes it a
+ * child of bunker's CLI, so the CLI can wait for it and pass on its exit
+ * code; the intermediate records its pid and exits. Both share the CLI's
+ * memory, suspended until the exec (CLONE_VM | CLONE_VFORK), and a joined
+ * user namespace is allowed there: setns refuses only a shared thread group
+ * or fs, not shared memory.
+ */
+static int exec_pid;
+static char fork_stack[256 * 1024] __attribute__((aligned(16)));
+
+/* Opens every namespace first: once in the container's mount namespace, the host's /proc/<pid>/ns is out of reach. */
+static void op_nsenter(char **a, char ***rest) {
+  long n = to_long(a[0]), i;
+  int fds[8];
+  if (n > 8) { errno = EINVAL; die("too many namespaces", a[0]); }
+  for (i = 0; i < n; i++) if ((fds[i] = open(a[1 + i], O_CLOEXEC)) < 0) die("open namespace", a[1 + i]);
+  for (i = 0; i < n; i++) {
+    if (syscall(SYS_setns, fds[i], 0) < 0) die("join namespace", a[1 + i]);
+    close(fds[i]);
+  }
+  *rest = a + 1 + n;
+}
+
+static int fork_main(void *rest) {
+  run_program((char **)rest);
+  return 127;
+}
+
+static void op_fork(char **rest) {
+  int pid = clone(fork_main, fork_stack + sizeof fork_stack, CLONE_VM | CLONE_VFORK | CLONE_PARENT | SIGCHLD, rest);
+  if (pid < 0) die("clone", "exec process");
+  exec_pid = pid;
+  _exit(0);
+}
+
+/*
+ * Runs an exec program (see above). Returns the pid of the exec'd process, a
+ * child of the caller, or -1 with "errno<TAB>message" in errbuf once every
+ * child it made is reaped.
+ */
+static int bunker_exec_spawn(char *program, long len, char *errbuf) {
+  int fds[2], pid, status;
+  split_words(program, len);
+  errbuf[0] = 0;
+  if (pipe2(fds, O_CLOEXEC) < 0) return -1;
+  child_err_fd = fds[1];
+  child_join_v2 = 0;
+  exec_pid = 0;
+  pid = clone(child_main, child_stack + sizeof child_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, 0);
+  close(fds[1]);
+  if (pid < 0) { close(fds[0]); return -1; }
+  /* Back here, the intermediate has exited and the exec process has exec'd or failed. */
+  ssize_t failed = read_errors(fds[0], errbuf);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (!failed) return exec_pid;
+  if (exec_pid > 0) while (waitpid(exec_pid, &status, 0) < 0 && errno == EINTR) {}
+  return -1;
 }
 
 /* ---- Thin libc wrappers for the JS side: they return -errno on failure. ---- */
@@ -948,7 +1032,7 @@ static int bk_reap(int pid) {
  * The one entry point JS binds. bun:ffi compiles a trampoline per bound
  * symbol (~0.5 ms each), so the calls share a single one, dispatched by OP.
  */
-enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_SOCKETPAIR, OP_RECV_FD };
+enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_SOCKETPAIR, OP_RECV_FD, OP_EXEC_SPAWN };
 
 int bk_call(long op, long a, long b, long c, long d, long e) {
   switch (op) {
@@ -963,6 +1047,7 @@ int bk_call(long op, long a, long b, long c, long d, long e) {
     case OP_REAP: return bk_reap((int)a);
     case OP_SOCKETPAIR: return make_socketpair((int *)a);
     case OP_RECV_FD: return recv_fd((int)a);
+    case OP_EXEC_SPAWN: return bunker_exec_spawn((char *)b, c, (char *)d);
   }
   return -22;
 }

@@ -13,7 +13,7 @@ import { join } from "node:path";
 const SYMBOLS = { bk_call: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], returns: "i32" } } as const;
 
 // Operation numbers of bk_call in native.c.
-const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, SOCKETPAIR: 10, RECV_FD: 11 } as const;
+const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, SOCKETPAIR: 10, RECV_FD: 11, EXEC_SPAWN: 12 } as const;
 
 type Native = ReturnType<typeof cc<typeof SYMBOLS>>["symbols"];
 
@@ -194,10 +194,27 @@ export class SpawnError extends Error {
  * child has exec'd; throws SpawnError if any operation failed.
  */
 export function spawnProgram(cloneFlags: number, program: string[], cgroupV2 = ""): number {
-  const blob = Buffer.from(program.map((w) => `${w}\0`).join(""));
+  const blob = programBlob(program);
   const errbuf = new Uint8Array(1024); // ERRBUF_LEN in native.c
   const cgroup = cstr(cgroupV2);
-  const pid = call(OP.SPAWN, cloneFlags, addr(blob), blob.length, addr(errbuf), addr(cgroup));
+  return spawned(call(OP.SPAWN, cloneFlags, addr(blob), blob.length, addr(errbuf), addr(cgroup)), errbuf);
+}
+
+/**
+ * Runs an exec program (see buildExecProgram): its process joins a running
+ * container's cgroup and namespaces. Returns the pid, a child of this
+ * process, once it has exec'd; throws SpawnError if any operation failed.
+ */
+export function spawnExecProgram(program: string[]): number {
+  const blob = programBlob(program);
+  const errbuf = new Uint8Array(1024);
+  return spawned(call(OP.EXEC_SPAWN, 0, addr(blob), blob.length, addr(errbuf)), errbuf);
+}
+
+const programBlob = (program: string[]) => Buffer.from(program.map((w) => `${w}\0`).join(""));
+
+/** The pid, or the child's "errno<TAB>detail" report as a SpawnError. */
+function spawned(pid: number, errbuf: Uint8Array): number {
   if (pid > 0) return pid;
   const text = Buffer.from(errbuf.subarray(0, errbuf.indexOf(0))).toString();
   if (!text) throw new SpawnError(0, "clone failed");

@@ -1,9 +1,9 @@
 // Docker's human output: tabwriter tables, "2 minutes ago", "4.26MB".
 
 /** Like Go's tabwriter as docker configures it (min width 10, padding 3); the last column is not padded. */
-export function renderTable(headers: string[], rows: string[][]): string {
+export function renderTable(headers: string[], rows: string[][], minWidth = 10): string {
   const all = [headers, ...rows];
-  const widths = headers.map((_, i) => Math.max(10, ...all.map((r) => (r[i] ?? "").length + 3)));
+  const widths = headers.map((_, i) => Math.max(minWidth, ...all.map((r) => (r[i] ?? "").length + 3)));
   return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("").trimEnd() + "\n").join("");
 }
 

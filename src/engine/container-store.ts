@@ -13,6 +13,7 @@ import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock } from "../lib/lock.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
+import type { HealthConfig, HealthState } from "./health.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
 
 export interface MountPoint {
@@ -67,8 +68,7 @@ export interface ContainerRecord {
     StopSignal?: string;
     /** Seconds `stop` waits before SIGKILL (docker's default: 10). */
     StopTimeout?: number;
-    /** Docker's shape, durations in nanoseconds; Test ["NONE"] disables the image's. */
-    Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number } | null;
+    Healthcheck?: HealthConfig;
   };
   HostConfig: {
     Binds: string[] | null;
@@ -199,6 +199,12 @@ export class ContainerStore {
   saveHostConfig(id: string, hostConfig: ContainerRecord["HostConfig"]): void {
     const persisted: ContainerRecord = JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
     writeJsonAtomic(this.path(id, "container.json"), { ...persisted, HostConfig: hostConfig }, { durable: true });
+  }
+
+  /** Replaces the persisted State.Health (a health probe's result), running or not. Call under the container's lock. */
+  saveHealth(id: string, health: HealthState): void {
+    const persisted: ContainerRecord = JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
+    writeJsonAtomic(this.path(id, "container.json"), { ...persisted, State: { ...persisted.State, Health: health } }, { durable: false });
   }
 
   /** Records that the container runs; on tmpfs under the default run root, so it is cheap and a reboot forgets it. */

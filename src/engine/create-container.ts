@@ -6,6 +6,7 @@ import { canonical, familiarName, parseReference } from "../image/reference.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { mergeEnv, readEnvFile } from "./env.ts";
+import { type HealthConfig, mergeHealthcheck } from "./health.ts";
 import { isValidName, randomName } from "./names.ts";
 import type { ResourceConfig } from "./resources.ts";
 import type { RestartPolicy } from "./restart-policy.ts";
@@ -46,6 +47,8 @@ export interface CreateOptions {
   resources: ResourceConfig;
   /** Already checked (see usernsConfig). */
   userns?: UsernsConfig;
+  /** The --health-* flags (healthcheckConfig), merged with the image's HEALTHCHECK. */
+  healthcheck?: HealthConfig;
 }
 
 const NETWORK_MODES = new Set(["none", "host", "bridge", "default"]);
@@ -137,6 +140,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       Labels: { ...imageConfig.Labels, ...parseLabels(opts.labels) },
       StopSignal: opts.stopSignal ?? imageConfig.StopSignal,
       ...(opts.stopTimeout !== undefined ? { StopTimeout: opts.stopTimeout } : {}),
+      Healthcheck: mergeHealthcheck(imageConfig.Healthcheck, opts.healthcheck),
     },
     HostConfig: {
       Binds: opts.volumes.some((v) => v.includes(":")) ? opts.volumes.filter((v) => v.includes(":")) : null,

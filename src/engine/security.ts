@@ -106,9 +106,7 @@ function option(hc: HostConfig, key: string): string | undefined {
  */
 export function applySecurity(spec: RuntimeSpec, c: ContainerRecord, cacheDir: string): void {
   const hc = c.HostConfig;
-  const caps = tweakCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], hc.Privileged);
-  // As moby's SetCapabilities: a non-root user gets only the bounding set, as execve would leave it.
-  spec.process.capabilities = spec.process.user.uid === 0 ? { bounding: caps, effective: caps, permitted: caps } : { bounding: caps };
+  spec.process.capabilities = processCapabilities(tweakCapabilities(hc.CapAdd ?? [], hc.CapDrop ?? [], hc.Privileged), spec.process.user.uid);
   if (option(hc, "no-new-privileges") === "true") spec.process.noNewPrivileges = true;
   if (hc.Ulimits?.length) {
     const value = (v: number) => (v < 0 ? UNLIMITED : v);
@@ -129,6 +127,11 @@ export function applySecurity(spec: RuntimeSpec, c: ContainerRecord, cacheDir: s
   }
   const input = seccompInput(c);
   if (input) spec.linux.seccomp = resolvedSeccomp(cacheDir, input.profileText, input.caps);
+}
+
+/** As moby's SetCapabilities: a non-root user gets only the bounding set, as execve would leave it. */
+export function processCapabilities(caps: string[], uid: number): NonNullable<RuntimeSpec["process"]["capabilities"]> {
+  return uid === 0 ? { bounding: caps, effective: caps, permitted: caps } : { bounding: caps };
 }
 
 // Bump when the resolved form changes for the same input.

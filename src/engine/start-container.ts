@@ -15,6 +15,7 @@ import { terminalSize } from "../runtime/pty.ts";
 import type { ContainerRecord, LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { writeEtcFiles } from "./etc-files.ts";
+import { probeCommand, probeInterval } from "./health.ts";
 import { removeContainer } from "./remove-container.ts";
 import { wantsRestart } from "./restart-policy.ts";
 import { buildRuntimeSpec, cgroupPath } from "./runtime-spec.ts";
@@ -65,11 +66,10 @@ function logSettings(engine: Engine, record: ContainerRecord): { log: string; lo
   return { log: engine.containers.path(record.Id, `${record.Id}-json.log`), logMaxSize: 0, logMaxFile: 1 };
 }
 
-/** How often the monitor runs `healthcheck run`: 0 without a health check (Docker's default interval is 30 s). */
+/** How often the monitor runs `healthcheck run`: 0 without a health check. */
 function healthIntervalMs(record: ContainerRecord): number {
   const check = record.Config.Healthcheck;
-  if (!check?.Test?.length || check.Test[0] === "NONE") return 0;
-  return Math.round((check.Interval || 30e9) / 1e6);
+  return check && probeCommand(check) ? Math.round(probeInterval(check) / 1e6) : 0;
 }
 
 function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOptions): Started | null {
@@ -110,10 +110,11 @@ function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOp
         },
       });
       trace("container launched");
-      // Saved only when they change: an ordinary start writes nothing durable.
-      const countsChanged = restarting || record.RestartCount !== 0 || record.ManuallyStopped;
+      // Saved only when they change: an ordinary start writes nothing durable. Each run's health starts over.
+      const countsChanged = restarting || record.RestartCount !== 0 || record.ManuallyStopped || record.State.Health !== undefined;
       record.RestartCount = restarting ? record.RestartCount + 1 : 0;
       record.ManuallyStopped = false;
+      record.State = { ...record.State, Health: undefined };
       if (countsChanged) engine.containers.save({ ...record, State: { ...record.State, Status: "exited", Restarting: false } });
       record.State = toRunning(record.State, started.pid);
       record.PidStartTime = processStartTime(started.pid);

@@ -1,5 +1,6 @@
 // The container state machine, checked in one place (youki's can_start/can_kill/can_delete).
 import { BunkerError } from "../lib/errors.ts";
+import type { HealthState } from "./health.ts";
 
 export type Status = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
 
@@ -15,6 +16,8 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** With a health check only (see health.ts). */
+  Health?: HealthState;
 }
 
 export const ZERO_TIME = "0001-01-01T00:00:00Z";

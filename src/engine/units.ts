@@ -62,3 +62,43 @@ function parseRational(value: string): [bigint, bigint] {
   else den *= 10n ** BigInt(-e);
   return [num, den];
 }
+
+const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, "μs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** Go's time.ParseDuration, in nanoseconds: "30s", "1m30s", "1.5h", "500ms", "0". */
+export function parseGoDuration(value: string): number {
+  const invalid = () => new Error(`time: invalid duration "${value}"`);
+  const m = /^([+-]?)(.*)$/.exec(value) as RegExpExecArray;
+  const body = m[2];
+  if (body === "0") return 0;
+  if (body === "") throw invalid();
+  let total = 0;
+  const re = /(\d+\.?\d*|\.\d+)([a-zµμ]*)/gy;
+  let part: RegExpExecArray | null;
+  let end = 0;
+  while ((part = re.exec(body)) !== null) {
+    if (part[2] === "") throw new Error(`time: missing unit in duration "${value}"`);
+    const unit = DURATION_UNITS[part[2]];
+    if (unit === undefined) throw new Error(`time: unknown unit "${part[2]}" in duration "${value}"`);
+    total += Number(part[1]) * unit;
+    end = re.lastIndex;
+    if (end === body.length) break;
+  }
+  if (end !== body.length) throw invalid();
+  return Math.round(m[1] === "-" ? -total : total);
+}
+
+/** Go's Duration.String: "30s", "1m30s", "1h0m0s", "1.5s", "500ms". */
+export function formatGoDuration(ns: number): string {
+  if (ns === 0) return "0s";
+  const sign = ns < 0 ? "-" : "";
+  ns = Math.abs(ns);
+  const trim = (n: number) => String(Number(n.toFixed(9)));
+  if (ns < 1e3) return `${sign}${ns}ns`;
+  if (ns < 1e6) return `${sign}${trim(ns / 1e3)}µs`;
+  if (ns < 1e9) return `${sign}${trim(ns / 1e6)}ms`;
+  const h = Math.floor(ns / 3600e9);
+  const m = Math.floor((ns % 3600e9) / 60e9);
+  const s = `${trim((ns % 60e9) / 1e9)}s`;
+  return h > 0 ? `${sign}${h}h${m}m${s}` : m > 0 ? `${sign}${m}m${s}` : `${sign}${s}`;
+}

@@ -14,6 +14,9 @@ export const ContainerConfigSchema = z
     WorkingDir: z.string(),
     Labels: z.record(z.string()).nullable(),
     StopSignal: z.string(),
+    Healthcheck: z
+      .object({ Test: z.array(z.string()), Interval: z.number(), Timeout: z.number(), StartPeriod: z.number(), Retries: z.number() })
+      .partial(),
   })
   .partial()
   .passthrough();

@@ -25,3 +25,10 @@ export class UsageError extends BunkerError {
 export class ExecError extends BunkerError {}
 
 export class NotFoundError extends BunkerError {}
+
+/** What the docker CLI prints as its daemon's answer ("Error response from daemon: ..."), exit code 1 (exec, top). */
+export class DaemonError extends BunkerError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}

@@ -90,6 +90,25 @@ export function cgroupStats(path: string, hierarchies = hostCgroups()): CgroupSt
   return backendFor(path, hierarchies).stats();
 }
 
+/**
+ * The files a process writes "0" to in order to join an existing container
+ * cgroup (`exec`): every v1 hierarchy's `tasks` (the writer is
+ * single-threaded, see native.c's join_cgroup), or v2's cgroup.procs.
+ */
+export function cgroupJoinFiles(path: string, hierarchies = hostCgroups()): string[] {
+  return hierarchies.map((h) => join(h.mountPoint, path, h.version === 1 ? "tasks" : "cgroup.procs"));
+}
+
+/** The pids (host's view) of every process in the container's cgroup, for `top`; empty once it is gone. */
+export function cgroupPids(path: string, hierarchies = hostCgroups()): number[] {
+  if (hierarchies.length === 0) return [];
+  try {
+    return readFileSync(join(hierarchies[0].mountPoint, path, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** Removes the container's cgroup dirs. A just-emptied v1 cgroup can report EBUSY for a moment, so retry briefly. */
 export function removeCgroup(path: string, hierarchies = hostCgroups()): void {
   for (const h of hierarchies) {

@@ -133,12 +133,54 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   // working directory could still be made in it. A bind remount changes this mount alone: /dev, /proc,
   // the tmpfs and volume mounts keep their own flags. Before the credential ops, which drop CAP_SYS_ADMIN.
   if (spec.root.readonly) ops.push("mount", "", "/", "", String(MS.REMOUNT | MS.BIND | MS.RDONLY), "");
+  ops.push(...processOps(spec, seccompFile !== ""));
+  return ops;
+}
+
+/** What every container process gets last, the init and exec'd ones alike: OOM score, rlimits, credentials, then execve. */
+function processOps(spec: RuntimeSpec, seccomp: boolean): string[] {
+  const ops: string[] = [];
   if (spec.process.oomScoreAdj !== undefined) ops.push("oom-score-adj", String(spec.process.oomScoreAdj));
   for (const r of spec.process.rlimits ?? []) ops.push("rlimit", r.type, String(rlimitNumber(r.type)), limit(r.soft), limit(r.hard));
-  ops.push(...credentialOps(spec, seccompFile !== ""));
+  ops.push(...credentialOps(spec, seccomp));
   const env = spec.process.env ?? [];
   const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
   ops.push("exec", path, String(spec.process.args.length), String(env.length), ...spec.process.args, ...env);
+  return ops;
+}
+
+const NAMESPACE_FILES: Record<string, string> = { user: "user", mount: "mnt", uts: "uts", ipc: "ipc", network: "net", pid: "pid", cgroup: "cgroup" };
+
+/**
+ * The /proc/PID/ns files of the namespaces the container made for itself,
+ * the user namespace first: joining it gives the capabilities the others,
+ * which it owns, then ask for.
+ */
+export function namespacePaths(spec: RuntimeSpec, pid: number): string[] {
+  const own = spec.linux.namespaces.filter((n) => !n.path).map((n) => n.type);
+  const ordered = [...own.filter((t) => t === "user"), ...own.filter((t) => t !== "user")];
+  return ordered.map((t) => `/proc/${pid}/ns/${NAMESPACE_FILES[t]}`);
+}
+
+/**
+ * The operation list for native.c's exec spawn: `spec.process` is the exec'd
+ * process (args, env, user, cwd, capabilities...) and `namespaces` the
+ * running container's (namespacePaths). The part before "fork" runs in the
+ * intermediate child, the rest in the exec'd process; nothing is mounted,
+ * the container's mount namespace already has it all.
+ */
+export function buildExecProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], namespaces: string[], stdio: Stdio, seccompFile = ""): string[] {
+  const ops: string[] = [];
+  for (const file of cgroupJoinFiles) ops.push("cgroup", file);
+  if (!("consoleSocket" in stdio)) ops.push("stdio", String(stdio.stdin), String(stdio.stdout), String(stdio.stderr));
+  ops.push("closefds", "consoleSocket" in stdio ? String(stdio.consoleSocket) : "-1", "nodump");
+  ops.push("umask", String(spec.process.user.umask ?? 0o022));
+  if (seccompFile) ops.push("seccomp-read", seccompFile);
+  ops.push("nsenter", String(namespaces.length), ...namespaces, "fork");
+  if ("consoleSocket" in stdio) ops.push("console", String(stdio.consoleSocket), String(stdio.rows), String(stdio.cols));
+  else ops.push("setsid");
+  ops.push("cwd", spec.process.cwd);
+  ops.push(...processOps(spec, seccompFile !== ""));
   return ops;
 }
 

@@ -18,6 +18,8 @@ export const COMMANDS: Record<string, Loader> = {
   restart: () => import("./container/restart.ts"),
   attach: () => import("./container/attach.ts"),
   stats: () => import("./container/stats.ts"),
+  exec: () => import("./container/exec.ts"),
+  top: () => import("./container/top.ts"),
   inspect: () => import("./inspect.ts"),
   import: () => import("./image/import.ts"),
   images: () => import("./image/images.ts"),
@@ -69,6 +71,11 @@ export const GROUPS: Record<string, Record<string, Loader>> = {
     attach: COMMANDS.attach,
     cleanup: () => import("./container/cleanup.ts"),
     stats: COMMANDS.stats,
+    exec: COMMANDS.exec,
+    top: COMMANDS.top,
+  },
+  healthcheck: {
+    run: () => import("./healthcheck/run.ts"),
   },
   volume: {
     create: () => import("./volume/create.ts"),
@@ -89,6 +96,8 @@ export const DESCRIPTIONS: [string, string][] = [
   ["rm", "Remove one or more containers"],
   ["update", "Update configuration of one or more containers"],
   ["stats", "Display a live stream of container(s) resource usage statistics"],
+  ["exec", "Execute a command in a running container"],
+  ["top", "Display the running processes of a container"],
   ["inspect", "Return low-level information on bunker objects"],
   ["import", "Import the contents from a tarball to create a filesystem image"],
   ["images", "List images"],
@@ -104,6 +113,7 @@ export const DESCRIPTIONS: [string, string][] = [
   ["logout", "Log out from a registry"],
   ["version", "Show the bunker version information"],
   ["image", "Manage images (ls, rm, import, inspect, save, load, history, prune, pull, push, tag)"],
-  ["container", "Manage containers (run, create, start, ls, rm, inspect, update, stats)"],
+  ["container", "Manage containers (run, create, start, ls, rm, inspect, update, stats, exec, top)"],
+  ["healthcheck", "Run a container's health check (run)"],
   ["volume", "Manage volumes (create, ls, inspect, rm, prune)"],
 ];

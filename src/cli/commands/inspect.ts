@@ -1,5 +1,6 @@
 import type { ContainerRecord } from "../../engine/container-store.ts";
 import type { LoadedRecord } from "../../engine/container-store.ts";
+import { initialHealth } from "../../engine/health.ts";
 import { refreshState } from "../../engine/start-container.ts";
 import { NotFoundError } from "../../lib/errors.ts";
 import { type CliContext, defineBunkerCommand } from "../command.ts";
@@ -11,6 +12,8 @@ import { loadTemplates } from "../format-flag.ts";
 /** Docker's inspect shape; bookkeeping fields of ours are left out. */
 export function containerInspect(ctx: CliContext, r: LoadedRecord): ContainerRecord {
   const { PidStartTime: _, ...rest } = r;
+  // A running container with a health check whose first probe has not been recorded yet is "starting".
+  if (r.State.Running && !r.State.Health) rest.State = { ...r.State, Health: initialHealth(r) };
   return { ...rest, ResolvConfPath: ctx.engine().containers.path(r.Id, "resolv.conf"), HostnamePath: ctx.engine().containers.path(r.Id, "hostname"), HostsPath: ctx.engine().containers.path(r.Id, "hosts") } as ContainerRecord;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseBytes, parseInteger, parseNanoCpus } from "../../../src/engine/units.ts";
+import { formatGoDuration, parseBytes, parseGoDuration, parseInteger, parseNanoCpus } from "../../../src/engine/units.ts";
 
 describe("parseBytes (go-units RAMInBytes)", () => {
   test("binary multiples, any case, with optional b / ib and one space", () => {
@@ -64,5 +64,33 @@ describe("parseInteger (strconv.ParseInt)", () => {
     expect(() => parseInteger("5.0")).toThrow('strconv.ParseInt: parsing "5.0": invalid syntax');
     expect(() => parseInteger("x")).toThrow('strconv.ParseInt: parsing "x": invalid syntax');
     expect(() => parseInteger("9223372036854775808")).toThrow("value out of range");
+  });
+});
+
+describe("Go durations (time.ParseDuration, Duration.String)", () => {
+  test("parse to nanoseconds", () => {
+    expect(parseGoDuration("30s")).toBe(30e9);
+    expect(parseGoDuration("1m30s")).toBe(90e9);
+    expect(parseGoDuration("1.5h")).toBe(5400e9);
+    expect(parseGoDuration("500ms")).toBe(500e6);
+    expect(parseGoDuration("10us")).toBe(10e3);
+    expect(parseGoDuration("0")).toBe(0);
+    expect(parseGoDuration("-2s")).toBe(-2e9);
+  });
+
+  test("Go's errors", () => {
+    expect(() => parseGoDuration("soon")).toThrow('time: invalid duration "soon"');
+    expect(() => parseGoDuration("5")).toThrow('time: missing unit in duration "5"');
+    expect(() => parseGoDuration("3d")).toThrow('time: unknown unit "d" in duration "3d"');
+    expect(() => parseGoDuration("")).toThrow('time: invalid duration ""');
+  });
+
+  test("format as Go prints them", () => {
+    expect(formatGoDuration(30e9)).toBe("30s");
+    expect(formatGoDuration(90e9)).toBe("1m30s");
+    expect(formatGoDuration(3600e9)).toBe("1h0m0s");
+    expect(formatGoDuration(1.5e9)).toBe("1.5s");
+    expect(formatGoDuration(50e6)).toBe("50ms");
+    expect(formatGoDuration(0)).toBe("0s");
   });
 });

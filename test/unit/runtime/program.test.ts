@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { buildProgram, DEFAULT_PATH, MS, OVERLAY_ANNOTATION, type Stdio } from "../../../src/runtime/program.ts";
+import { buildExecProgram, buildProgram, DEFAULT_PATH, namespacePaths, MS, OVERLAY_ANNOTATION, type Stdio } from "../../../src/runtime/program.ts";
 import type { RuntimeSpec, SpecMount } from "../../../src/runtime/spec.ts";
 
 const FDS: Stdio = { stdin: 0, stdout: 1, stderr: 2 };
@@ -43,7 +43,7 @@ function spec(over: { env?: string[]; mounts?: SpecMount[]; process?: Partial<Pr
 const OP_NAMES = new Set([
   "cgroup", "setsid", "stdio", "closefds", "nodump", "umask", "seccomp-read", "private", "mount", "root", "rmount", "symlink", "pivot", "console", "lo-up",
   "mknod", "mask", "readonly", "hostname", "workdir", "oom-score-adj", "rlimit", "bounding", "seccomp", "keepcaps", "user", "caps", "ambient",
-  "no-new-privs", "exec",
+  "no-new-privs", "exec", "nsenter", "fork", "cwd",
 ]);
 function ops(program: string[]): string[][] {
   const out: string[][] = [];
@@ -205,4 +205,32 @@ describe("buildProgram with a user namespace", () => {
     expect(plain).not.toContain("root-mount");
     expect(plain).toContain("mknod");
   });
+});
+
+describe("buildExecProgram", () => {
+  const namespaces = ["/proc/42/ns/pid", "/proc/42/ns/mnt"];
+  const program = buildExecProgram(spec(), ["/cg/pids/bunker/c1/tasks"], namespaces, FDS, "/cache/f.bpf");
+  const order = names(program);
+
+  test("the intermediate joins the cgroup, closes fds and reads the filter before entering the namespaces, then forks", () => {
+    expect(order.slice(0, 8)).toEqual(["cgroup", "stdio", "closefds", "nodump", "umask", "seccomp-read", "nsenter", "fork"]);
+    expect(ops(program)).toContainEqual(["nsenter", "2", ...namespaces]);
+  });
+
+  test("the exec'd process gets its own session, an existing working directory and the container's credentials; nothing is mounted", () => {
+    expect(order.slice(8)).toEqual(["setsid", "cwd", "bounding", "seccomp", "keepcaps", "user", "caps", "ambient", "exec"]);
+    for (const op of ["private", "mount", "rmount", "root", "pivot", "hostname", "mknod"]) expect(order).not.toContain(op);
+  });
+
+  test("with a terminal, the console is made after the namespaces are entered (the container's devpts)", () => {
+    const tty = names(buildExecProgram(spec(), [], namespaces, CONSOLE));
+    expect(tty.indexOf("console")).toBeGreaterThan(tty.indexOf("fork"));
+    expect(tty).not.toContain("stdio");
+  });
+});
+
+test("namespacePaths: the container's own namespaces, the user namespace first", () => {
+  const s = spec();
+  s.linux.namespaces = [{ type: "pid" }, { type: "network", path: "/run/netns/x" }, { type: "mount" }, { type: "user" }];
+  expect(namespacePaths(s, 7)).toEqual(["/proc/7/ns/user", "/proc/7/ns/pid", "/proc/7/ns/mnt"]);
 });

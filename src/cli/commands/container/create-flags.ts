@@ -1,5 +1,6 @@
 // The flags `run` and `create` share, and their translation into CreateOptions.
 import type { CreateOptions } from "../../../engine/create-container.ts";
+import { healthcheckConfig } from "../../../engine/health.ts";
 import { type ResourceFlags, resourceConfig } from "../../../engine/resources.ts";
 import { parseRestartPolicy, type RestartPolicy } from "../../../engine/restart-policy.ts";
 import { securityHostConfig } from "../../../engine/security.ts";
@@ -55,6 +56,13 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "userns", type: "string", description: 'User namespace to use ("host", the default)', valueHint: "string" },
   { name: "uidmap", type: "list", description: "UID map for a private user namespace (CONTAINER_ID:HOST_ID:SIZE)", valueHint: "list" },
   { name: "gidmap", type: "list", description: "GID map for a private user namespace (CONTAINER_ID:HOST_ID:SIZE)", valueHint: "list" },
+  // Health check (engine/health.ts): merged field by field with the image's HEALTHCHECK.
+  { name: "health-cmd", type: "string", description: "Command to run to check health", valueHint: "string" },
+  { name: "health-interval", type: "string", description: "Time between running the check (ms|s|m|h) (default 0s)", valueHint: "duration" },
+  { name: "health-retries", type: "string", description: "Consecutive failures needed to report unhealthy", valueHint: "int" },
+  { name: "health-timeout", type: "string", description: "Maximum time to allow one check to run (ms|s|m|h) (default 0s)", valueHint: "duration" },
+  { name: "health-start-period", type: "string", description: "Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)", valueHint: "duration" },
+  { name: "no-healthcheck", type: "bool", description: "Disable any container-specified HEALTHCHECK" },
 ];
 
 /** Makes sure the image is there, pulling as --pull says; pull progress goes to stderr so stdout stays the container's. */
@@ -100,6 +108,14 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
       oomScoreAdj: intValue(flags["oom-score-adj"], "--oom-score-adj"),
     }),
     userns: usernsConfig({ userns: str(flags.userns), uidmap: list(flags.uidmap), gidmap: list(flags.gidmap) }),
+    healthcheck: healthcheckConfig({
+      cmd: str(flags["health-cmd"]),
+      interval: str(flags["health-interval"]),
+      timeout: str(flags["health-timeout"]),
+      startPeriod: str(flags["health-start-period"]),
+      retries: str(flags["health-retries"]),
+      none: bool(flags["no-healthcheck"]),
+    }),
   };
 }
 

@@ -1,0 +1,134 @@
+// `exec`: a new process inside a running container. It joins the container's
+// cgroup and namespaces and gets the container's process settings from its
+// bundle (containers/<id>/config.json, the runtime spec written at start),
+// with the exec's own command, environment, user and working directory.
+import { readFileSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import { getSystemErrorMessage } from "node:util";
+import { SpawnError, spawnExecProgram } from "../../ffi/native.ts";
+import { BunkerError, DaemonError, ExecError } from "../lib/errors.ts";
+import { tweakCapabilities } from "../runtime/capabilities.ts";
+import { cgroupJoinFiles } from "../runtime/cgroups.ts";
+import { buildExecProgram, namespacePaths, OVERLAY_ANNOTATION, type Stdio } from "../runtime/program.ts";
+import { prepareSeccompBpf, seccompFileFor } from "../runtime/seccomp-files.ts";
+import type { RuntimeSpec } from "../runtime/spec.ts";
+import type { LoadedRecord } from "./container-store.ts";
+import type { Engine } from "./engine.ts";
+import { mergeEnv, readEnvFile } from "./env.ts";
+import { readLayeredFile } from "./layer-files.ts";
+import { processCapabilities } from "./security.ts";
+import { refreshState } from "./start-container.ts";
+import { resolveUser } from "./user.ts";
+
+export interface ExecOptions {
+  command: string[];
+  env: string[];
+  envFiles: string[];
+  workdir?: string;
+  /** -u: resolved in the container's /etc/passwd; the container's own user otherwise. */
+  user?: string;
+  /** All capabilities and no seccomp filter, whatever the container has. */
+  privileged: boolean;
+  tty: boolean;
+}
+
+/** A running container to exec into: its record and bundle. */
+export interface ExecTarget {
+  record: LoadedRecord;
+  spec: RuntimeSpec;
+}
+
+/** The record of container REF, which must be running (exec, top). Takes no lock: many execs may run at once. */
+export function runningContainer(engine: Engine, ref: string): LoadedRecord {
+  let id: string;
+  try {
+    id = engine.containers.resolve(ref);
+  } catch (e) {
+    throw e instanceof BunkerError ? new DaemonError(e.message) : e;
+  }
+  const record = refreshState(engine, engine.containers.load(id));
+  if (!record.State.Running) throw new DaemonError(`container ${id} is not running`);
+  return record;
+}
+
+export function execTarget(engine: Engine, ref: string): ExecTarget {
+  const record = runningContainer(engine, ref);
+  return { record, spec: JSON.parse(readFileSync(engine.containers.path(record.Id, "config.json"), "utf8")) };
+}
+
+/** The exec'd process's runtime spec: the container's, with the exec's command and overrides. */
+export function execSpec({ record, spec }: ExecTarget, opts: ExecOptions): RuntimeSpec {
+  if (opts.workdir !== undefined && !isAbsolute(opts.workdir))
+    throw new BunkerError(`the working directory '${opts.workdir}' is invalid, it needs to be an absolute path`, 1);
+  const env = mergeEnv(spec.process.env ?? [], ...opts.envFiles.map(readEnvFile), opts.env);
+  if (opts.tty && !env.some((e) => e.startsWith("TERM="))) env.push("TERM=xterm");
+  let user = spec.process.user;
+  if (opts.user !== undefined) {
+    const layers = rootfsLayers(spec);
+    const resolved = resolveUser(opts.user, readLayeredFile(layers, "etc/passwd"), readLayeredFile(layers, "etc/group"));
+    user = { ...user, uid: resolved.uid, gid: resolved.gid, additionalGids: resolved.additionalGids };
+    // The container's HOME was its own user's, unless the container set one: the exec's user gets its own.
+    if (!record.Config.Env.some((e) => e.startsWith("HOME="))) replaceEnv(env, "HOME", resolved.home);
+  }
+  const bounding = opts.privileged ? tweakCapabilities([], [], true) : spec.process.capabilities?.bounding;
+  return {
+    ...spec,
+    process: {
+      ...spec.process,
+      terminal: opts.tty,
+      args: opts.command,
+      env,
+      user,
+      cwd: opts.workdir ?? spec.process.cwd,
+      capabilities: bounding ? processCapabilities(bounding, user.uid) : spec.process.capabilities,
+    },
+    linux: { ...spec.linux, seccomp: opts.privileged ? undefined : spec.linux.seccomp },
+  };
+}
+
+function replaceEnv(env: string[], key: string, value: string): void {
+  const i = env.findIndex((e) => e.startsWith(`${key}=`));
+  if (i >= 0) env[i] = `${key}=${value}`;
+  else env.push(`${key}=${value}`);
+}
+
+/** The container's rootfs as its overlay stacks it, top first (from the options the bundle mounts it with). */
+function rootfsLayers(spec: RuntimeSpec): string[] {
+  const options = Object.fromEntries((spec.annotations?.[OVERLAY_ANNOTATION] ?? "").split(",").map((o) => o.split("=", 2)));
+  return [options.upperdir, ...(options.lowerdir ?? "").split(":")].filter(Boolean);
+}
+
+/**
+ * Starts the process and returns its pid (a child of this process) once it
+ * has exec'd. With a console socket in `stdio`, its terminal's master
+ * arrives there before this returns.
+ */
+export async function spawnExec(engine: Engine, target: ExecTarget, exec: RuntimeSpec, stdio: Stdio): Promise<number> {
+  const cacheDir = engine.dirs.cache;
+  // Compiled when the container started; done again only if the cache was cleared since.
+  if (exec.linux.seccomp) await prepareSeccompBpf(cacheDir, exec.linux.seccomp, exec.process.capabilities?.bounding ?? []);
+  const cgroup = cgroupJoinFiles(target.spec.linux.cgroupsPath ?? "");
+  const program = buildExecProgram(exec, cgroup, namespacePaths(target.spec, target.record.State.Pid), stdio, seccompFileFor(exec, cacheDir));
+  try {
+    return spawnExecProgram(program);
+  } catch (e) {
+    if (e instanceof SpawnError) throw describeExecError(e, exec.process.args[0]);
+    throw e;
+  }
+}
+
+const ENOENT = 2;
+
+/** Docker's messages: the runtime's error, exit code 127 for a missing command, 126 for anything else. */
+function describeExecError(e: SpawnError, command: string): BunkerError {
+  const reason = e.errno ? getSystemErrorMessage(-e.errno).replace(/^./, (c) => c.toLowerCase()) : "unknown error";
+  const prefix = "OCI runtime exec failed: exec failed: unable to start container process:";
+  if (e.detail.startsWith("exec ")) {
+    if (e.errno === ENOENT && !command.includes("/")) return new ExecError(`${prefix} exec: "${command}": executable file not found in $PATH: unknown`, 127);
+    if (e.errno === ENOENT) return new ExecError(`${prefix} exec: "${command}": stat ${command}: ${reason}: unknown`, 127);
+    return new ExecError(`${prefix} exec: "${command}": ${reason}: unknown`, 126);
+  }
+  const cwd = "chdir to working directory ";
+  if (e.detail.startsWith(cwd)) return new ExecError(`${prefix} chdir to cwd ("${e.detail.slice(cwd.length)}") set in config.json failed: ${reason}: unknown`, 126);
+  return new ExecError(`${prefix} ${e.detail}: ${reason}: unknown`, 126);
+}
