@@ -6,6 +6,7 @@ import { canonical, familiarName, parseReference } from "../image/reference.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { mergeEnv, readEnvFile } from "./env.ts";
+import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log-config.ts";
 import { isValidName, randomName } from "./names.ts";
 import type { ResourceConfig } from "./resources.ts";
 import type { SecurityConfig } from "./security.ts";
@@ -38,6 +39,8 @@ export interface CreateOptions {
   resources: ResourceConfig;
   /** Already checked (see usernsConfig). */
   userns?: UsernsConfig;
+  /** Already checked (see logConfig); docker's default when absent. */
+  logConfig?: LogConfig;
 }
 
 const NETWORK_MODES = new Set(["none", "host", "bridge", "default"]);
@@ -138,6 +141,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       ReadonlyRootfs: opts.readOnly,
       ...opts.resources,
       ...opts.userns,
+      LogConfig: opts.logConfig ?? DEFAULT_LOG_CONFIG,
     },
     Mounts: [],
   };

@@ -1,5 +1,6 @@
 // The flags `run` and `create` share, and their translation into CreateOptions.
 import type { CreateOptions } from "../../../engine/create-container.ts";
+import { logConfig } from "../../../engine/log-config.ts";
 import { type ResourceFlags, resourceConfig } from "../../../engine/resources.ts";
 import { securityHostConfig } from "../../../engine/security.ts";
 import { usernsConfig } from "../../../engine/userns.ts";
@@ -49,6 +50,9 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "userns", type: "string", description: 'User namespace to use ("host", the default)', valueHint: "string" },
   { name: "uidmap", type: "list", description: "UID map for a private user namespace (CONTAINER_ID:HOST_ID:SIZE)", valueHint: "list" },
   { name: "gidmap", type: "list", description: "GID map for a private user namespace (CONTAINER_ID:HOST_ID:SIZE)", valueHint: "list" },
+  // Logging (engine/log-config.ts checks the values).
+  { name: "log-driver", type: "string", description: "Logging driver for the container (json-file, none)", valueHint: "string" },
+  { name: "log-opt", type: "list", description: "Log driver options (max-size, max-file)", valueHint: "list" },
 ];
 
 /** Makes sure the image is there, pulling as --pull says; pull progress goes to stderr so stdout stays the container's. */
@@ -90,6 +94,7 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
       oomScoreAdj: intFlag(flags["oom-score-adj"], "--oom-score-adj"),
     }),
     userns: usernsConfig({ userns: str(flags.userns), uidmap: list(flags.uidmap), gidmap: list(flags.gidmap) }),
+    logConfig: logConfig(str(flags["log-driver"]), list(flags["log-opt"])),
   };
 }
 
