@@ -7,7 +7,6 @@ import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import type { Engine } from "./engine.ts";
 import { LineAssembler, LogCursor, type LogEntry, logFileName, readLogFile, rotatedLogFiles, tailEntries } from "./json-log.ts";
 import { logOptions } from "./log-config.ts";
-import { refreshState } from "./start-container.ts";
 
 export interface LogsOptions {
   follow: boolean;
@@ -58,15 +57,26 @@ async function follow(
   push: (e: LogEntry) => void,
   until: bigint | undefined,
 ): Promise<LogCursor | undefined> {
+  const logName = logFileName(id);
+  // Loaded only to follow: the start path's modules are most of what `logs` would load.
+  const { refreshState } = await import("./start-container.ts");
+  const stillRunning = (): boolean => {
+    try {
+      const s = refreshState(engine, engine.containers.load(id)).State;
+      return s.Running || s.Status === "restarting"; // between two runs of its restart policy it is followed too
+    } catch (e) {
+      if (e instanceof NotFoundError) return false; // removed (rm -f)
+      throw e;
+    }
+  };
   const deadline = until === undefined ? undefined : Number(until / 1_000_000n) - Date.now();
   // setTimeout cannot wait longer than 2^31 ms (~25 days); a later deadline is as good as none.
   const timer = deadline !== undefined && deadline < 2 ** 31 ? setTimeout(() => events.interrupt(), Math.max(0, deadline)) : undefined;
-  const logName = logFileName(id);
   try {
-    // The first round checks the state; later ones when something other than the log changed (the record, the run file).
+    // The first round checks the state; later ones when something other than the log changed (the record).
     for (let changed: Set<string> | undefined = new Set([""]); changed; changed = await events.next()) {
       cursor = catchUp(path, cursor, push);
-      if ([...changed].some((n) => !n.startsWith(logName)) && !stillRunning(engine, id)) {
+      if ([...changed].some((n) => !n.startsWith(logName)) && !stillRunning()) {
         return catchUp(path, cursor, push); // what the container wrote before it stopped
       }
     }
@@ -97,17 +107,6 @@ function catchUp(path: string, cursor: LogCursor | undefined, push: (e: LogEntry
     cursor?.close();
     cursor = LogCursor.open(path);
     cursor?.read(push);
-  }
-}
-
-/** Whether `logs -f` keeps following: while the container runs, and while it is between two runs of its restart policy. */
-function stillRunning(engine: Engine, id: string): boolean {
-  try {
-    const s = refreshState(engine, engine.containers.load(id)).State;
-    return s.Running || s.Status === "restarting";
-  } catch (e) {
-    if (e instanceof NotFoundError) return false; // removed (rm -f)
-    throw e;
   }
 }
 
