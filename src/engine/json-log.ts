@@ -87,6 +87,7 @@ function splitLines(data: Buffer, onLine: (line: string) => void): Buffer {
  */
 export class LogCursor {
   private carry: Buffer = Buffer.alloc(0);
+  private readonly buf = Buffer.allocUnsafe(CHUNK);
   readonly ino: number;
 
   constructor(
@@ -107,13 +108,12 @@ export class LogCursor {
 
   /** Every complete entry written since the last call, in order. */
   read(onEntry: (e: LogEntry) => void): void {
-    const buf = Buffer.allocUnsafe(CHUNK);
     for (;;) {
-      const n = readSync(this.fd, buf, 0, CHUNK, this.offset);
+      const n = readSync(this.fd, this.buf, 0, CHUNK, this.offset);
       if (n === 0) return;
       this.offset += n;
-      const data = this.carry.length > 0 ? Buffer.concat([this.carry, buf.subarray(0, n)]) : buf.subarray(0, n);
-      // Copied: buf is reused by the next read.
+      const data = this.carry.length > 0 ? Buffer.concat([this.carry, this.buf.subarray(0, n)]) : this.buf.subarray(0, n);
+      // Copied: the buffer is reused by the next read.
       this.carry = Buffer.from(
         splitLines(data, (line) => {
           const e = parseEntry(line);
@@ -125,10 +125,9 @@ export class LogCursor {
 
   /** Moves past the last complete line: reading on gives what is written from now on (and a line being written, whole). */
   skipToEnd(): void {
-    const buf = Buffer.allocUnsafe(CHUNK);
     for (let end = fstatSync(this.fd).size; end > 0; ) {
       const start = Math.max(0, end - CHUNK);
-      const nl = buf.subarray(0, readSync(this.fd, buf, 0, end - start, start)).lastIndexOf(10);
+      const nl = this.buf.subarray(0, readSync(this.fd, this.buf, 0, end - start, start)).lastIndexOf(10);
       if (nl >= 0) {
         this.offset = start + nl + 1;
         return;

@@ -97,6 +97,8 @@ test("-f on a running container follows appends and a rotation, and ends when th
   renameSync(logPath(id), logPath(id, ".1"));
   writeFileSync(logPath(id), entry("rotated\n", "2020-01-02T03:04:42Z"));
   await until("rotated\n");
+  // An --until already past ends a follow of a running container after what it selects.
+  expect(b.run(["logs", "-f", "--until", "2020-01-02T03:04:41Z", "followed"])).toEqual({ stdout: "before\nappended\n", stderr: "", exitCode: 0 });
   b.ok(["rm", "-f", "followed"]);
   expect(await follower.exited).toBe(0);
   for (let r = await reader.read(); !r.done; r = await reader.read()) out += new TextDecoder().decode(r.value);
