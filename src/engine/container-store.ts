@@ -6,6 +6,7 @@
 //   containers/<id>/{hostname,hosts,resolv.conf}
 //   containers/.removing-<id>/      a container being deleted
 //   names/<name> -> <id>            a symlink: creating it reserves the name atomically
+//   names/.lock                     flock file: freeing a leftover name, rename, releasing a name
 //   <run root>/containers/<id>.json a running container's pid: runtime state, gone after a reboot
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
@@ -103,6 +104,8 @@ export interface ContainerRecord {
     /** --init: docker-init runs as PID 1. */
     Init?: boolean;
     RestartPolicy?: { Name: "" | "no" | "always" | "unless-stopped" | "on-failure"; MaximumRetryCount: number };
+    /** --log-driver and --log-opt (engine/log-config.ts); records written before it existed lack it. */
+    LogConfig?: { Type: string; Config: Record<string, string> };
   };
   Mounts: MountPoint[];
 }
@@ -123,11 +126,14 @@ export type LoadedRecord = ContainerRecord & { PidStartTime?: number | null; Mon
 export class ContainerStore {
   readonly dir: string;
   private readonly namesDir: string;
+  /** Held to free a leftover name, to rename, and to release a name (see reserveTakenName). */
+  private readonly namesLock: string;
   private readonly runDir: string;
 
   constructor(root: string, runRoot: string) {
     this.dir = join(root, "containers");
     this.namesDir = join(root, "names");
+    this.namesLock = join(this.namesDir, ".lock");
     this.runDir = join(runRoot, "containers");
   }
 
@@ -154,26 +160,71 @@ export class ContainerStore {
     }
   }
 
+  /** The symlink alone makes a reservation atomic: of two callers after one name, exactly one wins. */
   private reserveName(name: string, id: string): void {
     mkdirSync(this.namesDir, { recursive: true });
-    const link = join(this.namesDir, name);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        symlinkSync(id, link);
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      }
-      const owner = this.nameOwner(name);
-      // A name left by a container that no longer exists (a crash mid-rm) is free again.
-      if (attempt === 0 && owner && !existsSync(this.path(owner, "container.json"))) {
-        rmSync(link, { force: true });
-        continue;
-      }
-      throw new BunkerError(
-        `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
-      );
+    if (this.linkName(name, id)) return;
+    withLock(this.namesLock, () => this.reserveTakenName(name, id));
+  }
+
+  private linkName(name: string, id: string): boolean {
+    try {
+      symlinkSync(id, join(this.namesDir, name));
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      return false;
     }
+  }
+
+  /**
+   * Under the names lock: a link left by a crash (its container gone mid-rm,
+   * or renamed away mid-rename) is freed and taken. A rename in progress holds
+   * the same lock, so its links are never mistaken for leftovers.
+   */
+  private reserveTakenName(name: string, id: string): void {
+    if (this.linkName(name, id)) return;
+    const owner = this.nameOwner(name);
+    if (owner && this.recordedName(owner) !== `/${name}`) {
+      rmSync(join(this.namesDir, name), { force: true });
+      if (this.linkName(name, id)) return;
+    }
+    throw new BunkerError(
+      `Conflict. The container name "/${name}" is already in use by container "${this.nameOwner(name)}". You have to remove (or rename) that container to be able to reuse that name.`,
+    );
+  }
+
+  /** The name in a container's stored record; undefined when the container is gone. */
+  private recordedName(id: string): string | undefined {
+    try {
+      return (JSON.parse(readFileSync(this.path(id, "container.json"), "utf8")) as ContainerRecord).Name;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Renames a container (call under its lock): the new name is reserved,
+   * recorded, and only then the old one released, all under the names lock.
+   * A crash midway leaves an extra link, which reserveTakenName frees.
+   */
+  rename(id: string, from: string, to: string): void {
+    withLock(this.namesLock, () => {
+      this.reserveTakenName(to, id);
+      try {
+        this.patchStored(id, { Name: `/${to}` });
+      } catch (e) {
+        rmSync(join(this.namesDir, to), { force: true });
+        throw e;
+      }
+      this.releaseName(from, id);
+    });
+  }
+
+  /** Removes a name's link if it still points to `id` (call under the names lock: a link freed and taken again is someone else's). */
+  private releaseName(name: string, id: string): void {
+    if (this.nameOwner(name) === id) rmSync(join(this.namesDir, name), { force: true });
   }
 
   private nameOwner(name: string): string {
@@ -197,8 +248,12 @@ export class ContainerStore {
    * neither needed nor written here. Call under the container's lock.
    */
   saveHostConfig(id: string, hostConfig: ContainerRecord["HostConfig"]): void {
+    this.patchStored(id, { HostConfig: hostConfig });
+  }
+
+  private patchStored(id: string, patch: Partial<ContainerRecord>): void {
     const persisted: ContainerRecord = JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
-    writeJsonAtomic(this.path(id, "container.json"), { ...persisted, HostConfig: hostConfig }, { durable: true });
+    writeJsonAtomic(this.path(id, "container.json"), { ...persisted, ...patch }, { durable: true });
   }
 
   /** Replaces the persisted State.Health (a health probe's result), running or not. Call under the container's lock. */
@@ -300,8 +355,7 @@ export class ContainerStore {
   remove(record: ContainerRecord): void {
     const tomb = join(this.dir, `.removing-${record.Id}`);
     renameSync(this.path(record.Id), tomb);
-    const link = join(this.namesDir, record.Name.slice(1));
-    if (this.nameOwner(record.Name.slice(1)) === record.Id) rmSync(link, { force: true });
+    withLock(this.namesLock, () => this.releaseName(record.Name.slice(1), record.Id));
     rmSync(tomb, { recursive: true, force: true });
     this.clearRunning(record.Id);
   }

@@ -7,6 +7,7 @@ import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { mergeEnv, readEnvFile } from "./env.ts";
 import { type HealthConfig, mergeHealthcheck } from "./health.ts";
+import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log-config.ts";
 import { isValidName, randomName } from "./names.ts";
 import type { ResourceConfig } from "./resources.ts";
 import type { RestartPolicy } from "./restart-policy.ts";
@@ -49,6 +50,8 @@ export interface CreateOptions {
   userns?: UsernsConfig;
   /** The --health-* flags (healthcheckConfig), merged with the image's HEALTHCHECK. */
   healthcheck?: HealthConfig;
+  /** Already checked (see logConfig); docker's default when absent. */
+  logConfig?: LogConfig;
 }
 
 const NETWORK_MODES = new Set(["none", "host", "bridge", "default"]);
@@ -153,6 +156,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       ReadonlyRootfs: opts.readOnly,
       ...opts.resources,
       ...opts.userns,
+      LogConfig: opts.logConfig ?? DEFAULT_LOG_CONFIG,
     },
     Mounts: [],
   };

@@ -16,6 +16,8 @@ import type { ContainerRecord, LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { writeEtcFiles } from "./etc-files.ts";
 import { probeCommand, probeInterval } from "./health.ts";
+import { logFileName } from "./json-log.ts";
+import { logOptions } from "./log-config.ts";
 import { removeContainer } from "./remove-container.ts";
 import { wantsRestart } from "./restart-policy.ts";
 import { buildRuntimeSpec, cgroupPath } from "./runtime-spec.ts";
@@ -61,9 +63,11 @@ interface Started {
   owner: number;
 }
 
-/** json-file by default; `--log-driver none` keeps no log. */
+/** What the monitor needs of --log-driver/--log-opt: json-file by default; `none` keeps no log. */
 function logSettings(engine: Engine, record: ContainerRecord): { log: string; logMaxSize: number; logMaxFile: number } {
-  return { log: engine.containers.path(record.Id, `${record.Id}-json.log`), logMaxSize: 0, logMaxFile: 1 };
+  const opts = logOptions(record);
+  const log = opts.driver === "none" ? "" : engine.containers.path(record.Id, logFileName(record.Id));
+  return { log, logMaxSize: opts.maxSize, logMaxFile: opts.maxFile };
 }
 
 /** How often the monitor runs `healthcheck run`: 0 without a health check. */

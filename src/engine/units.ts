@@ -1,7 +1,7 @@
 // Docker's value syntaxes for resource flags, with its error texts (the CLI
 // prefixes them with `invalid argument "V" for "FLAG" flag: `).
 
-const BINARY = "kmgtp"; // k = 1024, m = 1024², …
+const PREFIXES = "kmgtp"; // k = multiple, m = multiple², …
 
 /**
  * go-units RAMInBytes: a decimal number, an optional space, and an optional
@@ -9,6 +9,15 @@ const BINARY = "kmgtp"; // k = 1024, m = 1024², …
  * all binary multiples: "32m", "1.5g", "64MiB", "512 kb", "100".
  */
 export function parseBytes(value: string): number {
+  return parseSize(value, 1024);
+}
+
+/** go-units FromHumanSize: the same syntax in decimal multiples (k = 1000), as docker's log max-size reads it. */
+export function parseHumanSize(value: string): number {
+  return parseSize(value, 1000);
+}
+
+function parseSize(value: string, multiple: number): number {
   // As go-units: the number ends at the last digit, dot or space; the rest is the suffix.
   let sep = value.length - 1;
   while (sep >= 0 && !"0123456789. ".includes(value[sep])) sep--;
@@ -17,10 +26,10 @@ export function parseBytes(value: string): number {
   if (size < 0) throw new Error(`invalid size: '${value}'`);
   const sfx = value.slice(sep + 1).toLowerCase();
   if (sfx === "" || sfx === "b") return Math.trunc(size);
-  const power = BINARY.indexOf(sfx[0]) + 1;
+  const power = PREFIXES.indexOf(sfx[0]) + 1;
   if (power === 0 || sfx.length > 3 || (sfx.length === 2 && sfx[1] !== "b") || (sfx.length === 3 && sfx.slice(1) !== "ib"))
     throw new Error(`invalid suffix: '${sfx}'`);
-  return Math.trunc(size * 1024 ** power);
+  return Math.trunc(size * multiple ** power);
 }
 
 function parseGoFloat(num: string): number {

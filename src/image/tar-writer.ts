@@ -1,11 +1,12 @@
 // Writes a tar archive with tar-stream, entry by entry, to a file or to
 // stdout. A file is written under a temp name and renamed into place only when
 // complete (as docker's save -o), so a failed save never leaves half an archive.
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import tar from "tar-stream";
 import { drainedOrClosed } from "../lib/drained.ts";
 import { BunkerError } from "../lib/errors.ts";
+import { writeAll, writeOutput } from "../lib/write-all.ts";
 
 /** Small metadata, held in memory. */
 export interface DataEntry {
@@ -31,29 +32,8 @@ export interface TarOutput {
   abort(): void;
 }
 
-/** Writes all of `chunk`, waiting out EAGAIN on a non-blocking pipe. */
-function writeAll(fd: number, chunk: Uint8Array): void {
-  for (let off = 0; off < chunk.length; ) {
-    try {
-      off += writeSync(fd, chunk, off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
-      Bun.sleepSync(1);
-    }
-  }
-}
-
 export function stdoutOutput(): TarOutput {
-  const write = (chunk: Uint8Array) => {
-    try {
-      writeAll(1, chunk);
-    } catch (e) {
-      // The reader went away (`save | head`): die quietly as SIGPIPE would, as docker (Go) does.
-      if ((e as NodeJS.ErrnoException).code === "EPIPE") process.exit(128 + 13);
-      throw e;
-    }
-  };
-  return { write, commit: () => {}, abort: () => {} };
+  return { write: (chunk) => writeOutput(1, chunk), commit: () => {}, abort: () => {} };
 }
 
 /** Why PATH cannot be written to (checked before any work, as docker's save does), or undefined. */

@@ -1,6 +1,7 @@
 // The flags `run` and `create` share, and their translation into CreateOptions.
 import type { CreateOptions } from "../../../engine/create-container.ts";
 import { healthcheckConfig } from "../../../engine/health.ts";
+import { logConfig } from "../../../engine/log-config.ts";
 import { type ResourceFlags, resourceConfig } from "../../../engine/resources.ts";
 import { parseRestartPolicy, type RestartPolicy } from "../../../engine/restart-policy.ts";
 import { securityHostConfig } from "../../../engine/security.ts";
@@ -63,6 +64,9 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "health-timeout", type: "string", description: "Maximum time to allow one check to run (ms|s|m|h) (default 0s)", valueHint: "duration" },
   { name: "health-start-period", type: "string", description: "Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)", valueHint: "duration" },
   { name: "no-healthcheck", type: "bool", description: "Disable any container-specified HEALTHCHECK" },
+  // Logging (engine/log-config.ts checks the values).
+  { name: "log-driver", type: "string", description: "Logging driver for the container (json-file, none)", valueHint: "string" },
+  { name: "log-opt", type: "list", description: "Log driver options (max-size, max-file)", valueHint: "list" },
 ];
 
 /** Makes sure the image is there, pulling as --pull says; pull progress goes to stderr so stdout stays the container's. */
@@ -116,6 +120,7 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
       retries: str(flags["health-retries"]),
       none: bool(flags["no-healthcheck"]),
     }),
+    logConfig: logConfig(str(flags["log-driver"]), list(flags["log-opt"])),
   };
 }
 

@@ -1,0 +1,79 @@
+import type { ContainerRecord } from "../../../engine/container-store.ts";
+import { BunkerError } from "../../../lib/errors.ts";
+import { defineBunkerCommand } from "../../command.ts";
+import { eachArgument } from "../../each-argument.ts";
+
+interface PortBinding {
+  HostIp: string;
+  HostPort: string;
+}
+type PortMap = Record<string, PortBinding[] | null>;
+
+/** Where networking records ports, in docker's shape ("80/tcp" -> bindings); absent until it does. */
+type WithPorts = ContainerRecord & {
+  NetworkSettings?: { Ports?: PortMap | null };
+  HostConfig: { PortBindings?: PortMap | null };
+};
+
+/** The published ports: NetworkSettings.Ports (what was bound), else a running container's requested -p bindings. */
+function publishedPorts(record: WithPorts): PortMap {
+  if (record.NetworkSettings?.Ports) return record.NetworkSettings.Ports;
+  if (!record.State.Running) return {};
+  const requested = record.HostConfig.PortBindings ?? {};
+  return Object.fromEntries(
+    Object.entries(requested).map(([port, bindings]) => [port, (bindings ?? []).filter((b) => b.HostPort).map((b) => ({ HostIp: b.HostIp || "0.0.0.0", HostPort: b.HostPort }))]),
+  );
+}
+
+/** Go's net.JoinHostPort: an IPv6 address goes in brackets. */
+function joinHostPort(ip: string, port: string): string {
+  return `${ip.includes(":") ? `[${ip}]` : ip}:${port}`;
+}
+
+/** sortorder.NaturalLess, as docker sorts its output: digit runs compare as numbers. */
+function naturalCompare(a: string, b: string): number {
+  const ta = a.split(/(\d+)/);
+  const tb = b.split(/(\d+)/);
+  for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
+    if (ta[i] === tb[i]) continue;
+    const numeric = i % 2 === 1; // split with a capture group puts the digit runs at odd indexes
+    if (numeric && Number(ta[i]) !== Number(tb[i])) return Number(ta[i]) - Number(tb[i]);
+    return ta[i] < tb[i] ? -1 : 1;
+  }
+  return ta.length - tb.length;
+}
+
+export default defineBunkerCommand({
+  name: "port",
+  description: "List port mappings or a specific mapping for the container",
+  usage: "CONTAINER [PRIVATE_PORT[/PROTO]]",
+  flags: [],
+  minArgs: 1,
+  maxArgs: 2,
+  async run(ctx, { positionals }) {
+    const [ref, wanted] = positionals;
+    let key: string | undefined;
+    if (wanted !== undefined) {
+      const [port, proto] = wanted.split("/", 2);
+      if (!/^\d+$/.test(port) || Number(port) > 65535) throw new BunkerError(`invalid port (${port}): strconv.ParseUint: parsing "${port}": invalid syntax`, 1);
+      key = `${port}/${proto || "tcp"}`;
+    }
+    const engine = ctx.engine();
+    let record: WithPorts | undefined;
+    const failed = await eachArgument([ref], (r) => {
+      record = engine.containers.load(engine.containers.resolve(r));
+    });
+    if (!record) return failed;
+    const ports = publishedPorts(record);
+    let out: string[];
+    if (key !== undefined) {
+      const bindings = ports[key];
+      if (!bindings?.length) {
+        process.stderr.write(`Error: No public port '${key}' published for ${ref}\n`); // docker's words, without our prefix
+        return 1;
+      }
+      out = bindings.map((b) => joinHostPort(b.HostIp, b.HostPort));
+    } else out = Object.entries(ports).flatMap(([from, bindings]) => (bindings ?? []).map((b) => `${from} -> ${joinHostPort(b.HostIp, b.HostPort)}`));
+    if (out.length > 0) process.stdout.write(`${out.sort(naturalCompare).join("\n")}\n`);
+  },
+});
