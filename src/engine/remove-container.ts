@@ -1,7 +1,7 @@
 // `rm`: kill if forced, then remove the writable layer, cgroup and record.
 import { kill } from "../../ffi/native.ts";
 import { BunkerError } from "../lib/errors.ts";
-import { removeCgroup } from "../runtime/cgroups.ts";
+import { freezeCgroup, removeCgroup } from "../runtime/cgroups.ts";
 import type { Engine } from "./engine.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import type { LoadedRecord } from "./container-store.ts";
@@ -22,10 +22,14 @@ export function removeContainer(engine: Engine, id: string, opts: { force: boole
   const removed = engine.containers.withLock(id, () => {
     const r: LoadedRecord = engine.containers.load(id);
     const alive = isProcessAlive(r.State.Pid, r.PidStartTime);
-    if (alive && !canRemove(r.State, opts.force))
-      throw new BunkerError(`cannot remove container "${r.Name}": container is running: stop the container before removing or force remove`);
+    if (alive && !canRemove(r.State, opts.force)) {
+      const what = r.State.Paused ? "paused: unpause and then stop" : "running: stop";
+      throw new BunkerError(`cannot remove container "${r.Name}": container is ${what} the container before removing or force remove`);
+    }
     if (alive) {
       kill(r.State.Pid, SIGKILL);
+      // A frozen task takes its SIGKILL only once thawed (v1 freezer).
+      if (r.State.Paused) freezeCgroup(cgroupPath(id), false);
       waitGone(r.State.Pid, r.PidStartTime);
     }
     removeCgroup(cgroupPath(id));
