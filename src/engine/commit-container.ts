@@ -78,7 +78,7 @@ function newConfig(base: ImageConfig, c: LoadedRecord, opts: CommitOptions): Ima
     Entrypoint: cc.Entrypoint,
     WorkingDir: cc.WorkingDir,
     Labels: cc.Labels,
-    Volumes: cc.Volumes,
+    Volumes: cc.Volumes as ContainerConfig["Volumes"],
     ...(cc.StopSignal ? { StopSignal: cc.StopSignal } : {}),
   };
   for (const change of opts.changes) applyChange(config, change);

@@ -61,6 +61,13 @@ async function copyEntries(entries: AsyncIterable<TarEntry>, writer: TreeWriter)
   return writer.bytes;
 }
 
+/** A running container's /proc, /sys and /dev are the kernel's, not its files: like docker, cp copies them as empty directories. */
+function kernelFilesystems(root: RootFs): Set<number> {
+  const rootDev = root.stat("", false)?.dev;
+  const devs = ["proc", "sys", "dev"].map((p) => root.stat(p, false)?.dev);
+  return new Set(devs.filter((d): d is number => d !== undefined && d !== rootDev));
+}
+
 /** `cp CONTAINER:SRC DEST|-`; returns the bytes copied. */
 export async function copyFromContainer(engine: Engine, ref: string, src: string, dest: string, opts: CopyOptions): Promise<number> {
   const id = engine.containers.resolve(ref);
@@ -74,8 +81,9 @@ export async function copyFromContainer(engine: Engine, ref: string, src: string
     try {
       const place: Place = follow ? { fd } : { dir: fd, name: posix.basename(clean) };
       const contents = st.isDirectory() && (wantsContents(src) || clean === "");
+      const read = { emptyFilesystems: kernelFilesystems(root) };
       if (dest === "-") {
-        await writeTar(treeEntries(place, contents ? "." : posix.basename(clean)), stdoutOutput());
+        await writeTar(treeEntries(place, contents ? "." : posix.basename(clean), read), stdoutOutput());
         return 0;
       }
       const host = resolve(dest);
@@ -83,7 +91,7 @@ export async function copyFromContainer(engine: Engine, ref: string, src: string
       const target = targetFor(dest, host, stat, { name: posix.basename(clean), isDir: st.isDirectory(), contents }, (p) => new BunkerError(`no such directory: ${p}`, 1));
       const out = RootFs.open(target.dir);
       try {
-        return await copyEntries(treeEntries(place, target.top), new TreeWriter(out, "", opts.archive ? "keep" : "caller"));
+        return await copyEntries(treeEntries(place, target.top, read), new TreeWriter(out, "", opts.archive ? "keep" : "caller"));
       } finally {
         out.close();
       }

@@ -65,19 +65,22 @@ async function withOverlay<T>(options: string, flags: number, fn: (root: RootFs)
     rmdirSync(dir);
     throw new BunkerError(`cannot mount the container's filesystem: ${(e as Error).message}`);
   }
-  try {
-    const root = RootFs.open(dir);
-    try {
-      return await fn(root);
-    } finally {
-      root.close();
-    }
-  } finally {
+  const root = RootFs.open(dir);
+  const release = () => {
+    root.close();
     try {
       umount(dir);
     } catch {
       umount(dir, MNT_DETACH); // something still holds it: it goes when released
     }
     rmdirSync(dir);
+  };
+  // A reader that goes away (`export | head`) ends the process from inside the write: the mount must go then too.
+  process.once("exit", release);
+  try {
+    return await fn(root);
+  } finally {
+    process.off("exit", release);
+    release();
   }
 }

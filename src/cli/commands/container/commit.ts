@@ -1,5 +1,6 @@
 import { commitContainer } from "../../../engine/commit-container.ts";
 import { defineBunkerCommand } from "../../command.ts";
+import { eachArgument } from "../../each-argument.ts";
 import { list, str } from "../../flags.ts";
 
 export default defineBunkerCommand({
@@ -15,13 +16,16 @@ export default defineBunkerCommand({
   minArgs: 1,
   maxArgs: 2,
   async run(ctx, { flags, positionals }) {
-    const id = await commitContainer(ctx.engine(), positionals[0], {
-      reference: positionals[1],
-      author: str(flags.author),
-      message: str(flags.message),
-      changes: list(flags.change),
-      pause: flags.pause !== false, // docker's default: --pause=true
+    // Failures are the daemon's in docker: "Error response from daemon: …", exit 1.
+    return eachArgument([positionals[0]], async (ref) => {
+      const id = await commitContainer(ctx.engine(), ref, {
+        reference: positionals[1],
+        author: str(flags.author),
+        message: str(flags.message),
+        changes: list(flags.change),
+        pause: flags.pause !== false, // docker's default: --pause=true
+      });
+      console.log(id);
     });
-    console.log(id);
   },
 });

@@ -2,6 +2,7 @@ import { isatty } from "node:tty";
 import { type CopyOptions, copyFromContainer, copyToContainer } from "../../../engine/copy-files.ts";
 import { BunkerError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
+import { eachArgument } from "../../each-argument.ts";
 import { bool } from "../../flags.ts";
 import { humanSize } from "../../format.ts";
 
@@ -33,11 +34,15 @@ export default defineBunkerCommand({
     if (src.container !== undefined && dest.container !== undefined) throw new BunkerError("copying between containers is not supported", 1);
     if (src.container === undefined && dest.container === undefined) throw new BunkerError("must specify at least one container source", 1);
     const engine = ctx.engine();
-    const bytes =
-      src.container !== undefined
-        ? await copyFromContainer(engine, src.container, src.path, dest.path, opts)
-        : await copyToContainer(engine, src.path, dest.container!, dest.path, opts);
-    const toStdout = src.container !== undefined && dest.path === "-";
-    if (!bool(flags.quiet) && !toStdout && isatty(2)) console.error(`Successfully copied ${humanSize(bytes)} to ${positionals[1]}`);
+    const ref = (src.container ?? dest.container) as string;
+    // Failures are the daemon's in docker: "Error response from daemon: …", exit 1.
+    return eachArgument([ref], async () => {
+      const bytes =
+        src.container !== undefined
+          ? await copyFromContainer(engine, src.container, src.path, dest.path, opts)
+          : await copyToContainer(engine, src.path, ref, dest.path, opts);
+      const toStdout = src.container !== undefined && dest.path === "-";
+      if (!bool(flags.quiet) && !toStdout && isatty(2)) console.error(`Successfully copied ${humanSize(bytes)} to ${positionals[1]}`);
+    });
   },
 });

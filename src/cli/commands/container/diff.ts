@@ -1,5 +1,6 @@
 import { containerChanges } from "../../../engine/container-diff.ts";
 import { defineBunkerCommand } from "../../command.ts";
+import { eachArgument } from "../../each-argument.ts";
 
 export default defineBunkerCommand({
   name: "diff",
@@ -9,7 +10,8 @@ export default defineBunkerCommand({
   minArgs: 1,
   maxArgs: 1,
   run(ctx, { positionals }) {
-    const changes = containerChanges(ctx.engine(), positionals[0]);
-    process.stdout.write(changes.map((c) => `${c.kind} ${c.path}\n`).join(""));
+    return eachArgument(positionals, (ref) => {
+      process.stdout.write(containerChanges(ctx.engine(), ref).map((c) => `${c.kind} ${c.path}\n`).join(""));
+    });
   },
 });

@@ -1,6 +1,7 @@
 import { exportContainer } from "../../../engine/export-container.ts";
 import { archiveOutput } from "../../archive-output.ts";
 import { defineBunkerCommand } from "../../command.ts";
+import { eachArgument } from "../../each-argument.ts";
 import { str } from "../../flags.ts";
 
 export default defineBunkerCommand({
@@ -12,6 +13,6 @@ export default defineBunkerCommand({
   maxArgs: 1,
   async run(ctx, { flags, positionals }) {
     const output = archiveOutput(str(flags.output), "failed to export container");
-    await exportContainer(ctx.engine(), positionals[0], output);
+    return eachArgument(positionals, (ref) => exportContainer(ctx.engine(), ref, output));
   },
 });
