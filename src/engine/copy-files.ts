@@ -68,10 +68,20 @@ function kernelFilesystems(root: RootFs): Set<number> {
   return new Set(devs.filter((d): d is number => d !== undefined && d !== rootDev));
 }
 
+/** A file system's refusal mid-copy (EROFS, ENOSPC, EACCES, a damaged tar) is the user's to fix: one line, exit 1. */
+async function oneLine<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof BunkerError || !(e instanceof Error)) throw e;
+    throw new BunkerError(`copy failed: ${e.message.split("\n")[0].replace(/\/proc\/self\/fd\/\d+\/?/g, "")}`, 1);
+  }
+}
+
 /** `cp CONTAINER:SRC DEST|-`; returns the bytes copied. */
 export async function copyFromContainer(engine: Engine, ref: string, src: string, dest: string, opts: CopyOptions): Promise<number> {
   const id = engine.containers.resolve(ref);
-  return withContainerRoot(engine, id, "live", async (root) => {
+  return oneLine(withContainerRoot(engine, id, "live", async (root) => {
     const clean = cleanPath(src);
     const st = root.stat(clean, opts.followLink);
     if (!st || (wantsDirectory(src) && !st.isDirectory())) throw notFound(src, ref);
@@ -98,7 +108,7 @@ export async function copyFromContainer(engine: Engine, ref: string, src: string
     } finally {
       fs.closeSync(fd);
     }
-  });
+  }));
 }
 
 /** `cp SRC|- CONTAINER:DEST`; returns the bytes copied. */
@@ -106,11 +116,13 @@ export async function copyToContainer(engine: Engine, src: string, ref: string, 
   const id = engine.containers.resolve(ref);
   const owner: Ownership = opts.archive ? "keep" : { uid: 0, gid: 0 };
   if (src === "-") {
-    return withContainerRoot(engine, id, "write", async (root) => {
-      const clean = cleanPath(dest);
-      if (!root.stat(clean, true)?.isDirectory()) throw new BunkerError(`destination "${ref}:${dest}" must be a directory`, 1);
-      return extractTar(Bun.stdin.stream() as unknown as AsyncIterable<Uint8Array>, new TreeWriter(root, clean, owner));
-    });
+    return oneLine(
+      withContainerRoot(engine, id, "write", async (root) => {
+        const clean = cleanPath(dest);
+        if (!root.stat(clean, true)?.isDirectory()) throw new BunkerError(`destination "${ref}:${dest}" must be a directory`, 1);
+        return extractTar(Bun.stdin.stream() as unknown as AsyncIterable<Uint8Array>, new TreeWriter(root, clean, owner));
+      }),
+    );
   }
   const path = resolve(src);
   let st: fs.Stats;
@@ -124,10 +136,12 @@ export async function copyToContainer(engine: Engine, src: string, ref: string, 
   try {
     const place: Place = opts.followLink ? { fd } : { dir: fd, name: basename(path) };
     const source = { name: basename(path), isDir: st.isDirectory(), contents: st.isDirectory() && wantsContents(src) };
-    return await withContainerRoot(engine, id, "write", async (root) => {
-      const target = targetFor(dest, cleanPath(dest), (p) => root.stat(p, true), source, (p) => notFound(p.startsWith("/") ? p : `/${p}`, ref));
-      return copyEntries(treeEntries(place, target.top), new TreeWriter(root, target.dir, owner));
-    });
+    return await oneLine(
+      withContainerRoot(engine, id, "write", async (root) => {
+        const target = targetFor(dest, cleanPath(dest), (p) => root.stat(p, true), source, (p) => notFound(p.startsWith("/") ? p : `/${p}`, ref));
+        return copyEntries(treeEntries(place, target.top), new TreeWriter(root, target.dir, owner));
+      }),
+    );
   } finally {
     fs.closeSync(fd);
   }

@@ -238,7 +238,16 @@ describe("commit", () => {
     expectOneLineError(b.run(["commit", "-c", "FROM x", "committer"]), 1, /FROM is not supported/);
   });
 
-  test("pauses a running container while it reads its layer (--pause=false does not)", () => {
+  test("a directory removed and made again hides the layers below it (an opaque directory)", () => {
+    b.ok(["run", "--name", "opaque-1", "busybox", "sh", "-c", "mkdir /data; echo old > /data/old"]);
+    b.ok(["commit", "opaque-1", "opaque:1"]);
+    b.ok(["run", "--name", "opaque-2", "opaque:1", "sh", "-c", "rm -rf /data; mkdir /data; echo new > /data/new"]);
+    expect(b.ok(["diff", "opaque-2"])).toBe("D /data\nA /data/new\n"); // moby reports the replaced directory as deleted
+    b.ok(["commit", "opaque-2", "opaque:2"]);
+    expect(b.ok(["run", "--rm", "opaque:2", "ls", "/data"])).toBe("new\n");
+  });
+
+  test("commits a running container, which keeps running (with the default --pause and with --pause=false)", () => {
     runDetached("commit-live");
     b.ok(["cp", join(tmp, "export.tar"), "commit-live:/big"]);
     const id = b.ok(["commit", "commit-live"]).trim();

@@ -45,25 +45,20 @@ export class TreeWriter {
     return this.owner;
   }
 
-  /** The fd of directory `dir` (inside the tree), made (0755, as tar does) if missing. */
+  /** The fd of directory `dir` (inside the tree), made (0755, as tar does) with its parents if missing. */
   private dirFd(dir: string): number {
     if (this.parent?.path === dir) return this.parent.fd;
-    if (this.parent) fs.closeSync(this.parent.fd);
-    this.parent = undefined;
     let fd = this.root.lookup(dir, true, O_DIRECTORY);
     if (fd === null) {
-      const up = this.dirFd(posix.dirname(dir));
-      const name = posix.basename(dir);
       try {
-        fs.mkdirSync(fdPath(up, name), 0o755);
+        fs.mkdirSync(fdPath(this.dirFd(posix.dirname(dir)), posix.basename(dir)), 0o755);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       }
-      if (this.parent) fs.closeSync((this.parent as { fd: number }).fd);
-      this.parent = undefined;
       fd = this.root.lookup(dir, true, O_DIRECTORY);
       if (fd === null) throw new BunkerError(`cannot create directory ${dir}: a file is in the way`, 1);
     }
+    if (this.parent) fs.closeSync(this.parent.fd);
     this.parent = { path: dir, fd };
     return fd;
   }
