@@ -45,6 +45,7 @@ export function canRemove(s: ContainerState, force: boolean): boolean {
 
 export function assertCanStart(name: string, s: ContainerState): void {
   if (s.Status === "running") throw new BunkerError(`container ${name} is already running`);
+  if (s.Status === "paused") throw new BunkerError("cannot start a paused container, try unpause instead");
   if (!canStart(s)) throw new BunkerError(`cannot start container ${name} in state ${s.Status}`);
 }
 

@@ -71,6 +71,12 @@ describe.each([["running"], ["stopped"]])("cp with a %s container", (mode) => {
     expect(readFileSync(join(out, "renamed.txt"), "utf8")).toBe("second\n");
   });
 
+  test("on a terminal, says how much it copied (-q keeps quiet)", () => {
+    const cp = (flags: string) => Bun.spawnSync(["script", "-qec", `${BUNKER} --root ${b.root} cp ${flags} ${name}:/etc/group ${join(dir, "group")}`, "/dev/null"]);
+    expect(cp("").stdout.toString()).toMatch(new RegExp(`^Successfully copied \\d+B to ${join(dir, "group")}\r?\n$`));
+    expect(cp("-q").stdout.toString()).toBe("");
+  });
+
   test("- streams a tar in and out", () => {
     const tar = Bun.spawnSync(["tar", "-C", dir, "-c", "tree"]).stdout;
     b.ok(["cp", "-", `${name}:/`], { stdin: tar });

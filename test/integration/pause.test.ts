@@ -70,6 +70,9 @@ test("docker's errors: not running, already paused, not paused, unknown", () => 
   const { id } = counter("twice");
   b.ok(["pause", "twice"]);
   expectOneLineError(b.run(["pause", "twice"]), 1, new RegExp(`container ${id} is already paused`));
+  const start = b.run(["start", "twice"]);
+  expect(start.exitCode).not.toBe(0);
+  expect(start.stderr).toContain("cannot start a paused container, try unpause instead");
   b.ok(["unpause", "twice"]);
   expectOneLineError(b.run(["unpause", "twice"]), 1, /is not paused/);
   // Every argument is tried; one failure makes the exit code 1.

@@ -42,7 +42,7 @@ export default defineBunkerCommand({
           ? await copyFromContainer(engine, src.container, src.path, dest.path, opts)
           : await copyToContainer(engine, src.path, ref, dest.path, opts);
       const toStdout = src.container !== undefined && dest.path === "-";
-      if (!bool(flags.quiet) && !toStdout && isatty(2)) console.error(`Successfully copied ${humanSize(bytes)} to ${positionals[1]}`);
+      if (!bool(flags.quiet) && !toStdout && isatty(2)) process.stderr.write(`Successfully copied ${humanSize(bytes)} to ${positionals[1]}\n`);
     });
   },
 });
