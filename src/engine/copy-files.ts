@@ -10,11 +10,13 @@ import type { TarEntry } from "../image/tar-writer.ts";
 import { stdoutOutput, writeTar } from "../image/tar-writer.ts";
 import { drainedOrClosed } from "../lib/drained.ts";
 import { BunkerError } from "../lib/errors.ts";
+import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { withContainerRoot } from "./rootfs/container-root.ts";
 import { cleanPath, RootFs } from "./rootfs/root-fs.ts";
 import { type Place, treeEntries } from "./rootfs/tree-reader.ts";
 import { type Ownership, TreeWriter } from "./rootfs/tree-writer.ts";
+import { hostId } from "./userns.ts";
 
 const O_PATH = 0o10000000;
 
@@ -59,6 +61,11 @@ async function copyEntries(entries: AsyncIterable<TarEntry>, writer: TreeWriter)
   for await (const e of entries) await writer.write({ name: e.name, header: e.header ?? {}, content: "open" in e ? e.open() : undefined });
   writer.finish();
   return writer.bytes;
+}
+
+/** Who root is in the container, as the host numbers it: with --uidmap, the mapped root owns what cp puts in. */
+function containerRoot(hc: ContainerRecord["HostConfig"]): { uid: number; gid: number } {
+  return { uid: hostId(hc.UidMap ?? [], 0) ?? 0, gid: hostId(hc.GidMap ?? [], 0) ?? 0 };
 }
 
 /** A running container's /proc, /sys and /dev are the kernel's, not its files: like docker, cp copies them as empty directories. */
@@ -114,7 +121,7 @@ export async function copyFromContainer(engine: Engine, ref: string, src: string
 /** `cp SRC|- CONTAINER:DEST`; returns the bytes copied. */
 export async function copyToContainer(engine: Engine, src: string, ref: string, dest: string, opts: CopyOptions): Promise<number> {
   const id = engine.containers.resolve(ref);
-  const owner: Ownership = opts.archive ? "keep" : { uid: 0, gid: 0 };
+  const owner: Ownership = opts.archive ? "keep" : containerRoot(engine.containers.load(id).HostConfig);
   if (src === "-") {
     return oneLine(
       withContainerRoot(engine, id, "write", async (root) => {

@@ -113,6 +113,15 @@ describe.each([["running"], ["stopped"]])("cp with a %s container", (mode) => {
   });
 });
 
+test("what cp puts into a --uidmap container belongs to its root as the host numbers it", () => {
+  b.ok(["run", "-d", "--name", "mapped", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536", "busybox", "sleep", "600"]);
+  const pid = Number(b.ok(["inspect", "-f", "{{.State.Pid}}", "mapped"]).trim());
+  writeFileSync(join(tmp, "for-mapped"), "x\n");
+  b.ok(["cp", join(tmp, "for-mapped"), "mapped:/for-mapped"]);
+  const st = statSync(`/proc/${pid}/root/for-mapped`);
+  expect([st.uid, st.gid]).toEqual([100000, 100000]);
+});
+
 describe("symlinks in a container never reach the host", () => {
   let hostDir: string;
   let secret: string;

@@ -20,7 +20,7 @@ export function splitCopyArg(arg: string): { container?: string; path: string } 
 export default defineBunkerCommand({
   name: "cp",
   description: "Copy files/folders between a container and the local filesystem",
-  usage: "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tbunker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+  usage: "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-  or  [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
   flags: [
     { name: "archive", short: "a", type: "bool", description: "Archive mode (copy all uid/gid information)" },
     { name: "follow-link", short: "L", type: "bool", description: "Always follow symbol link in SRC_PATH" },
