@@ -69,10 +69,10 @@ function containerRoot(hc: ContainerRecord["HostConfig"]): { uid: number; gid: n
 }
 
 /** A running container's /proc, /sys and /dev are the kernel's, not its files: like docker, cp copies them as empty directories. */
-function kernelFilesystems(root: RootFs): Set<number> {
+function kernelFilesystems(root: RootFs): (dir: fs.Stats) => boolean {
   const rootDev = root.stat("", false)?.dev;
-  const devs = ["proc", "sys", "dev"].map((p) => root.stat(p, false)?.dev);
-  return new Set(devs.filter((d): d is number => d !== undefined && d !== rootDev));
+  const devs = new Set(["proc", "sys", "dev"].map((p) => root.stat(p, false)?.dev).filter((d) => d !== rootDev));
+  return (dir) => devs.has(dir.dev);
 }
 
 /** A file system's refusal mid-copy (EROFS, ENOSPC, EACCES, a damaged tar) is the user's to fix: one line, exit 1. */
@@ -88,7 +88,7 @@ async function oneLine<T>(work: Promise<T>): Promise<T> {
 /** `cp CONTAINER:SRC DEST|-`; returns the bytes copied. */
 export async function copyFromContainer(engine: Engine, ref: string, src: string, dest: string, opts: CopyOptions): Promise<number> {
   const id = engine.containers.resolve(ref);
-  return oneLine(withContainerRoot(engine, id, "live", async (root) => {
+  return oneLine(withContainerRoot(engine, id, "read", async (root) => {
     const clean = cleanPath(src);
     const st = root.stat(clean, opts.followLink);
     if (!st || (wantsDirectory(src) && !st.isDirectory())) throw notFound(src, ref);
@@ -98,7 +98,7 @@ export async function copyFromContainer(engine: Engine, ref: string, src: string
     try {
       const place: Place = follow ? { fd } : { dir: fd, name: posix.basename(clean) };
       const contents = st.isDirectory() && (wantsContents(src) || clean === "");
-      const read = { emptyFilesystems: kernelFilesystems(root) };
+      const read = { skipContents: kernelFilesystems(root) };
       if (dest === "-") {
         await writeTar(treeEntries(place, contents ? "." : posix.basename(clean), read), stdoutOutput());
         return 0;

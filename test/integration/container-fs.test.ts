@@ -222,12 +222,16 @@ describe("export", () => {
     Bun.spawnSync(["tar", "-C", extracted, "-xf", file]);
     expect(readFileSync(join(extracted, "marker"), "utf8")).toBe("exported\n");
 
-    // A running container: its filesystem, not its /proc or its bind mounts.
-    runDetached("exporter-live");
+    // A running container: its filesystem; of its mounts (/proc, a volume) only the mount points.
+    b.ok(["run", "-d", "--name", "exporter-live", "-v", "exported-vol:/vol", "busybox", "sleep", "600"]);
     b.ok(["cp", join(tmp, "export.tar"), "exporter-live:/live-file"]);
+    b.ok(["cp", join(tmp, "export.tar"), "exporter-live:/vol/in-volume"]);
     const live = tarList(Bun.spawnSync([BUNKER, "--root", b.root, "export", "exporter-live"]).stdout);
     expect(live).toMatch(/ live-file\n/);
-    expect(live).not.toMatch(/ proc\/self/);
+    expect(live).toMatch(/ vol\/\n/);
+    expect(live).not.toContain("in-volume");
+    expect(live).toMatch(/ proc\/\n/);
+    expect(live).not.toContain("proc/self");
   });
 
   test("refuses to write a tar to a terminal", () => {

@@ -1,10 +1,10 @@
 // Where a container's files are seen from the host. A running container's
 // rootfs is mounted only inside its own mount namespace: /proc/<pid>/root
-// reaches it, with its volumes and binds. A stopped container has only its
+// reaches it, with its volumes and the kernel's /proc, /sys and /dev (readers
+// decide what to skip: tree-reader.ts). A stopped container has only its
 // layers on disk, so its overlay is mounted here on a private temp dir for the
-// operation and unmounted after it. `export` wants the filesystem alone (no
-// /proc, no volumes), which is that same overlay, mounted read-only from the
-// layers (the writable one included) even while the container runs.
+// operation (read-only with the writable layer as the top lowerdir, or with
+// upper and work to write) and unmounted after it.
 import { mkdtempSync, rmdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,30 +18,25 @@ import { RootFs } from "./root-fs.ts";
 
 const MS_RDONLY = 1;
 
-/** "live": the container's view (a running one's, mounts included); "write" likewise, writable; "layers": the overlay alone, read-only. */
-export type RootAccess = "live" | "write" | "layers";
-
 const running = (r: LoadedRecord) => r.State.Running && isProcessAlive(r.State.Pid, r.PidStartTime);
 
 /** Runs `fn` on the container's root tree; whatever was mounted for it is gone afterwards. */
-export async function withContainerRoot<T>(engine: Engine, id: string, access: RootAccess, fn: (root: RootFs, record: LoadedRecord) => Promise<T>): Promise<T> {
-  if (access !== "layers") {
-    const r = engine.containers.load(id);
-    if (running(r)) return withProcessRoot(r, fn);
-  }
+export async function withContainerRoot<T>(engine: Engine, id: string, access: "read" | "write", fn: (root: RootFs) => Promise<T>): Promise<T> {
+  const r = engine.containers.load(id);
+  if (running(r)) return withProcessRoot(r, fn);
   // Under the container's lock: no start, rm or other copy changes its layers while they are mounted here.
   return engine.containers.withLockAsync(id, async () => {
     const r = engine.containers.load(id);
-    if (access !== "layers" && running(r)) return withProcessRoot(r, fn); // started before we got the lock
+    if (running(r)) return withProcessRoot(r, fn); // started before we got the lock
     const { lowerdirs } = rootfsLayers(engine, r);
     const upper = engine.containers.path(id, "upper");
     const options =
       access === "write" ? `lowerdir=${lowerdirs.join(":")},upperdir=${upper},workdir=${engine.containers.path(id, "work")}` : `lowerdir=${[upper, ...lowerdirs].join(":")}`;
-    return withOverlay(options, access === "write" ? 0 : MS_RDONLY, (root) => fn(root, r));
+    return withOverlay(options, access === "write" ? 0 : MS_RDONLY, fn);
   });
 }
 
-async function withProcessRoot<T>(r: LoadedRecord, fn: (root: RootFs, record: LoadedRecord) => Promise<T>): Promise<T> {
+async function withProcessRoot<T>(r: LoadedRecord, fn: (root: RootFs) => Promise<T>): Promise<T> {
   let root: RootFs;
   try {
     root = RootFs.open(`/proc/${r.State.Pid}/root`);
@@ -51,7 +46,7 @@ async function withProcessRoot<T>(r: LoadedRecord, fn: (root: RootFs, record: Lo
   try {
     // The pid may have been reused between load and open: the start time says whether it is still ours.
     if (!isProcessAlive(r.State.Pid, r.PidStartTime)) throw new BunkerError(`container ${r.Id} stopped while its files were being opened; try again`);
-    return await fn(root, r);
+    return await fn(root);
   } finally {
     root.close();
   }

@@ -13,8 +13,8 @@ const CHUNK = 256 * 1024;
 export interface ReadOptions {
   /** The writable layer of an overlay (commit): its whiteouts become OCI `.wh.` entries. */
   overlayWhiteouts?: boolean;
-  /** Filesystems (st_dev) whose directories are copied empty: a running container's /proc, /sys and /dev. */
-  emptyFilesystems?: Set<number>;
+  /** Directories copied without their contents: in a running container's root, the kernel's /proc, /sys and /dev, or (export) every mount. */
+  skipContents?: (dir: fs.Stats) => boolean;
 }
 
 /** An item of the tree: the directory that holds it and its name there, or (the tree's top) an fd of its own. */
@@ -71,7 +71,7 @@ async function* entriesOf(place: Place, name: string, links: Map<string, string>
   const header = headerOf(st);
   if (st.isDirectory()) {
     if (name !== "") yield empty(`${name}/`, { ...header, type: "directory" });
-    if (opts.emptyFilesystems?.has(st.dev)) return;
+    if (opts.skipContents?.(st)) return;
     const prefix = name === "" ? "" : `${name}/`;
     // By its name in its directory: the magic link /proc/self/fd/N is no directory to lgetxattr (the top of a tree is never opaque).
     const opaque = opts.overlayWhiteouts && "dir" in place && lgetxattr(placePath(place), "trusted.overlay.opaque")?.toString() === "y";
