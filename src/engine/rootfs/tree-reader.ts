@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import { lgetxattr } from "../../../ffi/fsx.ts";
 import type { EntryHeader, TarEntry } from "../../image/tar-writer.ts";
+import { BunkerError } from "../../lib/errors.ts";
 import { OPAQUE_MARKER, WHITEOUT_PREFIX } from "../../image/whiteout.ts";
 import { fdPath } from "./root-fs.ts";
 
@@ -35,7 +36,7 @@ function fileEntry(name: string, place: Place, header: EntryHeader): TarEntry {
   const st = fs.fstatSync(fd);
   if (!st.isFile()) {
     fs.closeSync(fd);
-    throw new Error(`${name} changed while it was being read`);
+    throw new BunkerError(`${name} changed while it was being read; try again`);
   }
   async function* read(): AsyncIterable<Uint8Array> {
     try {
