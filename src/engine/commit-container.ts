@@ -42,11 +42,13 @@ export async function commitContainer(engine: Engine, ref: string, opts: CommitO
   try {
     const tarPath = join(scratch, "layer.tar");
     const freeze = opts.pause && !record.State.Paused && isProcessAlive(record.State.Pid, record.PidStartTime);
+    const upper = fs.openSync(engine.containers.path(id, "upper"), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
     if (freeze) freezeCgroup(cgroupPath(id), true);
     try {
-      await writeTar(treeEntries({ fd: fs.openSync(engine.containers.path(id, "upper"), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY) }, "", { overlayWhiteouts: true }), fileOutput(tarPath));
+      await writeTar(treeEntries({ fd: upper }, "", { overlayWhiteouts: true }), fileOutput(tarPath));
     } finally {
       if (freeze) freezeCgroup(cgroupPath(id), false);
+      fs.closeSync(upper);
     }
     const layer = await ingestLayer(store, Bun.file(tarPath).stream() as unknown as AsyncIterable<Uint8Array>, { gzipUncompressed: true });
     config.rootfs.diff_ids.push(layer.diffId);
