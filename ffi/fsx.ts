@@ -9,6 +9,7 @@ function load() {
     mknod: { args: [pointer, u32, u64], returns: i32 },
     lsetxattr: { args: [pointer, pointer, pointer, u64, i32], returns: i32 },
     lgetxattr: { args: [pointer, pointer, pointer, u64], returns: i64 },
+    syscall: { args: [i64, i64, pointer, pointer, u64], returns: i64 },
     __errno_location: { args: [], returns: pointer },
     strerror: { args: [i32], returns: FFIType.cstring },
   }).symbols;
@@ -21,7 +22,9 @@ export const S_IFIFO = 0o010000;
 export const S_IFCHR = 0o020000;
 export const S_IFBLK = 0o060000;
 
-const codes: Record<number, string> = { 1: "EPERM", 2: "ENOENT", 13: "EACCES", 17: "EEXIST", 22: "EINVAL", 61: "ENODATA", 95: "EOPNOTSUPP" };
+const codes: Record<number, string> = {
+  1: "EPERM", 2: "ENOENT", 13: "EACCES", 17: "EEXIST", 18: "EXDEV", 20: "ENOTDIR", 22: "EINVAL", 40: "ELOOP", 61: "ENODATA", 95: "EOPNOTSUPP",
+};
 
 /** A failed libc call; `code` mirrors node's fs errors so callers can branch on it. */
 export class FsxError extends Error {
@@ -74,4 +77,23 @@ export function lgetxattr(path: string, name: string): Buffer | null {
     if ((e as FsxError).code === "ENODATA") return null;
     throw e;
   }
+}
+
+// openat2(2) (Linux 5.6+): the same number on every architecture.
+const SYS_OPENAT2 = 437;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08;
+export const RESOLVE_IN_ROOT = 0x10;
+
+/**
+ * openat2(2): opens `path` relative to `dirfd` with `resolve` restrictions;
+ * RESOLVE_IN_ROOT makes every symlink and ".." resolve as if dirfd were "/".
+ * Returns the new fd (O_CLOEXEC is always added).
+ */
+export function openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
+  const how = new BigUint64Array([BigInt(flags | 0o2000000), BigInt(mode), BigInt(resolve)]); // struct open_how
+  const fd = Number(sym().syscall(SYS_OPENAT2, dirfd, ptr(cstr(path)), ptr(how), 24n));
+  if (fd < 0) fail("openat2");
+  return fd;
 }

@@ -5,8 +5,10 @@ import { existsSync, watch } from "node:fs";
 import { kill } from "../../ffi/native.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { exitCodeFrom, socketConnection } from "../runtime/attach-stream.ts";
+import { freezeCgroup } from "../runtime/cgroups.ts";
 import type { LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { cgroupPath } from "./runtime-spec.ts";
 import { SIGKILL, SIGTERM, signalNumber } from "./signals.ts";
 import { isProcessAlive, refreshState } from "./start-container.ts";
 
@@ -48,7 +50,14 @@ function markManuallyStopped(engine: Engine, id: string): void {
     if (r.ManuallyStopped && !r.State.Restarting) return;
     r.ManuallyStopped = true;
     // The running state lives in the run file: save() keeps the persisted part only.
-    engine.containers.save({ ...r, State: r.State.Running ? { ...r.State, Running: false, Status: "exited" } : r.State });
+    engine.containers.save({ ...r, State: r.State.Running ? { ...r.State, Running: false, Paused: false, Status: "exited" } : r.State });
+  });
+}
+
+function thaw(engine: Engine, id: string): void {
+  engine.containers.withLock(id, () => {
+    freezeCgroup(cgroupPath(id), false);
+    engine.containers.setPaused(id, false);
   });
 }
 
@@ -60,8 +69,8 @@ export async function stopContainer(engine: Engine, ref: string, timeout?: numbe
   const ended = await exitOf(engine, record);
   const sig = signalNumber(signal ?? record.Config.StopSignal ?? "SIGTERM") ?? SIGTERM;
   const seconds = timeout ?? record.Config.StopTimeout ?? DEFAULT_STOP_TIMEOUT;
-  if (record.State.Paused) kill(record.State.Pid, sig); // delivered once thawed, as docker does
   kill(record.State.Pid, sig);
+  if (record.State.Paused) thaw(engine, record.Id); // a frozen task takes the signal once thawed, as docker's stop does
   const done = ended();
   if (seconds >= 0) {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -77,6 +86,7 @@ export function killContainer(engine: Engine, ref: string, signal = "KILL"): voi
   const sig = signalNumber(signal);
   if (sig === undefined) throw new BunkerError(`invalid signal: ${signal}`);
   const record = current(engine, ref);
+  if (record.State.Paused) throw new BunkerError(`cannot kill container: ${ref}: container ${record.Id} is paused. Unpause the container before stopping or killing`);
   if (record.State.Status !== "running") throw new BunkerError(`cannot kill container: ${ref}: container ${record.Id} is not running`);
   if (sig === SIGKILL) markManuallyStopped(engine, record.Id);
   if (!isProcessAlive(record.State.Pid, record.PidStartTime) || !kill(record.State.Pid, sig)) {

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameS
 import { join } from "node:path";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
-import { withLock } from "../lib/lock.ts";
+import { withLock, withLockAsync } from "../lib/lock.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
 import type { HealthConfig, HealthState } from "./health.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
@@ -119,6 +119,8 @@ export interface RunningState {
   /** The container's monitor (ffi/monitor.c), and its start time likewise. */
   MonitorPid?: number;
   MonitorStartTime?: number | null;
+  /** Frozen by `pause` (its cgroup's freezer), until `unpause`. */
+  Paused?: boolean;
 }
 
 export type LoadedRecord = ContainerRecord & { PidStartTime?: number | null; MonitorPid?: number; MonitorStartTime?: number | null };
@@ -268,6 +270,12 @@ export class ContainerStore {
     writeJsonAtomic(join(this.runDir, `${id}.json`), state, { durable: false });
   }
 
+  /** Records a running container as paused or not (`pause`, `unpause`); call under its lock. */
+  setPaused(id: string, paused: boolean): void {
+    const run = this.readRunning(id);
+    if (run) this.markRunning(id, { ...run, Paused: paused || undefined });
+  }
+
   clearRunning(id: string): void {
     rmSync(join(this.runDir, `${id}.json`), { force: true });
   }
@@ -292,7 +300,8 @@ export class ContainerStore {
     const run = this.readRunning(id);
     // An exit recorded after this start means the run file is a leftover of a crash between the two writes.
     if (run && run.StartedAt > record.State.FinishedAt) {
-      record.State = { ...record.State, Status: "running", Running: true, Pid: run.Pid, StartedAt: run.StartedAt, ExitCode: 0, Error: "", FinishedAt: ZERO_TIME };
+      const paused = run.Paused === true;
+      record.State = { ...record.State, Status: paused ? "paused" : "running", Running: true, Paused: paused, Pid: run.Pid, StartedAt: run.StartedAt, ExitCode: 0, Error: "", FinishedAt: ZERO_TIME };
       record.PidStartTime = run.PidStartTime;
       record.MonitorPid = run.MonitorPid;
       record.MonitorStartTime = run.MonitorStartTime;
@@ -343,6 +352,16 @@ export class ContainerStore {
     } catch (e) {
       // The directory is gone: the container was removed while we waited.
       if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`No such container: ${id}`);
+      throw e;
+    }
+  }
+
+  /** withLock for work that awaits (a copy into a stopped container's files). */
+  async withLockAsync<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withLockAsync(this.path(id, "lock"), fn, { createDir: false });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT" && !existsSync(this.path(id))) throw new NotFoundError(`No such container: ${id}`);
       throw e;
     }
   }

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { kill } from "../../ffi/native.ts";
 import { BunkerError } from "../lib/errors.ts";
-import { removeCgroup } from "../runtime/cgroups.ts";
+import { freezeCgroup, removeCgroup } from "../runtime/cgroups.ts";
 import type { Engine } from "./engine.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import type { LoadedRecord } from "./container-store.ts";
@@ -33,6 +33,8 @@ function monitorOf(engine: Engine, r: LoadedRecord): number | null {
 function killProcesses(engine: Engine, r: LoadedRecord, initAlive: boolean): void {
   if (initAlive) {
     kill(r.State.Pid, SIGKILL);
+    // A frozen task takes its SIGKILL only once thawed (v1 freezer).
+    if (r.State.Paused) freezeCgroup(cgroupPath(r.Id), false);
     waitGone(r.State.Pid, r.PidStartTime);
   }
   const monitor = monitorOf(engine, r);
@@ -48,8 +50,10 @@ export function removeContainer(engine: Engine, id: string, opts: { force: boole
   const removed = engine.containers.withLock(id, () => {
     const r: LoadedRecord = engine.containers.load(id);
     const alive = isProcessAlive(r.State.Pid, r.PidStartTime);
-    if (alive && !canRemove(r.State, opts.force))
-      throw new BunkerError(`cannot remove container "${r.Name}": container is running: stop the container before removing or force remove`);
+    if (alive && !canRemove(r.State, opts.force)) {
+      const what = r.State.Paused ? "paused: unpause and then stop" : "running: stop";
+      throw new BunkerError(`cannot remove container "${r.Name}": container is ${what} the container before removing or force remove`);
+    }
     killProcesses(engine, r, alive);
     removeCgroup(cgroupPath(id));
     engine.containers.remove(r);

@@ -71,18 +71,23 @@ export function cgroupPath(id: string): string {
   return `bunker/${id}`;
 }
 
-/** `initPath`: the monitor executable, which is also docker-init (--init). */
-const INIT_PATH = "/sbin/docker-init";
-
-export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = ""): RuntimeSpec {
+/** The image's layer dirs (top first) and the read-only lowerdirs of the container's overlay (init layer on top). */
+export function rootfsLayers(engine: Engine, c: ContainerRecord): { layers: string[]; lowerdirs: string[]; chowned: boolean } {
   const image = engine.images.list().find((i) => i.id === c.Image);
   const layers = (image?.layers ?? []).map((l) => engine.images.layerDiff(l)).reverse();
-  const dir = (...p: string[]) => engine.containers.path(c.Id, ...p);
-  let lowerdirs = [initLayer(engine.images.dir), ...layers];
+  const lowerdirs = [initLayer(engine.images.dir), ...layers];
   // --uidmap without idmapped layers: the container's own chowned copies (made once, kept with the container).
-  const hc0 = c.HostConfig;
-  const chowned = hc0.UidMap && hc0.GidMap && !idmappedLayersSupported();
-  if (chowned) lowerdirs = chownedLayers(dir(), lowerdirs, hc0.UidMap!, hc0.GidMap!);
+  const hc = c.HostConfig;
+  const chowned = !!(hc.UidMap && hc.GidMap && !idmappedLayersSupported());
+  return { layers, lowerdirs: chowned ? chownedLayers(engine.containers.path(c.Id), lowerdirs, hc.UidMap!, hc.GidMap!) : lowerdirs, chowned };
+}
+
+const INIT_PATH = "/sbin/docker-init";
+
+/** `initPath`: the monitor executable, which is also docker-init (--init). */
+export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = ""): RuntimeSpec {
+  const dir = (...p: string[]) => engine.containers.path(c.Id, ...p);
+  const { layers, lowerdirs, chowned } = rootfsLayers(engine, c);
   const stack = [dir("upper"), ...layers];
 
   const user = resolveUser(c.Config.User, readLayeredFile(stack, "etc/passwd"), readLayeredFile(stack, "etc/group"));

@@ -48,6 +48,7 @@ export function canRemove(s: ContainerState, force: boolean): boolean {
 
 export function assertCanStart(name: string, s: ContainerState): void {
   if (s.Status === "running") throw new BunkerError(`container ${name} is already running`);
+  if (s.Status === "paused") throw new BunkerError("cannot start a paused container, try unpause instead");
   if (!canStart(s)) throw new BunkerError(`cannot start container ${name} in state ${s.Status}`);
 }
 
@@ -55,6 +56,16 @@ export function toRunning(s: ContainerState, pid: number): ContainerState {
   return { ...s, Status: "running", Running: true, Pid: pid, ExitCode: 0, Error: "", StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME };
 }
 
+/** moby's pause checks: only a running container that is not paused yet. */
+export function assertCanPause(id: string, s: ContainerState): void {
+  if (!s.Running) throw new BunkerError(`container ${id} is not running`);
+  if (s.Paused) throw new BunkerError(`container ${id} is already paused`);
+}
+
+export function assertCanUnpause(id: string, s: ContainerState): void {
+  if (!s.Paused) throw new BunkerError(`container ${id} is not paused`);
+}
+
 export function toExited(s: ContainerState, exitCode: number, error = ""): ContainerState {
-  return { ...s, Status: "exited", Running: false, Pid: 0, ExitCode: exitCode, Error: error, FinishedAt: new Date().toISOString() };
+  return { ...s, Status: "exited", Running: false, Paused: false, Pid: 0, ExitCode: exitCode, Error: error, FinishedAt: new Date().toISOString() };
 }

@@ -3,15 +3,19 @@
 // complete (as docker's save -o), so a failed save never leaves half an archive.
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import tar from "tar-stream";
+import tar, { type Header } from "tar-stream";
 import { drainedOrClosed } from "../lib/drained.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { writeAll, writeOutput } from "../lib/write-all.ts";
+
+/** An entry's own type, owner, mode and time (file trees: export, cp, commit); archives of images use fixed ones. */
+export type EntryHeader = Partial<Omit<Header, "name" | "size">>;
 
 /** Small metadata, held in memory. */
 export interface DataEntry {
   name: string;
   data: Uint8Array | string;
+  header?: EntryHeader;
 }
 
 /** A large file streamed from disk; tar needs its size before its bytes. */
@@ -20,6 +24,7 @@ export interface StreamEntry {
   /** A promise lets the size be worked out while earlier entries are written. */
   size: number | Promise<number>;
   open(): AsyncIterable<Uint8Array>;
+  header?: EntryHeader;
 }
 
 export type TarEntry = DataEntry | StreamEntry;
@@ -73,13 +78,13 @@ const HEADER = { mode: 0o644, uid: 0, gid: 0, mtime: new Date(0) };
 
 async function addEntry(pack: tar.Pack, entry: TarEntry): Promise<void> {
   if ("data" in entry) {
-    await new Promise<void>((resolve, reject) => pack.entry({ ...HEADER, name: entry.name }, Buffer.from(entry.data), (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => pack.entry({ ...HEADER, ...entry.header, name: entry.name }, Buffer.from(entry.data), (e) => (e ? reject(e) : resolve())));
     return;
   }
   const size = await entry.size;
   let sink!: Sink;
   const finished = new Promise<void>((resolve, reject) => {
-    sink = pack.entry({ ...HEADER, name: entry.name, size }, (e) => (e ? reject(e) : resolve()));
+    sink = pack.entry({ ...HEADER, ...entry.header, name: entry.name, size }, (e) => (e ? reject(e) : resolve()));
   });
   finished.catch(() => {}); // awaited below; the write loop may fail first
   sink.on("error", () => {}); // a failed pack destroys the sink too; `finished` reports it
@@ -96,13 +101,13 @@ async function addEntry(pack: tar.Pack, entry: TarEntry): Promise<void> {
   return finished;
 }
 
-/** Writes the entries in order to `out`; on any failure the output is aborted and the first error rethrown. */
-export async function writeTar(entries: TarEntry[], out: TarOutput): Promise<void> {
+/** Writes the entries in order to `out` (each is taken only when the previous one is written); on any failure the output is aborted and the first error rethrown. */
+export async function writeTar(entries: Iterable<TarEntry> | AsyncIterable<TarEntry>, out: TarOutput): Promise<void> {
   const pack = tar.pack();
   let failure: unknown;
   // Entries are produced while the consumer below writes what is packed: the archive is never held in memory.
   const producing = (async () => {
-    for (const entry of entries) await addEntry(pack, entry);
+    for await (const entry of entries) await addEntry(pack, entry);
     pack.finalize();
   })().catch((e) => {
     failure ??= e;

@@ -33,8 +33,8 @@ export function withLock<T>(path: string, fn: () => T, options?: LockOptions): T
   }
 }
 
-export async function withLockAsync<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const fd = acquire(path, false);
+export async function withLockAsync<T>(path: string, fn: () => Promise<T>, options?: LockOptions): Promise<T> {
+  const fd = acquire(path, false, options);
   try {
     return await fn();
   } finally {

@@ -23,6 +23,21 @@ export interface CgroupBackend {
   oomKilled(): boolean;
   /** The usage counters `stats` shows; zeros for whatever the host does not account (or a cgroup already gone). */
   stats(): CgroupStats;
+  /** Freezes (`pause`) or thaws (`unpause`) every task of the cgroup, returning once the kernel reports it done. */
+  freeze(frozen: boolean): void;
+}
+
+/**
+ * Waits for a freezer to settle: `settled` re-reads the kernel's report (and
+ * may write the request again, as v1 wants while FREEZING). Tasks in an
+ * uninterruptible sleep can hold a freeze up; after a few seconds the caller
+ * gets an error rather than a hang.
+ */
+export function awaitFreezer(settled: () => boolean, what: string): void {
+  for (let attempt = 0; !settled(); attempt++) {
+    if (attempt >= 5000) throw new BunkerError(`timed out waiting for the container's cgroup to be ${what}`);
+    Bun.sleepSync(1);
+  }
 }
 
 export interface CgroupStats {

@@ -2,7 +2,18 @@
 // the files of the controllers mounted there (cpu and cpuacct may share one).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CgroupBackend, type CgroupStats, type ContainerCgroup, hasCgroupFile, keyedCounter, readCgroupNumber, writeCgroupFile } from "./cgroup-backend.ts";
+import { BunkerError } from "../lib/errors.ts";
+import {
+  awaitFreezer,
+  type CgroupBackend,
+  type CgroupStats,
+  type ContainerCgroup,
+  hasCgroupFile,
+  keyedCounter,
+  readCgroupFile,
+  readCgroupNumber,
+  writeCgroupFile,
+} from "./cgroup-backend.ts";
 import { v1Stats } from "./cgroup-stats.ts";
 import type { CgroupHierarchy } from "./cgroups.ts";
 import type { DeviceRule, LinuxResources } from "./spec.ts";
@@ -71,6 +82,17 @@ export class CgroupV1 implements CgroupBackend {
 
   stats(): CgroupStats {
     return v1Stats((controller) => this.dir(controller));
+  }
+
+  /** freezer.state passes through FREEZING; the request is written again until it reads FROZEN (runc does the same). */
+  freeze(frozen: boolean): void {
+    const dir = this.dir("freezer");
+    if (!dir) throw new BunkerError("cannot pause: this host does not mount the cgroup v1 freezer");
+    const want = frozen ? "FROZEN" : "THAWED";
+    awaitFreezer(() => {
+      writeCgroupFile(dir, "freezer.state", want);
+      return readCgroupFile(dir, "freezer.state").trim() === want;
+    }, want.toLowerCase());
   }
 }
 

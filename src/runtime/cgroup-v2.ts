@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { attachDeviceFilter } from "./bpf.ts";
-import { type CgroupBackend, type CgroupStats, type ContainerCgroup, hasCgroupFile, keyedCounter, writeCgroupFile } from "./cgroup-backend.ts";
+import { awaitFreezer, type CgroupBackend, type CgroupStats, type ContainerCgroup, hasCgroupFile, keyedCounter, writeCgroupFile } from "./cgroup-backend.ts";
 import { v2Stats } from "./cgroup-stats.ts";
 import { allowsAllDevices } from "./device-filter.ts";
 import type { DeviceRule, LinuxResources } from "./spec.ts";
@@ -63,6 +63,13 @@ export class CgroupV2 implements CgroupBackend {
 
   stats(): CgroupStats {
     return v2Stats(this.dir);
+  }
+
+  /** cgroup.freeze asks; cgroup.events' "frozen" says when every task has stopped (or runs again). */
+  freeze(frozen: boolean): void {
+    const want = frozen ? 1 : 0;
+    writeCgroupFile(this.dir, "cgroup.freeze", want);
+    awaitFreezer(() => keyedCounter(this.dir, "cgroup.events", "frozen") === want, frozen ? "frozen" : "thawed");
   }
 }
 

@@ -3,6 +3,7 @@
 // what differs per version lives in cgroup-v1.ts and cgroup-v2.ts.
 import { readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
+import { BunkerError } from "../lib/errors.ts";
 import type { CgroupBackend, CgroupStats, ContainerCgroup } from "./cgroup-backend.ts";
 import { CgroupV1 } from "./cgroup-v1.ts";
 import { CgroupV2, type DeviceFilterLoader } from "./cgroup-v2.ts";
@@ -107,6 +108,12 @@ export function cgroupPids(path: string, hierarchies = hostCgroups()): number[] 
   } catch {
     return [];
   }
+}
+
+/** Freezes or thaws the container's tasks (`pause`, `unpause`). */
+export function freezeCgroup(path: string, frozen: boolean, hierarchies = hostCgroups()): void {
+  if (hierarchies.length === 0) throw new BunkerError("cannot pause: this host has no cgroup freezer");
+  backendFor(path, hierarchies).freeze(frozen);
 }
 
 /** Removes the container's cgroup dirs. A just-emptied v1 cgroup can report EBUSY for a moment, so retry briefly. */

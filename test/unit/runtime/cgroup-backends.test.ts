@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join } from "node:path";
 import { cpuWeight, swapMaxValue } from "../../../src/runtime/cgroup-v2.ts";
 import { v1DeviceRule } from "../../../src/runtime/cgroup-v1.ts";
-import { type CgroupHierarchy, cgroupOomKilled, cgroupStats, createCgroup, updateCgroup } from "../../../src/runtime/cgroups.ts";
+import { type CgroupHierarchy, cgroupOomKilled, cgroupStats, createCgroup, freezeCgroup, updateCgroup } from "../../../src/runtime/cgroups.ts";
 import type { DeviceRule, LinuxResources } from "../../../src/runtime/spec.ts";
 
 const MiB = 1024 * 1024;
@@ -277,5 +277,27 @@ describe("cgroup v2 backend", () => {
     expect(swapMaxValue(-1, 32 * MiB)).toBe("max");
     expect(swapMaxValue(undefined, 32 * MiB)).toBeUndefined();
     expect(swapMaxValue(0, 32 * MiB)).toBeUndefined();
+  });
+});
+
+describe("the freezer (pause, unpause)", () => {
+  test("v1 writes freezer.state and returns once it reads back as asked", () => {
+    const dir = join(root, "freezer", PATH);
+    fakeDir(dir, ["freezer.state"]);
+    const hierarchies: CgroupHierarchy[] = [{ version: 1, mountPoint: join(root, "freezer"), controllers: ["freezer"] }];
+    freezeCgroup(PATH, true, hierarchies);
+    expect(read(dir, "freezer.state")).toBe("FROZEN\n");
+  });
+
+  test("v1 without a freezer hierarchy cannot pause", () => {
+    const hierarchies: CgroupHierarchy[] = [{ version: 1, mountPoint: join(root, "memory"), controllers: ["memory"] }];
+    expect(() => freezeCgroup(PATH, true, hierarchies)).toThrow("cannot pause: this host does not mount the cgroup v1 freezer");
+  });
+
+  test.each([[true, "1"], [false, "0"]])("v2 (frozen=%p) writes cgroup.freeze and waits for cgroup.events to say so", (frozen, value) => {
+    const dir = join(root, PATH);
+    fakeDir(dir, ["cgroup.freeze", "cgroup.events"], { "cgroup.events": `populated 1\nfrozen ${value}\n` });
+    freezeCgroup(PATH, frozen, [{ version: 2, mountPoint: root, controllers: [] }]);
+    expect(read(dir, "cgroup.freeze")).toBe(`${value}\n`);
   });
 });

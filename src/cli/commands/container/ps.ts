@@ -7,7 +7,7 @@ import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
 
 function statusText(c: ContainerRecord, now: number): string {
   const s = c.State;
-  if (s.Status === "running") return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+  if (s.Status === "running" || s.Status === "paused") return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${s.Paused ? " (Paused)" : ""}`;
   if (s.Status === "exited") return `Exited (${s.ExitCode}) ${ago(s.FinishedAt, now)}`;
   if (s.Status === "created") return "Created";
   return s.Status[0].toUpperCase() + s.Status.slice(1);
@@ -86,7 +86,7 @@ export default defineBunkerCommand({
     const containers = engine.containers
       .list()
       .map((c) => refreshState(engine, c))
-      .filter((c) => bool(flags.all) || c.State.Status === "running")
+      .filter((c) => bool(flags.all) || c.State.Running) // paused ones too, as docker
       .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
     const id = (c: ContainerRecord) => (noTrunc ? c.Id : c.Id.slice(0, 12));
     if (bool(flags.quiet)) {

@@ -1,0 +1,3 @@
+import { freezeCommand } from "./pause.ts";
+
+export default freezeCommand(false);

@@ -1,0 +1,99 @@
+// `commit`: the container's writable layer becomes a new top layer on its
+// image. overlayfs's deletion marks become OCI whiteouts (tree-reader.ts); the
+// tar is ingested like an imported or pulled layer (unpacked, its diff id and
+// blob digest computed, both visible only with the image, atomically); the
+// config is the image's, updated with the container's settings and the -c
+// changes, plus a history entry.
+import fs from "node:fs";
+import { join } from "node:path";
+import { applyChange } from "../image/changes.ts";
+import type { ContainerConfig, ImageConfig } from "../image/config.ts";
+import { chainIds } from "../image/digest.ts";
+import { ingestLayer } from "../image/ingest.ts";
+import { canonical, parseReference } from "../image/reference.ts";
+import { fileOutput, writeTar } from "../image/tar-writer.ts";
+import { BunkerError } from "../lib/errors.ts";
+import { freezeCgroup } from "../runtime/cgroups.ts";
+import type { LoadedRecord } from "./container-store.ts";
+import type { Engine } from "./engine.ts";
+import { treeEntries } from "./rootfs/tree-reader.ts";
+import { cgroupPath } from "./runtime-spec.ts";
+import { isProcessAlive } from "./start-container.ts";
+
+export interface CommitOptions {
+  reference?: string;
+  author?: string;
+  message?: string;
+  changes: string[];
+  /** Freeze a running container while its layer is read, so the layer is one moment's state. */
+  pause: boolean;
+}
+
+export async function commitContainer(engine: Engine, ref: string, opts: CommitOptions): Promise<string> {
+  const tag = opts.reference ? canonical(parseReference(opts.reference)) : undefined;
+  const id = engine.containers.resolve(ref);
+  const record = engine.containers.load(id);
+  const image = engine.images.list().find((i) => i.id === record.Image);
+  if (!image) throw new BunkerError(`cannot commit container ${ref}: its image ${record.Image.slice(7, 19)} was removed`);
+  const config = newConfig(engine.images.readConfig(image.id), record, opts); // -c errors before any work
+
+  const store = engine.images;
+  const scratch = store.newTempDir();
+  try {
+    const tarPath = join(scratch, "layer.tar");
+    const freeze = opts.pause && !record.State.Paused && isProcessAlive(record.State.Pid, record.PidStartTime);
+    const upper = fs.openSync(engine.containers.path(id, "upper"), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    if (freeze) freezeCgroup(cgroupPath(id), true);
+    try {
+      await writeTar(treeEntries({ fd: upper }, "", { overlayWhiteouts: true }), fileOutput(tarPath));
+    } finally {
+      if (freeze) freezeCgroup(cgroupPath(id), false);
+      fs.closeSync(upper);
+    }
+    const layer = await ingestLayer(store, Bun.file(tarPath).stream() as unknown as AsyncIterable<Uint8Array>, { gzipUncompressed: true });
+    config.rootfs.diff_ids.push(layer.diffId);
+    const chains = chainIds(config.rootfs.diff_ids);
+    const newId = store.putBlob(JSON.stringify(config));
+    try {
+      store.addImage({ id: newId, created: config.created!, layers: chains, size: image.size + layer.size }, tag ? [tag] : [], () =>
+        layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null }),
+      );
+    } catch (e) {
+      layer.discard();
+      throw e;
+    }
+    return newId;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The image's config with docker's commit changes: the container's own settings, then -c, then the new history entry. */
+function newConfig(base: ImageConfig, c: LoadedRecord, opts: CommitOptions): ImageConfig {
+  const created = new Date().toISOString();
+  const cc = c.Config;
+  const config: ContainerConfig = {
+    ...base.config,
+    User: cc.User,
+    Env: cc.Env,
+    Cmd: cc.Cmd,
+    Entrypoint: cc.Entrypoint,
+    WorkingDir: cc.WorkingDir,
+    Labels: cc.Labels,
+    Volumes: cc.Volumes as ContainerConfig["Volumes"],
+    ...(cc.StopSignal ? { StopSignal: cc.StopSignal } : {}),
+  };
+  for (const change of opts.changes) applyChange(config, change);
+  const { created: _, author: __, ...rest } = base;
+  return {
+    ...rest,
+    created,
+    ...(opts.author ? { author: opts.author } : {}),
+    config,
+    rootfs: { type: "layers", diff_ids: [...base.rootfs.diff_ids] },
+    history: [
+      ...(base.history ?? []),
+      { created, ...(opts.author ? { author: opts.author } : {}), created_by: [c.Path, ...c.Args].join(" "), ...(opts.message ? { comment: opts.message } : {}) },
+    ],
+  };
+}
