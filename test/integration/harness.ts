@@ -39,6 +39,20 @@ export function cgroupFile(id: string, controller: string, file: string): string
   return readFileSync(join(dir, file), "utf8").trim();
 }
 
+/** Processes whose command line names `path` (a root's monitors carry it in theirs). */
+export function processesUsing(path: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (cmdline.includes(path) && Number(pid) !== process.pid) found.push(`${pid}: ${cmdline.replaceAll("\0", " ").slice(0, 200)}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
 export function mountsUnder(path: string): string[] {
   return readFileSync("/proc/self/mountinfo", "utf8")
     .split("\n")
@@ -113,6 +127,8 @@ export class Bunker {
     for (const id of dirsInRoot) this.seenIds.add(id);
     expect(mountsUnder(this.root)).toEqual([]);
     expect(cgroupDirsFor([...this.seenIds])).toEqual([]);
+    expect(processesUsing(this.root)).toEqual([]); // monitors, containers, cleanups
+
     rmSync(this.root, { recursive: true, force: true });
   }
 }

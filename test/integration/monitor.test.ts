@@ -2,7 +2,7 @@
 // attach, --rm, --init, and what happens when the monitor or the container's
 // init is killed from outside.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, watch } from "node:fs";
 import { Bunker, expectOneLineError } from "./harness.ts";
 
 let b: Bunker;
@@ -19,6 +19,20 @@ const running = (pid: number) => {
     return false;
   }
 };
+/** Resolves once `done()` holds, re-checking whenever the container's directory changes (no polling). */
+function until(id: string, done: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const watcher = watch(`${b.root}/containers/${id}`, () => {
+      if (!done()) return;
+      watcher.close();
+      resolve();
+    });
+    if (done()) {
+      watcher.close();
+      resolve();
+    }
+  });
+}
 const runFile = (id: string) => JSON.parse(readFileSync(`${b.root}/run/containers/${id}.json`, "utf8"));
 
 test("run -d prints the full id, returns while the container runs on, and its output lands in a json-file log", async () => {
@@ -121,4 +135,46 @@ test("restart policies are checked", () => {
   expectOneLineError(b.run(["run", "--restart", "sometimes", "busybox", "true"]), 125, /invalid restart policy/);
   expectOneLineError(b.run(["run", "--rm", "--restart", "always", "busybox", "true"]), 125, /Conflicting options: --restart and --rm/);
   expectOneLineError(b.run(["run", "--stop-signal", "SIGNOPE", "busybox", "true"]), 125, /invalid signal/);
+});
+
+test("--restart on-failure:3 restarts a failing container exactly 3 times", async () => {
+  const id = b.ok(["run", "-d", "--restart", "on-failure:3", "busybox", "sh", "-c", "echo ran; exit 2"]).trim();
+  await until(id, () => inspect(id, "{{.State.Status}} {{.RestartCount}}") === "exited 3");
+  expect(inspect(id, "{{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}}")).toBe("2 on-failure");
+  expect(b.ok(["logs", id])).toBe("ran\n".repeat(4));
+});
+
+test("stop keeps an always-restarting container down", async () => {
+  const id = b.ok(["run", "-d", "--restart", "always", "--init", "busybox", "sleep", "1000"]).trim();
+  b.ok(["stop", id]);
+  expect(inspect(id, "{{.State.Status}} {{.RestartCount}}")).toBe("exited 0");
+});
+
+test("the monitor runs the health check: a failing one turns the container unhealthy", async () => {
+  const id = b.ok(["run", "-d", "--health-cmd", "exit 1", "--health-interval", "100ms", "--health-retries", "2", "busybox", "sleep", "1000"]).trim();
+  expect(inspect(id, "{{.State.Health.Status}}")).toBe("starting");
+  await until(id, () => inspect(id, "{{.State.Health.Status}}") === "unhealthy");
+  expect(Number(inspect(id, "{{.State.Health.FailingStreak}}"))).toBeGreaterThanOrEqual(2);
+  b.ok(["rm", "-f", id]);
+});
+
+test("50 detached containers, then exec, logs and stop across all of them at once, stay consistent", async () => {
+  const names = Array.from({ length: 50 }, (_, i) => `many${i}`);
+  const started = await Promise.all(names.map((n) => b.runAsync(["run", "-d", "--init", "--name", n, "busybox", "sh", "-c", `echo hello ${n}; exec sleep 1000`])));
+  for (const r of started) expect([r.exitCode, r.stderr]).toEqual([0, ""]);
+  const [execs, logs] = await Promise.all([
+    Promise.all(names.map((n) => b.runAsync(["exec", n, "hostname"]))),
+    Promise.all(names.map((n) => b.runAsync(["logs", n]))),
+  ]);
+  names.forEach((n, i) => {
+    expect(execs[i]).toEqual({ stdout: `${inspect(n, "{{.Config.Hostname}}")}\n`, stderr: "", exitCode: 0 });
+  });
+  // A log may still be empty if the container has not printed yet; what is there is whole and its own.
+  names.forEach((n, i) => expect(["", `hello ${n}\n`]).toContain(logs[i].stdout));
+  const stops = await Promise.all(names.map((n) => b.runAsync(["stop", n])));
+  for (const r of stops) expect(r.exitCode).toBe(0);
+  const states = b.ok(["ps", "-a", "--format", "{{.Names}} {{.State}}"]).trim().split("\n").filter((l) => l.startsWith("many")).sort();
+  expect(states).toEqual(names.map((n) => `${n} exited`).sort());
+  expect(b.ok(["inspect", "-f", "{{.State.ExitCode}}", ...names]).trim().split("\n")).toEqual(names.map(() => "143"));
+  b.ok(["rm", ...names]);
 });

@@ -19,7 +19,7 @@ export default defineBunkerCommand({
   async run(ctx, { flags, positionals }) {
     const opts = createOptions(flags, positionals);
     const detach = bool(flags.detach);
-    if (opts.tty && opts.interactive && !process.stdin.isTTY) throw new BunkerError("the input device is not a TTY");
+    if (opts.tty && opts.interactive && !detach && !process.stdin.isTTY) throw new BunkerError("the input device is not a TTY");
     await ensureImageFor(ctx, flags, opts.image);
     const keys = str(flags["detach-keys"]);
     const { id, exitCode } = await runContainer(ctx.engine(), opts, detach, keys === undefined ? undefined : parseDetachKeys(keys));
