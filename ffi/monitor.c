@@ -18,7 +18,7 @@
  *
  * Wire format, both directions: an 8-byte header [type, 0, 0, 0, size as
  * big-endian u32] then size bytes (Docker's stdcopy framing).
- *   to clients:   1 stdout, 2 stderr, 3 exit (the code as text)
+ *   to clients:   1 stdout, 2 stderr, 3 exit (the code as text), 6 the start's outcome (owner only)
  *   from clients: 0 stdin data, 4 close stdin, 5 window size ("rows cols")
  *
  * Run as docker-init (bind-mounted there) it is the container's --init (init.c).
@@ -63,7 +63,7 @@ struct sockaddr_un_ { unsigned short family; char path[108]; };
 #define CHILD_STDERR 12
 #define CHILD_CONSOLE 10
 
-enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T_RESIZE = 5 };
+enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T_RESIZE = 5, T_REPORT = 6 };
 
 static const char *opt_dir = "", *opt_log = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
 static long opt_clone, opt_log_max_size, opt_log_max_file = 1, opt_health_ms, opt_tty, opt_stdin, opt_cleanup, opt_attached;
@@ -334,7 +334,13 @@ static void close_child_ends(void) {
   if (!opt_tty) { close(CHILD_STDOUT); close(CHILD_STDERR); }
 }
 
-static void report(const char *text, long n) { write_all(3, text, n); }
+/* The start's outcome, as a frame of its own: "ok PID" or "err ERRNO<TAB>what failed". */
+static void report(const char *text, long n) {
+  char h[FRAME_HEADER];
+  put_header(h, T_REPORT, n);
+  write_all(3, h, FRAME_HEADER);
+  write_all(3, text, n);
+}
 
 /* ---- the exit ---- */
 
@@ -453,17 +459,18 @@ int main(int argc, char **argv) {
   /* A detached start closes fd 3 once it has the pid; only a CLI that stays attached finishes the job itself. */
   add_client(3, (int)opt_attached);
   if (*opt_log) open_log(0);
-  if (setup_stdio() < 0) { p = put_str(msg, "err ", msg + 8); p = put_long(p, errno); p = put_str(p, "\tset up stdio\n", p + 20); report(msg, p - msg); return 125; }
+  if (setup_stdio() < 0) { p = put_str(msg, "err ", msg + 8); p = put_long(p, errno); p = put_str(p, "\tset up stdio", p + 20); report(msg, p - msg); return 125; }
 
   nwords = read_program();
-  if (nwords <= 0) { report("err 22\tno program received\n", 29); return 125; }
+  if (nwords <= 0) { report("err 22\tno program received", 27); return 125; }
   pid = spawn_words(opt_clone, nwords, errbuf, opt_cgroup2);
   close_child_ends();
   if (pid < 0) {
-    report("err ", 4);
-    if (errbuf[0]) report(errbuf, slen(errbuf));
-    else { p = put_long(msg, errno); p = put_str(p, "\tclone failed", p + 20); report(msg, p - msg); }
-    report("\n", 1);
+    static char failure[ERRBUF_LEN + 8];
+    p = put_str(failure, "err ", failure + 8);
+    if (errbuf[0]) p = put_str(p, errbuf, failure + sizeof failure);
+    else { p = put_long(p, errno); p = put_str(p, "\tclone failed", p + 20); }
+    report(failure, p - failure);
     return 125;
   }
   if (opt_tty) {
@@ -474,7 +481,7 @@ int main(int argc, char **argv) {
     stdin_fd = master;
   }
   listen_socket();
-  p = put_str(msg, "ok ", msg + 8); p = put_long(p, pid); *p++ = '\n';
+  p = put_str(msg, "ok ", msg + 8); p = put_long(p, pid);
   report(msg, p - msg);
 
   next_health = opt_health_ms > 0 ? now_ms() + opt_health_ms : -1;

@@ -1007,6 +1007,54 @@ static int bunker_exec_spawn(char *program, long len, char *errbuf) {
   return -1;
 }
 
+/* ---- Starting a container's monitor (src/runtime/monitor.ts) ----
+ *
+ * The monitor must outlive the CLI and must not stay its child (a long-lived
+ * CLI would collect zombies), so it is started by a short-lived intermediate
+ * that exits as soon as the monitor has exec'd: the monitor is reparented to
+ * init. Both are cloned vfork-style (CLONE_VM | CLONE_VFORK): no copy of the
+ * Bun process's page tables, and each parent waits until its child execs.
+ */
+#define MAX_MONITOR_ARGS 64
+extern char **environ;
+extern int fcntl(int fd, int cmd, ...);
+static char *monitor_argv[MAX_MONITOR_ARGS + 1];
+static int monitor_sock, monitor_pid;
+static char detach_stack[64 * 1024] __attribute__((aligned(16)));
+static char monitor_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int monitor_main(void *arg) {
+  int null = open("/dev/null", O_RDWR);
+  (void)arg;
+  setsid();
+  /* The owner socket becomes fd 3, open across the exec; stdio is /dev/null; nothing else of bunker's follows. */
+  if (monitor_sock != 3) dup2(monitor_sock, 3); else fcntl(3, 2 /* F_SETFD */, 0);
+  if (null >= 0) { dup2(null, 0); dup2(null, 1); dup2(null, 2); }
+  syscall(SYS_close_range, 4, ~0U, 0);
+  reset_signals();
+  execve(monitor_argv[0], monitor_argv, environ);
+  _exit(127);
+}
+
+static int detach_main(void *arg) {
+  (void)arg;
+  monitor_pid = clone(monitor_main, monitor_stack + sizeof monitor_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, 0);
+  _exit(0);
+}
+
+/* ARGS: LEN bytes of NUL-terminated words, the executable first. Returns the monitor's pid or -errno. */
+static int spawn_monitor(char *args, long len, int sock) {
+  long i, n = 0; char *start = args; int pid, status;
+  for (i = 0; i < len && n < MAX_MONITOR_ARGS; i++) if (args[i] == 0) { monitor_argv[n++] = start; start = args + i + 1; }
+  monitor_argv[n] = 0;
+  monitor_sock = sock;
+  monitor_pid = -1;
+  pid = clone(detach_main, detach_stack + sizeof detach_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, 0);
+  if (pid < 0) return -errno;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  return monitor_pid > 0 ? monitor_pid : -11 /* EAGAIN */;
+}
+
 /* ---- Thin libc wrappers for the JS side: they return -errno on failure. ---- */
 
 static int bk_flock(int fd, int op) { int r; do { r = flock(fd, op); } while (r < 0 && errno == EINTR); return r < 0 ? -errno : r; }
@@ -1032,7 +1080,7 @@ static int bk_reap(int pid) {
  * The one entry point JS binds. bun:ffi compiles a trampoline per bound
  * symbol (~0.5 ms each), so the calls share a single one, dispatched by OP.
  */
-enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_SOCKETPAIR, OP_RECV_FD, OP_EXEC_SPAWN };
+enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_SOCKETPAIR, OP_RECV_FD, OP_EXEC_SPAWN, OP_SPAWN_MONITOR };
 
 int bk_call(long op, long a, long b, long c, long d, long e) {
   switch (op) {
@@ -1048,6 +1096,7 @@ int bk_call(long op, long a, long b, long c, long d, long e) {
     case OP_SOCKETPAIR: return make_socketpair((int *)a);
     case OP_RECV_FD: return recv_fd((int)a);
     case OP_EXEC_SPAWN: return bunker_exec_spawn((char *)b, c, (char *)d);
+    case OP_SPAWN_MONITOR: return spawn_monitor((char *)a, b, (int)c);
   }
   return -22;
 }

@@ -13,7 +13,7 @@ import { join } from "node:path";
 const SYMBOLS = { bk_call: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], returns: "i32" } } as const;
 
 // Operation numbers of bk_call in native.c.
-const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, SOCKETPAIR: 10, RECV_FD: 11, EXEC_SPAWN: 12 } as const;
+const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, SOCKETPAIR: 10, RECV_FD: 11, EXEC_SPAWN: 12, SPAWN_MONITOR: 13 } as const;
 
 type Native = ReturnType<typeof cc<typeof SYMBOLS>>["symbols"];
 
@@ -164,6 +164,12 @@ export function socketPair(): [number, number] {
   const fds = new Int32Array(2);
   check("socketpair", call(OP.SOCKETPAIR, addr(fds)));
   return [fds[0], fds[1]];
+}
+
+/** Starts a detached process (a container's monitor: argv[0] is its path) with `sock` as its fd 3; returns its pid. */
+export function spawnMonitor(argv: string[], sock: number): number {
+  const blob = Buffer.from(argv.map((w) => `${w}\0`).join(""));
+  return check(`start ${argv[0]}`, call(OP.SPAWN_MONITOR, addr(blob), blob.length, sock));
 }
 
 /** Receives one file descriptor sent with SCM_RIGHTS. */

@@ -174,7 +174,7 @@ export async function startContainer(engine: Engine, id: string, opts: StartOpti
   trace("container exited");
   signals.stop();
   if ("detached" in result) return 0;
-  return finishContainer(engine, id);
+  return finishContainer(engine, id, result.exitCode);
 }
 
 function safeLoad(engine: Engine, id: string): ContainerRecord | undefined {
@@ -235,11 +235,14 @@ function recordExit(engine: Engine, r: LoadedRecord): LoadedRecord {
   return r;
 }
 
-/** Records the exit of an attached container, then applies --rm; returns its exit code. */
-export function finishContainer(engine: Engine, id: string): number {
+/** Records the exit of an attached container (`code`: what its monitor sent), or removes it (--rm); returns its exit code. */
+export function finishContainer(engine: Engine, id: string, code: number | null): number {
   try {
+    if (code !== null && engine.containers.load(id).HostConfig.AutoRemove) {
+      removeContainer(engine, id, { force: true, volumes: true }); // nothing to record: the record goes
+      return code;
+    }
     const r = engine.containers.withLock(id, () => recordExit(engine, engine.containers.load(id)));
-    if (r.HostConfig.AutoRemove && r.State.Status === "exited") removeContainer(engine, id, { force: true, volumes: true });
     return r.State.ExitCode;
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e; // removed meanwhile (rm -f)

@@ -95,7 +95,11 @@ export function socketConnection(path: string): Promise<MonitorConnection | null
   });
 }
 
-/** Resolves with the container's exit code, or null if the monitor went away without one. */
+/**
+ * Resolves with the container's exit code, or null if the monitor went away
+ * without one. Only at the end of the stream: the monitor closes it as it
+ * exits (or execs `container cleanup`), so nothing of its run is left then.
+ */
 export function exitCodeFrom(conn: MonitorConnection, onOutput?: (type: number, payload: Buffer) => void): Promise<number | null> {
   return new Promise((resolve) => {
     let code: number | null = null;
@@ -105,13 +109,7 @@ export function exitCodeFrom(conn: MonitorConnection, onOutput?: (type: number, 
     });
     let done = false;
     conn.onData(
-      (chunk) => {
-        reader.push(chunk);
-        if (code !== null && !done) {
-          done = true;
-          resolve(code);
-        }
-      },
+      (chunk) => reader.push(chunk),
       () => {
         if (!done) {
           done = true;

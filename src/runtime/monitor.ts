@@ -6,7 +6,7 @@
 // attach (src/runtime/attach-stream.ts).
 import { existsSync, readSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { cached, close, SpawnError, socketPair } from "../../ffi/native.ts";
+import { cached, close, SpawnError, socketPair, spawnMonitor } from "../../ffi/native.ts";
 import { frame } from "./attach-stream.ts";
 import type { Stdio } from "./program.ts";
 
@@ -73,12 +73,21 @@ function optionArgs(o: MonitorOptions): string[] {
   ];
 }
 
-/** Reads the monitor's first line: "ok PID" or "err ERRNO<TAB>what failed". Byte by byte: frames follow it at once. */
+function readExactly(fd: number, n: number): Buffer {
+  const buf = Buffer.alloc(n);
+  let got = 0;
+  while (got < n) {
+    const r = readSync(fd, buf, got, n - got, null);
+    if (r === 0) return buf.subarray(0, got);
+    got += r;
+  }
+  return buf;
+}
+
+/** The monitor's first frame: "ok PID" or "err ERRNO<TAB>what failed" ("" if it died first). Read exactly: output frames follow it. */
 function readReport(fd: number): string {
-  const bytes: number[] = [];
-  const one = Buffer.alloc(1);
-  while (bytes.length < 1100 && readSync(fd, one, 0, 1, null) === 1 && one[0] !== 10) bytes.push(one[0]);
-  return Buffer.from(bytes).toString();
+  const header = readExactly(fd, 8);
+  return header.length < 8 ? "" : readExactly(fd, header.readUInt32BE(4)).toString();
 }
 
 /** Starts the monitor, which starts the container; returns once the container has exec'd its command (or throws SpawnError). */
@@ -86,9 +95,7 @@ export function startMonitored(executable: string, program: string[], opts: Moni
   const [ours, theirs] = socketPair();
   let monitorPid: number;
   try {
-    const child = Bun.spawn([executable, ...optionArgs(opts)], { stdio: ["ignore", "ignore", "ignore", theirs], detached: true });
-    child.unref();
-    monitorPid = child.pid;
+    monitorPid = spawnMonitor([executable, ...optionArgs(opts)], theirs);
   } finally {
     close(theirs);
   }
