@@ -2,8 +2,8 @@
 // attach, --rm, --init, and what happens when the monitor or the container's
 // init is killed from outside.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync, watch } from "node:fs";
-import { Bunker, expectOneLineError } from "./harness.ts";
+import { readdirSync, readFileSync, statSync, watch } from "node:fs";
+import { Bunker, BUNKER, expectOneLineError } from "./harness.ts";
 
 let b: Bunker;
 beforeAll(() => {
@@ -177,4 +177,46 @@ test("50 detached containers, then exec, logs and stop across all of them at onc
   expect(states).toEqual(names.map((n) => `${n} exited`).sort());
   expect(b.ok(["inspect", "-f", "{{.State.ExitCode}}", ...names]).trim().split("\n")).toEqual(names.map(() => "143"));
   b.ok(["rm", ...names]);
+});
+
+test("a counting container: logs -f streams its lines, logs --tail 3 the last three", async () => {
+  const id = b.ok(["run", "-d", "busybox", "sh", "-c", "i=0; while true; do echo $i; i=$((i+1)); sleep 0.1; done"]).trim();
+  const follower = Bun.spawn([BUNKER, "--root", b.root, "logs", "-f", id], { stdout: "pipe", stderr: "pipe" });
+  // Read the live stream to its end; `reached5` resolves as the counter's line 5 arrives.
+  let seen = "";
+  let reached5!: () => void;
+  const fiveSeen = new Promise<void>((r) => (reached5 = r));
+  const reading = (async () => {
+    for await (const chunk of follower.stdout) {
+      seen += new TextDecoder().decode(chunk);
+      if (seen.includes("\n5\n")) reached5();
+    }
+  })();
+  await fiveSeen;
+  expect(seen.startsWith("0\n1\n2\n3\n4\n5\n")).toBe(true);
+  const tail = b.ok(["logs", "--tail", "3", id]).split("\n").filter(Boolean).map(Number);
+  expect(tail.length).toBe(3);
+  expect(tail[1]).toBe(tail[0] + 1);
+  expect(tail[2]).toBe(tail[1] + 1);
+  // The shell as PID 1 ignores SIGTERM: stop waits out -t, then kills; the follower ends with the container.
+  b.ok(["stop", "-t", "1", id]);
+  expect(await follower.exited).toBe(0);
+  await reading;
+  const numbers = seen.trim().split("\n").map(Number);
+  expect(numbers).toEqual(numbers.map((_, i) => i)); // every line once, in order
+  expect(b.ok(["wait", id])).toBe("137\n");
+});
+
+test("--log-opt max-size and max-file rotate the log, and logs reads across the files", () => {
+  b.ok(["run", "--name", "rotating", "--log-opt", "max-size=2k", "--log-opt", "max-file=3", "busybox", "sh", "-c", "i=0; while [ $i -lt 200 ]; do echo line $i; i=$((i+1)); done"]);
+  const cid = inspect("rotating", "{{.Id}}");
+  const dir = `${b.root}/containers/${cid}`;
+  const files = readdirSync(dir).filter((f) => f.includes("-json.log")).sort();
+  expect(files).toEqual([`${cid}-json.log`, `${cid}-json.log.1`, `${cid}-json.log.2`]);
+  for (const f of files) expect(statSync(`${dir}/${f}`).size).toBeLessThanOrEqual(2000);
+  // The oldest lines were rotated away; what is kept is in order and ends with the last line.
+  const lines = b.ok(["logs", cid]).trim().split("\n");
+  expect(lines.at(-1)).toBe("line 199");
+  expect(lines.length).toBeLessThan(200);
+  lines.forEach((l, i) => i > 0 && expect(Number(l.split(" ")[1])).toBe(Number(lines[i - 1].split(" ")[1]) + 1));
 });
