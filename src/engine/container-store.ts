@@ -148,17 +148,26 @@ export class ContainerStore {
    * a crash in between leaves a container that `ps` lists and `rm` removes,
    * never a name that nothing owns.
    */
-  create(record: ContainerRecord): void {
+  create(record: ContainerRecord, newName?: () => string): void {
     mkdirSync(this.dir, { recursive: true });
     spreadSubdirectories(this.dir); // containers come and go by the thousand: see spread-dirs.ts
     mkdirSync(this.path(record.Id));
     // A --rm container is meant to be gone after its run; a crash may as well lose it.
     this.save(record, { durable: !record.HostConfig.AutoRemove });
-    try {
-      this.reserveName(record.Name.slice(1), record.Id);
-    } catch (e) {
-      rmSync(this.path(record.Id), { recursive: true, force: true });
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.reserveName(record.Name.slice(1), record.Id);
+        return;
+      } catch (e) {
+        // A generated name that is taken is simply drawn again, as docker does (`newName`); a chosen one is an error.
+        if (newName && attempt < 10 && e instanceof BunkerError) {
+          record.Name = `/${newName()}`;
+          this.save(record, { durable: !record.HostConfig.AutoRemove });
+          continue;
+        }
+        rmSync(this.path(record.Id), { recursive: true, force: true });
+        throw e;
+      }
     }
   }
 

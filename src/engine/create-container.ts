@@ -164,7 +164,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
   const layers = image.layers.map((l) => engine.images.layerDiff(l)).reverse();
   withContainerVolumes(engine, binds, volumeRequests, layers, (mounts) => {
     record.Mounts = mounts;
-    engine.containers.create(record);
+    engine.containers.create(record, opts.name === undefined ? randomName : undefined);
   });
   for (const d of ["upper", "work", "merged"]) mkdirSync(engine.containers.path(id, d));
   if (opts.userns?.UidMap) {
