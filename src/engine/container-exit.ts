@@ -1,9 +1,10 @@
 // Waiting for, and causing, a running container's exit: `wait`, `stop`, `kill`.
 // The container is the monitor's child, not ours, so its exit is learnt from
 // the monitor: a client on its socket gets the exit code once it is recorded.
-import { existsSync, watch } from "node:fs";
+import { existsSync } from "node:fs";
 import { kill } from "../../ffi/native.ts";
 import { BunkerError } from "../lib/errors.ts";
+import { watchUntil } from "../lib/watch-until.ts";
 import { exitCodeFrom, socketConnection } from "../runtime/attach-stream.ts";
 import { freezeCgroup } from "../runtime/cgroups.ts";
 import type { LoadedRecord } from "./container-store.ts";
@@ -109,16 +110,5 @@ export async function waitContainer(engine: Engine, ref: string, condition: Wait
 
 /** Resolves when the container's directory is gone, watching the store rather than polling it. */
 function removal(engine: Engine, id: string): Promise<void> {
-  return new Promise((resolve) => {
-    const gone = () => !existsSync(engine.containers.path(id));
-    const watcher = watch(engine.containers.dir, () => {
-      if (!gone()) return;
-      watcher.close();
-      resolve();
-    });
-    if (gone()) {
-      watcher.close();
-      resolve();
-    }
-  });
+  return watchUntil(engine.containers.dir, () => !existsSync(engine.containers.path(id)));
 }

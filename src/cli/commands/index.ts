@@ -43,6 +43,7 @@ export const COMMANDS: Record<string, Loader> = {
   login: () => import("./registry/login.ts"),
   logout: () => import("./registry/logout.ts"),
   version: () => import("./version.ts"),
+  compose: () => import("./compose.ts"),
 };
 
 /** `bunker image ls`, `bunker container rm`, …: docker's management commands map onto the same verbs. */
@@ -142,5 +143,6 @@ export const DESCRIPTIONS: [string, string][] = [
   ["image", "Manage images (ls, rm, import, inspect, save, load, history, prune, pull, push, tag)"],
   ["container", "Manage containers (run, create, start, ls, rm, inspect, update, stats, exec, top, logs, rename, port, stop, kill, wait, restart, attach, cp, diff, export, commit, pause, unpause)"],
   ["healthcheck", "Run a container's health check (run)"],
+  ["compose", "Define and run multi-container applications (up, down, ps, logs, …)"],
   ["volume", "Manage volumes (create, ls, inspect, rm, prune)"],
 ];
