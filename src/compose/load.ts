@@ -41,9 +41,14 @@ export interface Project {
   volumes: NonNullable<ComposeFile["volumes"]>;
 }
 
-function findDefaultFile(cwd: string): string {
+/** The first default file found here or in a parent, with its override file (compose.override.yaml …) when there is one. */
+function findDefaultFiles(cwd: string): string[] {
   for (let dir = cwd; ; dir = dirname(dir)) {
-    for (const name of DEFAULT_FILES) if (existsSync(join(dir, name))) return join(dir, name);
+    for (const name of DEFAULT_FILES) {
+      if (!existsSync(join(dir, name))) continue;
+      const override = join(dir, name.replace(/\.(ya?ml)$/, ".override.$1"));
+      return existsSync(override) ? [join(dir, name), override] : [join(dir, name)];
+    }
     if (dirname(dir) === dir) break;
   }
   throw new BunkerError(`no configuration file provided: not found (looked for ${DEFAULT_FILES.join(", ")})`, 1);
@@ -139,7 +144,7 @@ function applyProfiles(services: Record<string, ServiceSpec>, active: string[], 
 
 /** Loads the project; `requested` services are enabled even when their profile is not (as `compose run svc` does). */
 export function loadProject(opts: LoadOptions, requested: string[] = []): Project {
-  const files = (opts.files.length ? opts.files : [findDefaultFile(opts.cwd)]).map((f) => (isAbsolute(f) ? f : resolve(opts.cwd, f)));
+  const files = (opts.files.length ? opts.files : findDefaultFiles(opts.cwd)).map((f) => (isAbsolute(f) ? f : resolve(opts.cwd, f)));
   const directory = opts.projectDirectory ? resolve(opts.cwd, opts.projectDirectory) : dirname(files[0]);
   const envFiles = opts.envFiles.length ? opts.envFiles.map((f) => resolve(opts.cwd, f)) : [join(directory, ".env")].filter((f) => existsSync(f));
   let fileEnv: Environment = {};
