@@ -1,0 +1,143 @@
+// compose through the compiled binary: up/down, health-gated dependencies,
+// recreation of changed services only, --abort-on-container-exit, run, exec,
+// logs, config, and bad input.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Bunker, BUNKER, expectOneLineError } from "./harness.ts";
+
+let b: Bunker;
+let dir: string;
+beforeAll(() => {
+  b = Bunker.withBusybox();
+  dir = mkdtempSync("/var/tmp/bunker-compose-");
+});
+afterAll(() => {
+  b.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function project(name: string, yaml: string): string {
+  const d = join(dir, name);
+  Bun.spawnSync(["mkdir", "-p", d]);
+  writeFileSync(join(d, "compose.yaml"), yaml);
+  return d;
+}
+
+function compose(cwd: string, args: string[], env: Record<string, string> = {}) {
+  const r = Bun.spawnSync([BUNKER, "--root", b.root, "compose", ...args], { cwd, env: { ...process.env, ...env }, stdin: "ignore" });
+  return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), exitCode: r.exitCode ?? -1 };
+}
+
+const STACK = `
+services:
+  data:
+    image: busybox
+    network_mode: none
+    init: true
+    command: sh -c 'echo stored > /data/value; touch /tmp/ready; exec sleep 1000'
+    volumes: [store:/data]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ready"]
+      interval: 100ms
+      retries: 30
+  api:
+    image: busybox
+    network_mode: none
+    init: true
+    environment:
+      MODE: \${MODE:-normal}
+    command: sh -c 'echo api in $$MODE mode reads $$(cat /data/value); exec sleep 1000'
+    volumes: [store:/data:ro]
+    depends_on:
+      data:
+        condition: service_healthy
+volumes:
+  store:
+`;
+
+test("up -d --wait starts services after their healthy dependencies; ps, logs, exec see them; down -v removes everything", () => {
+  const cwd = project("stack", STACK);
+  const up = compose(cwd, ["up", "-d", "--wait"]);
+  expect(up.exitCode).toBe(0);
+  expect(up.stderr).toContain("Container stack-data-1  Started");
+  const ps = compose(cwd, ["ps", "--format", "json"]).stdout.trim().split("\n").map((l) => JSON.parse(l));
+  expect(ps.map((c) => [c.Service, c.State])).toEqual([["data", "running"], ["api", "running"]]);
+  expect(ps[0].Health).toBe("healthy");
+  expect(compose(cwd, ["logs", "api"]).stdout).toBe("stack-api-1 | api in normal mode reads stored\n");
+  expect(compose(cwd, ["exec", "-T", "api", "cat", "/data/value"]).stdout).toBe("stored\n");
+  // compose's labels are on the containers, for docker's own filters and tools.
+  expect(b.ok(["inspect", "-f", '{{index .Config.Labels "com.docker.compose.service"}}', "stack-api-1"]).trim()).toBe("api");
+
+  const down = compose(cwd, ["down", "-v"]);
+  expect(down.exitCode).toBe(0);
+  expect(b.ok(["ps", "-a", "-q"])).toBe("");
+  expect(b.ok(["volume", "ls", "-q"])).toBe("");
+});
+
+test("up -d again recreates only the service whose configuration changed", () => {
+  const cwd = project("changes", STACK);
+  compose(cwd, ["up", "-d", "--wait"]);
+  const ids = () => Object.fromEntries(["data", "api"].map((s) => [s, b.ok(["inspect", "-f", "{{.Id}}", `changes-${s}-1`]).trim()]));
+  const before = ids();
+  const again = compose(cwd, ["up", "-d"], { MODE: "debug" });
+  expect(again.stderr).toContain("Container changes-data-1  Running");
+  expect(again.stderr).toContain("Container changes-api-1  Recreate");
+  const after = ids();
+  expect(after.data).toBe(before.data);
+  expect(after.api).not.toBe(before.api);
+  expect(compose(cwd, ["logs", "--no-log-prefix", "api"]).stdout).toContain("api in debug mode");
+  compose(cwd, ["down", "-v", "-t", "0"]);
+});
+
+test("--abort-on-container-exit stops the rest; --exit-code-from returns that service's code", () => {
+  const cwd = project("abort", `
+services:
+  job:
+    image: busybox
+    network_mode: none
+    command: sh -c 'echo job done; exit 3'
+  server:
+    image: busybox
+    network_mode: none
+    init: true
+    command: sleep 1000
+`);
+  const r = compose(cwd, ["up", "--abort-on-container-exit", "--exit-code-from", "job"]);
+  expect(r.exitCode).toBe(3);
+  expect(r.stdout).toContain("abort-job-1");
+  expect(r.stdout).toContain("job done");
+  expect(b.ok(["inspect", "-f", "{{.State.Status}}", "abort-server-1"]).trim()).toBe("exited");
+  compose(cwd, ["down"]);
+  expect(b.ok(["ps", "-a", "-q"])).toBe("");
+});
+
+test("run starts a one-off container of a service and passes on its exit code; --rm removes it", () => {
+  const cwd = project("oneoff", `
+services:
+  tool:
+    image: busybox
+    network_mode: none
+    environment: [GREETING=hi]
+`);
+  const r = compose(cwd, ["run", "--rm", "-T", "tool", "sh", "-c", "echo $GREETING; exit 4"]);
+  expect([r.stdout, r.exitCode]).toEqual(["hi\n", 4]);
+  expect(b.ok(["ps", "-a", "-q"])).toBe("");
+});
+
+test("config prints the resolved model; --services lists the services", () => {
+  const cwd = project("cfg", "services:\n  web:\n    image: busybox:${TAG:-stable}\n  db:\n    image: busybox\n");
+  expect(compose(cwd, ["config", "--services"]).stdout).toBe("web\ndb\n");
+  expect(compose(cwd, ["config", "--format", "json"], { TAG: "1.2" }).stdout).toContain('"image": "busybox:1.2"');
+  expect(compose(cwd, ["-p", "other", "config"]).stdout).toStartWith("name: other\n");
+});
+
+test("bad input: an unknown key, a cycle, an unknown service, a missing file", () => {
+  const bad = project("bad", "services:\n  web:\n    image: busybox\n    imagee: typo\n");
+  expectOneLineError(compose(bad, ["up", "-d"]), 1, /services\.web: additional property imagee is not allowed/);
+  const cyclic = project("cyclic", "services:\n  a: {image: busybox, depends_on: [b]}\n  b: {image: busybox, depends_on: [a]}\n");
+  expectOneLineError(compose(cyclic, ["config"]), 1, /dependency cycle detected/);
+  const ok = project("svc", "services:\n  web: {image: busybox, network_mode: none}\n");
+  expectOneLineError(compose(ok, ["up", "-d", "nosuch"]), 1, /no such service: nosuch/);
+  expectOneLineError(compose(dir, ["-f", "missing.yaml", "config"]), 1, /missing\.yaml: no such file or directory/);
+});
