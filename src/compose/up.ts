@@ -8,7 +8,7 @@ import { createContainer } from "../engine/create-container.ts";
 import type { Engine } from "../engine/engine.ts";
 import { ensureImage } from "../engine/ensure-image.ts";
 import { removeContainer } from "../engine/remove-container.ts";
-import { startContainer } from "../engine/start-container.ts";
+import { refreshState, startContainer } from "../engine/start-container.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { watchUntil } from "../lib/watch-until.ts";
 import { followLogs } from "./follow-logs.ts";
@@ -114,21 +114,23 @@ async function converge(engine: Engine, project: Project, service: string, opts:
   return ids;
 }
 
+/** A container's state with a finished run recorded (its monitor only leaves an exit file). */
+const currentState = (engine: Engine, id: string) => refreshState(engine, engine.containers.load(id)).State;
+
 /** Waits until a dependency is as its condition says (healthy, or exited 0), failing as compose does. */
 async function satisfy(engine: Engine, project: Project, dependent: string, dep: Dependency): Promise<void> {
   if (dep.condition === "service_started") return;
   for (const c of projectContainers(engine, project.name).filter((c) => c.service === dep.service && !c.oneoff)) {
     const id = c.record.Id;
     const name = c.record.Name.slice(1);
-    const state = () => engine.containers.load(id).State;
+    const state = () => currentState(engine, id);
     const running = () => state().Running && !state().Paused;
     if (dep.condition === "service_healthy") {
       await watchUntil(engine.containers.path(id), () => !running() || state().Health?.Status === "healthy" || state().Health?.Status === "unhealthy");
       if (state().Health?.Status !== "healthy") throw new BunkerError(`dependency failed to start: container ${name} is ${running() ? "unhealthy" : "not running"}`, 1);
     } else {
       await watchUntil(engine.containers.path(id), () => !running());
-      const { refreshState } = await import("../engine/start-container.ts");
-      const code = refreshState(engine, engine.containers.load(id)).State.ExitCode;
+      const code = state().ExitCode;
       if (code !== 0) throw new BunkerError(`service "${dep.service}" didn't complete successfully: exit ${code} (needed by ${dependent})`, 1);
     }
   }
@@ -179,7 +181,7 @@ export async function up(engine: Engine, project: Project, opts: UpOptions, buil
 /** --wait: every container running, and healthy where it has a health check. */
 async function waitHealthy(engine: Engine, ids: string[]): Promise<void> {
   for (const id of ids) {
-    const state = () => engine.containers.load(id).State;
+    const state = () => currentState(engine, id);
     await watchUntil(engine.containers.path(id), () => !state().Running || !state().Health || state().Health?.Status !== "starting");
     const s = state();
     const name = engine.containers.load(id).Name.slice(1);

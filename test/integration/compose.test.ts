@@ -141,3 +141,70 @@ test("bad input: an unknown key, a cycle, an unknown service, a missing file", (
   expectOneLineError(compose(ok, ["up", "-d", "nosuch"]), 1, /no such service: nosuch/);
   expectOneLineError(compose(dir, ["-f", "missing.yaml", "config"]), 1, /missing\.yaml: no such file or directory/);
 });
+
+test("replicas and --scale; service_completed_successfully waits for a job; orphans are removed on request", () => {
+  const cwd = project("scaled", `
+services:
+  migrate:
+    image: busybox
+    network_mode: none
+    command: sh -c 'echo migrated'
+  worker:
+    image: busybox
+    network_mode: none
+    init: true
+    command: sleep 1000
+    deploy:
+      replicas: 2
+    depends_on:
+      migrate:
+        condition: service_completed_successfully
+`);
+  expect(compose(cwd, ["up", "-d"]).exitCode).toBe(0);
+  expect(b.ok(["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "scaled-migrate-1"]).trim()).toBe("exited 0");
+  const names = () => compose(cwd, ["ps", "--format", "json"]).stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).Name).sort();
+  expect(names()).toEqual(["scaled-worker-1", "scaled-worker-2"]);
+  compose(cwd, ["up", "-d", "--scale", "worker=3"]);
+  expect(names()).toEqual(["scaled-worker-1", "scaled-worker-2", "scaled-worker-3"]);
+  // A service gone from the file leaves an orphan, removed only when asked.
+  writeFileSync(join(cwd, "compose.yaml"), "services:\n  other:\n    image: busybox\n    network_mode: none\n    init: true\n    command: sleep 1000\n");
+  const warned = compose(cwd, ["up", "-d"]);
+  expect(warned.stderr).toContain("Found orphan containers");
+  compose(cwd, ["up", "-d", "--remove-orphans"]);
+  expect(names()).toEqual(["scaled-other-1"]);
+  compose(cwd, ["down"]);
+  expect(b.ok(["ps", "-a", "-q"])).toBe("");
+});
+
+test("a failing service_completed_successfully dependency stops up with its exit code in the message", () => {
+  const cwd = project("failing", `
+services:
+  migrate:
+    image: busybox
+    network_mode: none
+    command: sh -c 'exit 2'
+  app:
+    image: busybox
+    network_mode: none
+    depends_on:
+      migrate: {condition: service_completed_successfully}
+`);
+  expectOneLineError(compose(cwd, ["up", "-d"]), 1, /service "migrate" didn't complete successfully: exit 2/);
+  compose(cwd, ["down"]);
+});
+
+test("Ctrl-C stops a foreground up and every container with it", async () => {
+  const cwd = project("interrupt", "services:\n  svc:\n    image: busybox\n    network_mode: none\n    init: true\n    command: sh -c 'echo ready; exec sleep 1000'\n");
+  const proc = Bun.spawn([BUNKER, "--root", b.root, "compose", "up"], { cwd, stdout: "pipe", stderr: "pipe" });
+  let seen = "";
+  for await (const chunk of proc.stdout) {
+    seen += new TextDecoder().decode(chunk);
+    if (seen.includes("ready")) {
+      proc.kill("SIGINT");
+      break;
+    }
+  }
+  expect(await proc.exited).toBe(130);
+  expect(b.ok(["inspect", "-f", "{{.State.Status}}", "interrupt-svc-1"]).trim()).toBe("exited");
+  compose(cwd, ["down"]);
+});
