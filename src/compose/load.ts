@@ -8,6 +8,7 @@ import { readDotenv } from "./dotenv.ts";
 import { checkGraph } from "./graph.ts";
 import { type Environment, interpolateTree } from "./interpolate.ts";
 import { mergeNodes } from "./merge.ts";
+import { rejectUnsupported } from "./unsupported.ts";
 import { type ComposeFile, ComposeFileSchema, deepestIssue, describeIssue, type ServiceSpec } from "./schema.ts";
 
 export const DEFAULT_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
@@ -157,6 +158,7 @@ export function loadProject(opts: LoadOptions, requested: string[] = []): Projec
   for (const [name, s] of Object.entries(services)) if (s === null) services[name] = {};
   resolveExtends(services as Record<string, Record<string, unknown>>, directory, env);
   const model = validate(merged, files);
+  rejectUnsupported(model);
 
   const name = normalizeProjectName(opts.projectName ?? env.COMPOSE_PROJECT_NAME ?? model.name ?? basename(directory));
   if (!name) throw new BunkerError(`project name must not be empty: use -p NAME`, 1);

@@ -73,3 +73,8 @@ test("the project name comes from -p, COMPOSE_PROJECT_NAME, name:, or the direct
   const p = load({ "compose.yaml": "services:\n  web: {image: busybox}\n" }, { COMPOSE_PROJECT_NAME: "My.App_1" });
   expect(p.name).toBe("myapp_1");
 });
+
+test("a key of the specification that bunker does not carry out is an error, never ignored", () => {
+  const e = failure({ "compose.yaml": "services:\n  web:\n    image: busybox\n    domainname: example.org\nsecrets:\n  s: {file: ./s}\n" });
+  expect(e.message).toBe("secrets: not supported by bunker (nor services.web.domainname)");
+});
