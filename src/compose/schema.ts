@@ -176,16 +176,21 @@ export const ServiceSchema = strictWithExtensions({
   logging: strictWithExtensions({ driver: str.optional(), options: z.record(z.union([str, z.number()])).optional() }).optional(),
 });
 
+/** What top-level networks and volumes share. */
+const resourceFields = {
+  name: str.optional(),
+  driver: str.optional(),
+  driver_opts: z.record(z.union([str, z.number()])).optional(),
+  external: z.union([bool, z.object({ name: str })]).optional(),
+  labels: mapOrList.optional(),
+};
+
 const network = z.union([
   z.null(),
   strictWithExtensions({
-    name: str.optional(),
-    driver: str.optional(),
-    driver_opts: z.record(z.union([str, z.number()])).optional(),
-    external: z.union([bool, z.object({ name: str })]).optional(),
+    ...resourceFields,
     internal: bool.optional(),
     attachable: bool.optional(),
-    labels: mapOrList.optional(),
     enable_ipv6: bool.optional(),
     ipam: z
       .object({
@@ -196,16 +201,7 @@ const network = z.union([
   }),
 ]);
 
-const volume = z.union([
-  z.null(),
-  strictWithExtensions({
-    name: str.optional(),
-    driver: str.optional(),
-    driver_opts: z.record(z.union([str, z.number()])).optional(),
-    external: z.union([bool, z.object({ name: str })]).optional(),
-    labels: mapOrList.optional(),
-  }),
-]);
+const volume = z.union([z.null(), strictWithExtensions(resourceFields)]);
 
 const include = z.array(
   z.union([

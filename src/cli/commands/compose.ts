@@ -1,6 +1,7 @@
 // `compose`: docker compose built in. Its own flags (-f, -p, …) come first,
 // then a subcommand with its flags, each parsed with docker's rules.
 import { loadProject, type Project } from "../../compose/load.ts";
+import type { Engine } from "../../engine/engine.ts";
 import { BunkerError, UsageError } from "../../lib/errors.ts";
 import { type CliContext, defineBunkerCommand } from "../command.ts";
 import { bool, type FlagSpec, type FlagValues, intValue, list, parseFlags, str } from "../flags.ts";
@@ -12,6 +13,20 @@ interface Subcommand {
   /** Flags end at the first positional (exec, run: the rest is the container's command). */
   stopAtFirstPositional?: boolean;
   run(ctx: CliContext, project: () => Project, flags: FlagValues, args: string[]): Promise<number | void> | number | void;
+}
+
+const stack = () => import("../../compose/stack.ts");
+
+/** A subcommand acting on some of the project's services' containers ([SERVICE...]). */
+function stackCommand(description: string, flags: FlagSpec[], act: (engine: Engine, project: Project, flags: FlagValues, services: string[]) => Promise<unknown>): Subcommand {
+  return {
+    description,
+    usage: `${flags.length ? "[OPTIONS] " : ""}[SERVICE...]`,
+    flags,
+    async run(ctx, project, f, args) {
+      await act(ctx.engine(), project(), f, args);
+    },
+  };
 }
 
 const timeoutFlag: FlagSpec = { name: "timeout", short: "t", type: "string", description: "Specify a shutdown timeout in seconds", valueHint: "int" };
@@ -118,38 +133,16 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       );
     },
   },
-  start: {
-    description: "Start services",
-    usage: "[SERVICE...]",
-    flags: [],
-    async run(ctx, project, _flags, args) {
-      await (await import("../../compose/stack.ts")).startServices(ctx.engine(), project(), args);
-    },
-  },
-  stop: {
-    description: "Stop services",
-    usage: "[OPTIONS] [SERVICE...]",
-    flags: [timeoutFlag],
-    async run(ctx, project, flags, args) {
-      await (await import("../../compose/stack.ts")).stopServices(ctx.engine(), project(), args, seconds(flags));
-    },
-  },
-  restart: {
-    description: "Restart service containers",
-    usage: "[OPTIONS] [SERVICE...]",
-    flags: [timeoutFlag],
-    async run(ctx, project, flags, args) {
-      await (await import("../../compose/stack.ts")).restartServices(ctx.engine(), project(), args, seconds(flags));
-    },
-  },
-  kill: {
-    description: "Force stop service containers",
-    usage: "[OPTIONS] [SERVICE...]",
-    flags: [{ name: "signal", short: "s", type: "string", description: 'SIGNAL to send to the container (default "SIGKILL")', valueHint: "string" }],
-    async run(ctx, project, flags, args) {
-      (await import("../../compose/stack.ts")).killServices(ctx.engine(), project(), args, str(flags.signal) ?? "KILL");
-    },
-  },
+  start: stackCommand("Start services", [], (engine, p, _flags, args) => stack().then((m) => m.startServices(engine, p, args))),
+  stop: stackCommand("Stop services", [timeoutFlag], (engine, p, flags, args) => stack().then((m) => m.stopServices(engine, p, args, seconds(flags)))),
+  restart: stackCommand("Restart service containers", [timeoutFlag], (engine, p, flags, args) =>
+    stack().then((m) => m.restartServices(engine, p, args, seconds(flags))),
+  ),
+  kill: stackCommand(
+    "Force stop service containers",
+    [{ name: "signal", short: "s", type: "string", description: 'SIGNAL to send to the container (default "SIGKILL")', valueHint: "string" }],
+    (engine, p, flags, args) => stack().then((m) => m.killServices(engine, p, args, str(flags.signal) ?? "KILL")),
+  ),
   rm: {
     description: "Removes stopped service containers",
     usage: "[OPTIONS] [SERVICE...]",
