@@ -40,6 +40,7 @@ export interface Project {
   allServices: Record<string, ServiceSpec>;
   networks: NonNullable<ComposeFile["networks"]>;
   volumes: NonNullable<ComposeFile["volumes"]>;
+  secrets: NonNullable<ComposeFile["secrets"]>;
 }
 
 /** The first default file found here or in a parent, with its override file (compose.override.yaml …) when there is one. */
@@ -177,5 +178,6 @@ export function loadProject(opts: LoadOptions, requested: string[] = []): Projec
     allServices: all,
     networks: model.networks ?? {},
     volumes: model.volumes ?? {},
+    secrets: model.secrets ?? {},
   };
 }

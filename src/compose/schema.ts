@@ -130,6 +130,9 @@ export const ServiceSchema = strictWithExtensions({
   expose: z.array(z.union([str, z.number()])).optional(),
   volumes: z.array(serviceVolume).optional(),
   volumes_from: strList.optional(),
+  secrets: z
+    .array(z.union([str, strictWithExtensions({ source: str, target: str.optional(), uid: str.optional(), gid: str.optional(), mode: num.optional() })]))
+    .optional(),
   networks: serviceNetworks.optional(),
   network_mode: str.optional(),
   depends_on: dependsOn.optional(),
@@ -217,7 +220,7 @@ export const ComposeFileSchema = strictWithExtensions({
   services: z.record(z.union([ServiceSchema, z.null()])).optional(),
   networks: z.record(network).optional(),
   volumes: z.record(volume).optional(),
-  secrets: z.record(z.unknown()).optional(),
+  secrets: z.record(strictWithExtensions({ file: str.optional(), environment: str.optional(), external: bool.optional(), name: str.optional() })).optional(),
   configs: z.record(z.unknown()).optional(),
 });
 

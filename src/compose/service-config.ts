@@ -187,6 +187,14 @@ export function containerPlan(project: Project, service: string, s: ServiceSpec,
     const { flag, value } = volumeArg(project, v);
     add(flag, value);
   }
+  // File secrets, as compose gives them: read-only at /run/secrets/<target>.
+  for (const ref of s.secrets ?? []) {
+    const source = typeof ref === "string" ? ref : ref.source;
+    const secret = project.secrets[source];
+    if (!secret?.file) throw new BunkerError(`${where}.secrets: service refers to undefined secret ${source}: invalid compose project`, 1);
+    const target = typeof ref === "string" ? ref : (ref.target ?? ref.source);
+    add("volume", `${hostPath(project, secret.file)}:${target.startsWith("/") ? target : `/run/secrets/${target}`}:ro`);
+  }
   for (const from of s.volumes_from ?? []) {
     const [ref, mode] = from.split(":");
     const target = ref.startsWith("container:") ? ref.slice("container:".length) : resolveService(ref);

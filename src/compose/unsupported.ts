@@ -11,12 +11,17 @@ function present(value: unknown): boolean {
 export function unsupportedKeys(model: ComposeFile): string[] {
   const found: string[] = [];
   const check = (path: string, value: unknown) => present(value) && found.push(path);
-  check("secrets", model.secrets);
+  for (const [name, secret] of Object.entries(model.secrets ?? {})) {
+    if (!secret.file) found.push(`secrets.${name}${secret.external ? ".external" : secret.environment ? ".environment" : ""}`);
+  }
   check("configs", model.configs);
   for (const [name, s] of Object.entries(model.services ?? {})) {
     if (!s) continue;
     const at = `services.${name}`;
     check(`${at}.domainname`, s.domainname);
+    (s.secrets ?? []).forEach((ref, i) => {
+      if (typeof ref === "object" && (ref.uid || ref.gid || ref.mode !== undefined)) found.push(`${at}.secrets[${i}]`);
+    });
     check(`${at}.healthcheck.start_interval`, s.healthcheck?.start_interval);
     check(`${at}.deploy.restart_policy`, s.deploy?.restart_policy);
     check(`${at}.deploy.resources.reservations`, s.deploy?.resources?.reservations);

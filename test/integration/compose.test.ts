@@ -208,3 +208,24 @@ test("Ctrl-C stops a foreground up and every container with it", async () => {
   expect(b.ok(["inspect", "-f", "{{.State.Status}}", "interrupt-svc-1"]).trim()).toBe("exited");
   compose(cwd, ["down"]);
 });
+
+test("file secrets appear read-only under /run/secrets", () => {
+  const cwd = project("secrets", `
+services:
+  app:
+    image: busybox
+    network_mode: none
+    command: sh -c 'cat /run/secrets/token /run/secrets/renamed; echo x > /run/secrets/token || echo read-only'
+    secrets:
+      - token
+      - source: token
+        target: renamed
+secrets:
+  token:
+    file: ./token.txt
+`);
+  writeFileSync(join(cwd, "token.txt"), "s3cret\n");
+  const r = compose(cwd, ["run", "--rm", "-T", "app"]);
+  expect(r.stdout).toBe("s3cret\ns3cret\nread-only\n");
+  compose(cwd, ["down"]);
+});
