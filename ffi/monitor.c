@@ -65,7 +65,7 @@ struct sockaddr_un_ { unsigned short family; char path[108]; };
 
 enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T_RESIZE = 5, T_REPORT = 6 };
 
-static const char *opt_dir = "", *opt_log = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
+static const char *opt_dir = "", *opt_log = "", *opt_log_attrs = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
 static long opt_clone, opt_log_max_size, opt_log_max_file = 1, opt_health_ms, opt_tty, opt_stdin, opt_cleanup, opt_attached;
 
 struct client { int used, fd, owner, len; char buf[CLIENT_BUF]; };
@@ -161,12 +161,14 @@ static char *put_json_string(char *p, const char *s, long n) {
 }
 
 static void log_entry(int stream, const char *text, long n) {
-  static char entry[LINE_MAX_BYTES * 6 + 128];
+  static char entry[LINE_MAX_BYTES * 6 + 4096 + 128];
   char *p;
   if (log_fd < 0) return;
   p = put_str(entry, "{\"log\":", entry + 16);
   p = put_json_string(p, text, n);
-  p = put_str(p, stream ? ",\"stream\":\"stderr\",\"time\":\"" : ",\"stream\":\"stdout\",\"time\":\"", p + 40);
+  p = put_str(p, stream ? ",\"stream\":\"stderr\"" : ",\"stream\":\"stdout\"", p + 20);
+  if (*opt_log_attrs) { p = put_str(p, ",\"attrs\":", p + 10); p = put_str(p, opt_log_attrs, p + 4096); }
+  p = put_str(p, ",\"time\":\"", p + 10);
   p = put_time(p);
   p = put_str(p, "\"}\n", p + 4);
   if (opt_log_max_size > 0 && log_size > 0 && log_size + (p - entry) > opt_log_max_size) rotate_log();
@@ -396,6 +398,7 @@ static void parse_options(int argc, char **argv) {
     else if (seq(a, "log")) opt_log = v;
     else if (seq(a, "log-max-size")) opt_log_max_size = to_long(v);
     else if (seq(a, "log-max-file")) opt_log_max_file = to_long(v);
+    else if (seq(a, "log-attrs")) opt_log_attrs = v;
     else if (seq(a, "socket")) opt_socket = v;
     else if (seq(a, "clone")) opt_clone = to_long(v);
     else if (seq(a, "cgroup2")) opt_cgroup2 = v;

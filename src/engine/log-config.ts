@@ -16,8 +16,25 @@ export interface LogOptions {
   maxFile: number;
 }
 
+/**
+ * The "attrs" docker's json-file adds to every entry: the container's labels
+ * and environment variables named by the labels/env options (comma lists) or
+ * matched by labels-regex/env-regex. `logs --details` shows them.
+ */
+export function logAttributes(record: Pick<ContainerRecord, "HostConfig" | "Config">): Record<string, string> {
+  const cfg = (record.HostConfig.LogConfig ?? DEFAULT_LOG_CONFIG).Config;
+  const env = Object.fromEntries(record.Config.Env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+  const labels = record.Config.Labels ?? {};
+  const pick = (source: Record<string, string>, names: string | undefined, pattern: string | undefined) => {
+    const wanted = new Set((names ?? "").split(",").filter(Boolean));
+    const re = pattern ? new RegExp(pattern) : undefined;
+    return Object.fromEntries(Object.entries(source).filter(([k]) => wanted.has(k) || re?.test(k)));
+  };
+  return { ...pick(labels, cfg.labels, cfg["labels-regex"]), ...pick(env, cfg.env, cfg["env-regex"]) };
+}
+
 const DRIVERS: LogDriver[] = ["json-file", "none"];
-const JSON_FILE_OPTS = ["max-size", "max-file"];
+const JSON_FILE_OPTS = ["max-size", "max-file", "labels", "labels-regex", "env", "env-regex"];
 
 /** Docker's default, which records written before LogConfig existed get too. */
 export const DEFAULT_LOG_CONFIG: LogConfig = { Type: "json-file", Config: {} };
@@ -36,6 +53,14 @@ export function logConfig(driver: string | undefined, opts: string[]): LogConfig
   for (const key of Object.keys(config))
     if (!JSON_FILE_OPTS.includes(key)) throw new BunkerError(`unknown log opt '${key}' for json-file log driver (supported: ${JSON_FILE_OPTS.join(", ")})`);
   jsonFileLimits(config); // fails now rather than when the container starts
+  for (const key of ["labels-regex", "env-regex"]) {
+    if (config[key] === undefined) continue;
+    try {
+      new RegExp(config[key]);
+    } catch {
+      throw new BunkerError(`invalid log opt ${key}: not a regular expression: ${config[key]}`);
+    }
+  }
   return { Type: type, Config: config };
 }
 

@@ -17,7 +17,7 @@ import type { Engine } from "./engine.ts";
 import { writeEtcFiles } from "./etc-files.ts";
 import { probeCommand, probeInterval } from "./health.ts";
 import { logFileName } from "./json-log.ts";
-import { logOptions } from "./log-config.ts";
+import { logAttributes, logOptions } from "./log-config.ts";
 import { removeContainer } from "./remove-container.ts";
 import { wantsRestart } from "./restart-policy.ts";
 import { buildRuntimeSpec, cgroupPath } from "./runtime-spec.ts";
@@ -64,10 +64,12 @@ interface Started {
 }
 
 /** What the monitor needs of --log-driver/--log-opt: json-file by default; `none` keeps no log. */
-function logSettings(engine: Engine, record: ContainerRecord): { log: string; logMaxSize: number; logMaxFile: number } {
+function logSettings(engine: Engine, record: ContainerRecord): { log: string; logMaxSize: number; logMaxFile: number; logAttrs: string } {
   const opts = logOptions(record);
   const log = opts.driver === "none" ? "" : engine.containers.path(record.Id, logFileName(record.Id));
-  return { log, logMaxSize: opts.maxSize, logMaxFile: opts.maxFile };
+  const attrs = Object.keys(logAttributes(record)).length ? JSON.stringify(logAttributes(record)) : "";
+  if (attrs.length > 4000) throw new BunkerError("the log attributes chosen with --log-opt labels/env exceed 4000 bytes: name fewer labels or variables");
+  return { log, logMaxSize: opts.maxSize, logMaxFile: opts.maxFile, logAttrs: attrs };
 }
 
 /** How often the monitor runs `healthcheck run`: 0 without a health check. */

@@ -23,6 +23,8 @@ export interface MonitorOptions {
   log: string;
   logMaxSize: number;
   logMaxFile: number;
+  /** A JSON object written as "attrs" in every log entry, or "" (--log-opt labels/env). */
+  logAttrs: string;
   /** Where it listens for attach/wait clients. */
   socket: string;
   cloneFlags: number;
@@ -67,7 +69,7 @@ export async function monitorExecutable(cacheDir: string): Promise<string> {
 function optionArgs(o: MonitorOptions): string[] {
   const cleanup = { never: 0, unowned: 1, always: 2 }[o.cleanup];
   return [
-    `id=${o.id}`, `dir=${o.dir}`, `log=${o.log}`, `log-max-size=${o.logMaxSize}`, `log-max-file=${o.logMaxFile}`,
+    `id=${o.id}`, `dir=${o.dir}`, `log=${o.log}`, `log-max-size=${o.logMaxSize}`, `log-max-file=${o.logMaxFile}`, `log-attrs=${o.logAttrs}`,
     `socket=${o.socket}`, `clone=${o.cloneFlags}`, `cgroup2=${o.cgroupV2}`, `tty=${o.tty ? 1 : 0}`, `stdin=${o.stdin ? 1 : 0}`,
     `health-ms=${o.healthIntervalMs}`, `cleanup=${cleanup}`, `attached=${o.attached ? 1 : 0}`, `exe=${process.execPath}`, `root=${o.root}`, `runroot=${o.runRoot}`,
   ];

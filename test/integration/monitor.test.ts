@@ -220,3 +220,9 @@ test("--log-opt max-size and max-file rotate the log, and logs reads across the 
   expect(lines.length).toBeLessThan(200);
   lines.forEach((l, i) => i > 0 && expect(Number(l.split(" ")[1])).toBe(Number(lines[i - 1].split(" ")[1]) + 1));
 });
+
+test("--log-opt labels and env add docker's attrs to each entry, shown by logs --details", () => {
+  b.ok(["run", "--name", "attrs", "--label", "service=db", "-e", "MODE=test", "--log-opt", "labels=service", "--log-opt", "env=MODE", "busybox", "echo", "hi"]);
+  expect(b.ok(["logs", "--details", "attrs"])).toBe("MODE=test,service=db hi\n");
+  expect(b.ok(["logs", "attrs"])).toBe("hi\n");
+});
