@@ -19,7 +19,7 @@ describe("--log-driver and --log-opt", () => {
 
   test("bad values fail with docker's messages", () => {
     expect(() => logConfig("syslog", [])).toThrow('logging driver "syslog" is not supported: use --log-driver json-file or none');
-    expect(() => logConfig(undefined, ["colour=red"])).toThrow("unknown log opt 'colour' for json-file log driver (supported: max-size, max-file)");
+    expect(() => logConfig(undefined, ["colour=red"])).toThrow("unknown log opt 'colour' for json-file log driver (supported: max-size, max-file, labels, labels-regex, env, env-regex)");
     expect(() => logConfig(undefined, ["max-size=ten"])).toThrow("invalid log opt max-size: invalid size: 'ten'");
     expect(() => logConfig(undefined, ["max-size=0"])).toThrow("max-size must be a positive number");
     expect(() => logConfig(undefined, ["max-file=0"])).toThrow("max-file cannot be less than 1");
