@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "../fixtures/net.ts";
 import { Bunker, BUNKER, expectOneLineError } from "./harness.ts";
 
 let b: Bunker;
@@ -228,4 +229,65 @@ secrets:
   const r = compose(cwd, ["run", "--rm", "-T", "app"]);
   expect(r.stdout).toBe("s3cret\ns3cret\nread-only\n");
   compose(cwd, ["down"]);
+});
+
+// The issue's three-service app: a published web front, an API, and a data service with a named
+// volume and a health check. The page's content comes from the data service through two name lookups.
+const APP = (port: number) => `
+services:
+  web:
+    image: busybox
+    init: true
+    ports: ["127.0.0.1:${port}:80"]
+    command:
+      - sh
+      - -c
+      - |
+        mkdir -p /www/cgi-bin
+        printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\nwget -qO- http://api/cgi-bin/value\\n' > /www/cgi-bin/page
+        chmod +x /www/cgi-bin/page
+        exec httpd -f -p 80 -h /www
+    depends_on: [api]
+  api:
+    image: busybox
+    init: true
+    command:
+      - sh
+      - -c
+      - |
+        mkdir -p /www/cgi-bin
+        printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\nwget -qO- http://store/value\\n' > /www/cgi-bin/value
+        chmod +x /www/cgi-bin/value
+        exec httpd -f -p 80 -h /www
+    depends_on:
+      data:
+        condition: service_healthy
+  data:
+    image: busybox
+    init: true
+    networks:
+      default:
+        aliases: [store]
+    volumes: [content:/www]
+    command: sh -c 'echo from-the-data-service > /www/value; exec httpd -f -p 80 -h /www'
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://127.0.0.1/value"]
+      interval: 100ms
+      retries: 50
+volumes:
+  content:
+`;
+
+test("a three-service app comes up with --wait; its page is built from the data service by name; down -v leaves nothing", async () => {
+  const port = freePort();
+  const cwd = project("app", APP(port));
+  const up = compose(cwd, ["up", "-d", "--wait"]);
+  expect([up.exitCode, up.stderr.includes("Network app_default  Created")]).toEqual([0, true]);
+  const page = await fetch(`http://127.0.0.1:${port}/cgi-bin/page`);
+  expect(await page.text()).toBe("from-the-data-service\n");
+  const down = compose(cwd, ["down", "-v"]);
+  expect(down.exitCode).toBe(0);
+  expect(b.ok(["ps", "-a", "-q"])).toBe("");
+  expect(b.ok(["volume", "ls", "-q"])).toBe("");
+  expect(b.ok(["network", "ls", "--format", "{{.Name}}"])).not.toContain("app_default");
 });
