@@ -14,6 +14,8 @@ import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock, withLockAsync } from "../lib/lock.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
+import type { PortMap } from "../network/ports.ts";
+import { type LiveNetwork, type NetworkSettings, withLive } from "../network/settings.ts";
 import type { HealthConfig, HealthState } from "./health.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
 
@@ -70,6 +72,8 @@ export interface ContainerRecord {
     /** Seconds `stop` waits before SIGKILL (docker's default: 10). */
     StopTimeout?: number;
     Healthcheck?: HealthConfig;
+    ExposedPorts?: Record<string, object>;
+    MacAddress?: string;
   };
   HostConfig: {
     Binds: string[] | null;
@@ -106,8 +110,16 @@ export interface ContainerRecord {
     RestartPolicy?: { Name: "" | "no" | "always" | "unless-stopped" | "on-failure"; MaximumRetryCount: number };
     /** --log-driver and --log-opt (engine/log-config.ts); records written before it existed lack it. */
     LogConfig?: { Type: string; Config: Record<string, string> };
+    // Networking (container-network.ts); records written before it existed lack these.
+    PortBindings?: PortMap;
+    PublishAllPorts?: boolean;
+    Dns?: string[];
+    DnsSearch?: string[];
+    ExtraHosts?: string[] | null;
   };
   Mounts: MountPoint[];
+  /** Which networks it is on (network/settings.ts); a running container's addresses and ports come from its run file. */
+  NetworkSettings?: NetworkSettings;
 }
 
 /** What only a running container has; kept in the run root, which a reboot clears. */
@@ -121,6 +133,8 @@ export interface RunningState {
   MonitorStartTime?: number | null;
   /** Frozen by `pause` (its cgroup's freezer), until `unpause`. */
   Paused?: boolean;
+  /** Its addresses and published ports (container-network.ts). */
+  Network?: LiveNetwork;
 }
 
 export type LoadedRecord = ContainerRecord & { PidStartTime?: number | null; MonitorPid?: number; MonitorStartTime?: number | null };
@@ -314,6 +328,7 @@ export class ContainerStore {
       record.PidStartTime = run.PidStartTime;
       record.MonitorPid = run.MonitorPid;
       record.MonitorStartTime = run.MonitorStartTime;
+      record.NetworkSettings = withLive(record.NetworkSettings, run.Network);
     }
     return record;
   }
