@@ -1,16 +1,17 @@
 // A container's networking, from flags to a running namespace: which networks
 // it joins (create), its namespace, addresses and ports (start), and their
 // release (exit, rm).
+import { writeFileSync } from "node:fs";
 import { close } from "../../ffi/native.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { attachContainer, type NetworkRequest, releaseContainer } from "../network/attach.ts";
 import { parseAddress, parseMac } from "../network/ipv4.ts";
-import { NetworkStore, type NetworkRecord } from "../network/networks.ts";
+import { BUILTIN_NAMES, NetworkStore, type NetworkRecord } from "../network/networks.ts";
 import { type PortMap, parseExpose, parsePublish } from "../network/ports.ts";
 import { emptySettings, endpointSettings, type LiveNetwork, type NetworkSettings } from "../network/settings.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
-import type { EtcExtras } from "./etc-files.ts";
+import { type EtcExtras, hostsText } from "./etc-files.ts";
 
 /** The network flags of run/create, as given. */
 export interface NetworkFlags {
@@ -157,14 +158,53 @@ export function releaseNetwork(r: ContainerRecord): void {
   if (usesBridge(r)) releaseContainer(r.Id);
 }
 
-/** The /etc/hosts and resolv.conf additions of a starting container. */
-export function etcExtras(r: ContainerRecord, live: LiveNetwork | undefined): EtcExtras {
-  const first = live ? Object.values(live.Endpoints)[0] : undefined;
+/** The /etc/hosts and resolv.conf additions of a container (its NetworkSettings with its live addresses). */
+export function etcExtras(r: ContainerRecord, peers: string[] = []): EtcExtras {
+  const first = Object.values(r.NetworkSettings?.Networks ?? {}).find((e) => e.IPAddress);
   const hosts: string[] = [];
   if (first) hosts.push(`${first.IPAddress}\t${r.Config.Hostname}`);
   for (const h of r.HostConfig.ExtraHosts ?? []) {
     const [name, ip] = parseAddHost(h);
     hosts.push(`${ip === "host-gateway" ? (first?.Gateway ?? "127.0.0.1") : ip}\t${name}`);
   }
-  return { hosts, dns: r.HostConfig.Dns, dnsSearch: r.HostConfig.DnsSearch };
+  return { hosts: [...hosts, ...peers], dns: r.HostConfig.Dns, dnsSearch: r.HostConfig.DnsSearch };
+}
+
+export const userNetworkIds = (r: ContainerRecord) =>
+  Object.entries(r.NetworkSettings?.Networks ?? {})
+    .filter(([name]) => !BUILTIN_NAMES.has(name))
+    .map(([, e]) => e.NetworkID);
+
+export const onUserNetwork = (r: ContainerRecord) => userNetworkIds(r).length > 0;
+
+/**
+ * /etc/hosts lines naming R's peers: every other running container on one of
+ * its user networks, by name, aliases and short id. This is bunker's name
+ * resolution (docs/networking.md): plain files, read by any resolver.
+ */
+export function peerHosts(r: ContainerRecord, running: ContainerRecord[]): string[] {
+  const lines: string[] = [];
+  for (const [name, mine] of Object.entries(r.NetworkSettings?.Networks ?? {})) {
+    if (BUILTIN_NAMES.has(name)) continue;
+    for (const p of running) {
+      if (p.Id === r.Id) continue;
+      const ep = Object.values(p.NetworkSettings?.Networks ?? {}).find((e) => e.NetworkID === mine.NetworkID);
+      if (ep?.IPAddress) lines.push(`${ep.IPAddress}\t${[p.Name.slice(1), ...(ep.Aliases ?? []), p.Id.slice(0, 12)].join(" ")}`);
+    }
+  }
+  return lines;
+}
+
+/** Rewrites the /etc/hosts of the running containers on NETWORKIDS, after one joined or left them. In place: each is a bind-mounted file. */
+export function refreshPeers(engine: Engine, networkIds: string[]): void {
+  if (networkIds.length === 0) return;
+  const running = engine.containers.list().filter((c) => c.State.Running);
+  for (const c of running) {
+    if (!userNetworkIds(c).some((id) => networkIds.includes(id))) continue;
+    try {
+      writeFileSync(engine.containers.path(c.Id, "hosts"), hostsText(c.HostConfig.NetworkMode, etcExtras(c, peerHosts(c, running))));
+    } catch {
+      // removed meanwhile
+    }
+  }
 }

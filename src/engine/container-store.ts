@@ -276,6 +276,18 @@ export class ContainerStore {
     this.patchStored(id, { HostConfig: hostConfig });
   }
 
+  /** Changes the persisted NetworkSettings (`network connect`/`disconnect`), running or not. Call under the container's lock. */
+  updateNetworkSettings(id: string, change: (stored: NetworkSettings | undefined) => NetworkSettings): void {
+    const persisted: ContainerRecord = JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
+    this.patchStored(id, { NetworkSettings: change(persisted.NetworkSettings) });
+  }
+
+  /** Changes a running container's addresses and ports (its run file); call under its lock. */
+  updateLiveNetwork(id: string, change: (live: LiveNetwork | undefined) => LiveNetwork): void {
+    const run = this.readRunning(id);
+    if (run) this.markRunning(id, { ...run, Network: change(run.Network) });
+  }
+
   private patchStored(id: string, patch: Partial<ContainerRecord>): void {
     const persisted: ContainerRecord = JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
     writeJsonAtomic(this.path(id, "container.json"), { ...persisted, ...patch }, { durable: true });

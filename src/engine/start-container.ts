@@ -15,7 +15,8 @@ import { monitorExecutable } from "../runtime/monitor.ts";
 import { terminalSize } from "../runtime/pty.ts";
 import type { ContainerRecord, LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
-import { etcExtras, type PreparedNetwork, prepareNetwork, releaseNetwork } from "./container-network.ts";
+import { etcExtras, onUserNetwork, peerHosts, type PreparedNetwork, prepareNetwork, refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
+import { withLive } from "../network/settings.ts";
 import { writeEtcFiles } from "./etc-files.ts";
 import { probeCommand, probeInterval } from "./health.ts";
 import { logFileName } from "./json-log.ts";
@@ -67,6 +68,7 @@ function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOp
     if (opts.restart && !restarting) return null;
     if (!restarting) assertCanStart(record.Name.slice(1), record.State);
     const net = prepareNetwork(engine, record);
+    record.NetworkSettings = withLive(record.NetworkSettings, net.live);
     trace("network attached");
     try {
       return launchPrepared(engine, record, monitor, opts, net);
@@ -83,7 +85,8 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
   const id = record.Id;
   const restarting = record.State.Status === "restarting";
   const dir = engine.containers.path(id);
-  writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, net.live));
+  const peers = onUserNetwork(record) ? peerHosts(record, engine.containers.list().filter((c) => c.State.Running)) : [];
+  writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, peers));
   if (record.HostConfig.UidMap) chownForUserns(record.HostConfig, ETC_FILES.map((f) => join(dir, f)));
   const spec = buildRuntimeSpec(engine, record, monitor, net.path);
   trace("runtime spec built");
@@ -131,6 +134,7 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
       ...(net.live ? { Network: net.live } : {}),
     });
     trace("running state saved");
+    refreshPeers(engine, userNetworkIds(record));
     return { record, owner: started.owner };
   } catch (e) {
     removeCgroup(cgroupPath(id));
@@ -233,6 +237,7 @@ function recordExit(engine: Engine, r: LoadedRecord): LoadedRecord {
   engine.containers.save(r); // the exit first, then the run file: see ContainerStore.load
   engine.containers.clearRunning(r.Id);
   releaseNetwork(r);
+  refreshPeers(engine, userNetworkIds(r));
   return r;
 }
 
