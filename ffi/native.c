@@ -1074,6 +1074,10 @@ extern ssize_t recv(int fd, void *buf, size_t n, int flags);
 #define NLMSG_ERROR 2
 #define RTM_NEWLINK 16
 #define RTM_DELLINK 17
+#define RTM_SETLINK 19
+#define IFLA_PROTINFO 12
+#define IFLA_BRPORT_MODE 4
+#define NLA_F_NESTED 0x8000
 #define RTM_NEWADDR 20
 #define RTM_NEWROUTE 24
 #define IFLA_ADDRESS 1
@@ -1238,6 +1242,13 @@ static int veth_attach(const unsigned char *spec, int nsfd) {
   nl_end(&r, peer_attr); nl_end(&r, data); nl_end(&r, info);
   rc = nl_talk(nl, &r);
   if (rc < 0) goto out;
+  /* Hairpin mode on the bridge port: a container reaches its own published ports through the host. */
+  {
+    struct ifinfo port = { 7 /* AF_BRIDGE */, 0, 0, if_index(s, host), 0, 0 }; unsigned short *info_attr; unsigned char on = 1;
+    nl_init(&r, RTM_SETLINK, 0); nl_put(&r, &port, sizeof port);
+    info_attr = nl_attr(&r, IFLA_PROTINFO | NLA_F_NESTED, 0, 0); nl_attr(&r, IFLA_BRPORT_MODE, &on, 1); nl_end(&r, info_attr);
+    if (port.index < 0 || (rc = nl_talk(nl, &r)) < 0) { if (port.index < 0) rc = port.index; link_del(host); goto out; }
+  }
   /* Sockets made inside the namespace configure it from here. */
   orig = open("/proc/thread-self/ns/net", O_CLOEXEC);
   if (orig < 0 || syscall(SYS_setns, nsfd, CLONE_NEWNET) < 0) { rc = -errno; goto out; }

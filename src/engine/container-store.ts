@@ -15,7 +15,7 @@ import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock, withLockAsync } from "../lib/lock.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
 import type { PortMap } from "../network/ports.ts";
-import { type LiveNetwork, type NetworkSettings, withLive } from "../network/settings.ts";
+import { type LiveNetwork, type NetworkSettings, withLive, withoutLive } from "../network/settings.ts";
 import type { HealthConfig, HealthState } from "./health.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
 
@@ -264,6 +264,8 @@ export class ContainerStore {
   save(record: LoadedRecord, { durable = true } = {}): void {
     if (record.State.Running) throw new Error(`internal: saving container ${record.Id} while it runs`);
     const { PidStartTime: _, MonitorPid: _m, MonitorStartTime: _t, ...persistent } = record;
+    // A running container's addresses and ports live in its run file; one that is not running has none.
+    if (persistent.NetworkSettings) persistent.NetworkSettings = withoutLive(persistent.NetworkSettings);
     writeJsonAtomic(this.path(record.Id, "container.json"), persistent, { durable });
   }
 

@@ -58,8 +58,8 @@ export function removeContainer(engine: Engine, id: string, opts: { force: boole
     killProcesses(engine, r, alive);
     removeCgroup(cgroupPath(id));
     releaseNetwork(r);
-    refreshPeers(engine, userNetworkIds(r));
     engine.containers.remove(r);
+    refreshPeers(engine, userNetworkIds(r)); // once it is gone from the list
     trace("container removed");
     return r;
   });

@@ -2,6 +2,8 @@
 // on the host: masquerading for bridge subnets, published ports as map
 // elements (so a container's ports come and go without touching rules),
 // hairpin and loopback access to published ports, and --internal networks.
+// Rules match addresses rather than interfaces where they can: with
+// br_netfilter loaded, bridged packets show the veth, not the bridge.
 // Driven through the `nft` binary: one exec per change, none on a run
 // without published ports.
 import { BunkerError } from "../lib/errors.ts";
@@ -23,6 +25,7 @@ delete table ${TABLE}
 table ${TABLE} {
   set bridges { type ifname; }
   set internal { type ifname; }
+  set subnets { type ipv4_addr; flags interval; }
   set nat_subnets { type ipv4_addr; flags interval; }
   map ports { type inet_proto . inet_service : ipv4_addr . inet_service; }
   map ipports { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
@@ -38,8 +41,8 @@ table ${TABLE} {
   }
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
-    ip saddr @nat_subnets oifname != @bridges masquerade
-    ct status dnat iifname @bridges oifname @bridges masquerade
+    ip saddr @nat_subnets ip daddr != @subnets masquerade
+    ct status dnat ip saddr @subnets ip daddr @subnets masquerade
     ip saddr 127.0.0.0/8 oifname @bridges masquerade
   }
   chain forward {
@@ -65,7 +68,7 @@ export function nft(script: string): void {
 export const tableScript = () => RULESET;
 
 export function bridgeElements(op: "add" | "delete", bridge: string, subnet: string, internal: boolean): string {
-  const lines = [`${op} element ${TABLE} bridges { ${bridge} }`];
+  const lines = [`${op} element ${TABLE} bridges { ${bridge} }`, `${op} element ${TABLE} subnets { ${subnet} }`];
   lines.push(internal ? `${op} element ${TABLE} internal { ${bridge} }` : `${op} element ${TABLE} nat_subnets { ${subnet} }`);
   return `${lines.join("\n")}\n`;
 }

@@ -96,3 +96,16 @@ export function withLive(stored: NetworkSettings | undefined, live: LiveNetwork 
     Networks: networks,
   };
 }
+
+/** Settings as stored for a container that is not running: its networks, without addresses or ports. */
+export function withoutLive(s: NetworkSettings | undefined): NetworkSettings | undefined {
+  if (!s) return s;
+  const cleared = { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" };
+  return {
+    ...s,
+    ...cleared,
+    SandboxKey: "",
+    Ports: {},
+    Networks: Object.fromEntries(Object.entries(s.Networks).map(([name, ep]) => [name, { ...ep, ...cleared, DNSNames: null }])),
+  };
+}

@@ -201,10 +201,67 @@ test("a CLI killed mid-run leaves nothing once the next operation repairs it", a
     }
     cli.kill(9);
     await cli.exited;
-    ids.push(...b.ok(["ps", "-a", "-q", "--no-trunc"]).split("\n").filter(Boolean));
+    const made = b.ok(["ps", "-a", "-q", "--no-trunc"]).split("\n").filter(Boolean);
+    ids.push(...made);
     b.ok(["network", "prune", "-f"]);
-    if (ids.length > 0) b.ok(["rm", "-f", ...new Set(ids)]);
+    if (made.length > 0) b.ok(["rm", "-f", ...made]);
   }
   const after = hostSnapshot(ids);
   expect([after.links.filter((l) => l.startsWith("vb")), after.ourPorts, after.ourEndpoints]).toEqual([[], [], []]);
+});
+
+test("containers on a user network reach each other by name and alias; the default bridge does not resolve names", () => {
+  const net = b.ok(["network", "create", "appnet"]).trim();
+  expect(net).toMatch(/^[0-9a-f]{64}$/);
+  const web = startWeb(["--name", "web", "--network", "appnet", "--network-alias", "www"]);
+  for (const name of ["web", "www", web.slice(0, 12)]) {
+    const r = b.run(["run", "--rm", "--network", "appnet", "busybox", "sh", "-c", `${httpGet} ${name} 80`]);
+    expect([r.stdout.includes("hello from bunker"), r.exitCode]).toEqual([true, 0]);
+  }
+  // A later peer appears in an earlier container's hosts file, and goes when it stops.
+  const db = b.ok(["run", "-d", "--name", "db", "--network", "appnet", "busybox", "sleep", "1000"]).trim();
+  expect(b.run(["exec", "web", "ping", "-c", "1", "-W", "2", "db"]).exitCode).toBe(0);
+  b.ok(["rm", "-f", db]);
+  expect(b.run(["exec", "web", "ping", "-c", "1", "-W", "1", "db"]).stderr).toContain("bad address 'db'");
+  // The default bridge has no name resolution, as in docker.
+  const other = b.ok(["run", "-d", "--name", "plain", "busybox", "sleep", "1000"]).trim();
+  expect(b.run(["run", "--rm", "busybox", "ping", "-c", "1", "-W", "1", "plain"]).stderr).toContain("bad address 'plain'");
+  const inspected = JSON.parse(b.ok(["network", "inspect", "appnet"]))[0];
+  expect(Object.values(inspected.Containers).map((c) => (c as { Name: string }).Name)).toEqual(["web"]);
+  expect(inspected.IPAM.Config[0].Subnet).toMatch(/^10\.\d+\.\d+\.0\/24$/);
+  b.ok(["rm", "-f", web, other]);
+  const bridge = `br-${net.slice(0, 12)}`;
+  expect(readdirSync("/sys/class/net")).toContain(bridge);
+  expect(b.ok(["network", "rm", "appnet"])).toBe("appnet\n");
+  expect(readdirSync("/sys/class/net")).not.toContain(bridge);
+});
+
+test("network connect and disconnect a running container; --ip on a user network", () => {
+  b.ok(["network", "create", "--subnet", "10.250.7.0/24", "--gateway", "10.250.7.254", "fixed"]);
+  const id = b.ok(["run", "-d", "--name", "multi", "busybox", "sleep", "1000"]).trim();
+  b.ok(["network", "connect", "--ip", "10.250.7.9", "--alias", "m", "fixed", "multi"]);
+  expect(b.ok(["exec", id, "ip", "-o", "-4", "addr", "show", "eth1"])).toContain("inet 10.250.7.9/24");
+  expect(inspect(id, "{{.NetworkSettings.Networks.fixed.IPAddress}} {{.NetworkSettings.Networks.fixed.Gateway}}")).toBe("10.250.7.9 10.250.7.254");
+  const peer = b.ok(["run", "--rm", "--network", "fixed", "--ip", "10.250.7.20", "busybox", "sh", "-c", "ip -o -4 addr show eth0; ping -c 1 -W 2 m"]);
+  expect(peer).toContain("inet 10.250.7.20/24");
+  b.ok(["network", "disconnect", "fixed", "multi"]);
+  expect(b.run(["exec", id, "ip", "addr", "show", "eth1"]).exitCode).not.toBe(0);
+  expect(inspect(id, "{{len .NetworkSettings.Networks}}")).toBe("1");
+  b.ok(["rm", "-f", id]);
+  b.ok(["network", "rm", "fixed"]);
+});
+
+test("network errors: overlapping subnet, unknown network, pre-defined networks, in use", () => {
+  expectOneLineError(b.run(["network", "create", "--subnet", "10.123.9.0/24", "clash"]), 125, /Pool overlaps with other one on this address space/);
+  b.ok(["network", "create", "--subnet", "10.251.0.0/24", "first"]);
+  expectOneLineError(b.run(["network", "create", "--subnet", "10.251.0.128/25", "second"]), 125, /Pool overlaps/);
+  expectOneLineError(b.run(["network", "create", "first"]), 125, /network with name first already exists/);
+  expectOneLineError(b.run(["run", "--rm", "--network", "nonet", "busybox", "true"]), 125, /network nonet not found/);
+  expect(b.run(["network", "rm", "bridge"]).stderr).toContain("bridge is a pre-defined network and cannot be removed");
+  expectOneLineError(b.run(["run", "--rm", "--ip", "10.123.0.50", "busybox", "true"]), 125, /user specified IP address is supported only/);
+  const id = b.ok(["run", "-d", "--network", "first", "busybox", "sleep", "1000"]).trim();
+  expect(b.run(["network", "rm", "first"]).stderr).toContain("has active endpoints");
+  b.ok(["rm", "-f", id]);
+  expect(b.ok(["network", "prune", "-f"])).toBe("Deleted Networks:\nfirst\n");
+  expect(b.ok(["network", "ls", "-q", "--filter", "name=first"])).toBe("");
 });
