@@ -1055,6 +1055,225 @@ static int spawn_monitor(char *args, long len, int sock) {
   return monitor_pid > 0 ? monitor_pid : -11 /* EAGAIN */;
 }
 
+
+/* ---- Networking: network namespaces and rtnetlink (bridge, veth, address, route). ----
+ * setns/unshare of a network namespace affect only the calling thread, so the
+ * JS thread may do them itself: a process it then starts (the container's
+ * monitor) inherits the namespace. A netlink socket stays bound to the
+ * namespace it was made in, which is how a container's interface is
+ * configured from the host side. */
+extern ssize_t send(int fd, const void *buf, size_t n, int flags);
+extern ssize_t recv(int fd, void *buf, size_t n, int flags);
+#define CLONE_NEWNET 0x40000000
+#define SYS_unshare 272
+#define SIOCGIFINDEX 0x8933
+#define NLM_F_REQUEST 1
+#define NLM_F_ACK 4
+#define NLM_F_EXCL 0x200
+#define NLM_F_CREATE 0x400
+#define NLMSG_ERROR 2
+#define RTM_NEWLINK 16
+#define RTM_DELLINK 17
+#define RTM_SETLINK 19
+#define IFLA_PROTINFO 12
+#define IFLA_BRPORT_MODE 4
+#define NLA_F_NESTED 0x8000
+#define RTM_NEWADDR 20
+#define RTM_NEWROUTE 24
+#define IFLA_ADDRESS 1
+#define IFLA_IFNAME 3
+#define IFLA_MASTER 10
+#define IFLA_LINKINFO 18
+#define IFLA_NET_NS_FD 28
+#define IFLA_INFO_KIND 1
+#define IFLA_INFO_DATA 2
+#define VETH_INFO_PEER 1
+#define IFA_ADDRESS 1
+#define IFA_LOCAL 2
+#define IFA_BROADCAST 4
+#define RTA_OIF 4
+#define RTA_GATEWAY 5
+#define IFF_UP 1
+
+struct nl_req { unsigned int len; unsigned short type, flags; unsigned int seq, pid; char data[1024]; };
+struct ifinfo { unsigned char family, pad; unsigned short type; int index; unsigned int flags, change; };
+struct ifaddr { unsigned char family, prefixlen, flags, scope; unsigned int index; };
+struct rtm { unsigned char family, dst_len, src_len, tos, table, protocol, scope, type; unsigned int flags; };
+
+static void nl_init(struct nl_req *r, int type, int flags) {
+  int i; for (i = 0; i < (int)sizeof *r; i++) ((char *)r)[i] = 0;
+  r->len = 16; r->type = (unsigned short)type; r->flags = (unsigned short)(NLM_F_REQUEST | NLM_F_ACK | flags);
+}
+static void *nl_put(struct nl_req *r, const void *data, int n) {
+  char *at = (char *)r + r->len; int i;
+  for (i = 0; i < n; i++) at[i] = ((const char *)data)[i];
+  r->len += (unsigned int)((n + 3) & ~3);
+  return at;
+}
+/* Opens an attribute; nl_end closes it (sets its length), so attributes nest. */
+static unsigned short *nl_attr(struct nl_req *r, int type, const void *data, int n) {
+  unsigned short *a = (unsigned short *)((char *)r + r->len);
+  a[0] = (unsigned short)(4 + n); a[1] = (unsigned short)type;
+  r->len += 4;
+  if (n) nl_put(r, data, n);
+  return a;
+}
+static void nl_end(struct nl_req *r, unsigned short *a) { a[0] = (unsigned short)((char *)r + r->len - (char *)a); }
+static void nl_str(struct nl_req *r, int type, const char *s) { nl_attr(r, type, s, (int)slen(s) + 1); }
+static void nl_u32(struct nl_req *r, int type, unsigned int v) { nl_attr(r, type, &v, 4); }
+
+/* Sends a request and returns the kernel's answer: 0 or -errno. */
+static int nl_talk(int sock, struct nl_req *r) {
+  char buf[4096]; ssize_t n;
+  if (send(sock, r, r->len, 0) < 0) return -errno;
+  do { n = recv(sock, buf, sizeof buf, 0); } while (n < 0 && errno == EINTR);
+  if (n < 0) return -errno;
+  if (n < 20 || ((unsigned short *)buf)[2] != NLMSG_ERROR) return -EINVAL;
+  return ((int *)buf)[4];
+}
+
+static int nl_socket(void) { int s = socket(16 /* AF_NETLINK */, 3 /* SOCK_RAW */ | O_CLOEXEC, 0 /* NETLINK_ROUTE */); return s < 0 ? -errno : s; }
+
+/* The index of interface NAME in the namespace SOCK (an AF_INET datagram socket) belongs to, or -errno. */
+static int if_index(int sock, const char *name) {
+  struct { char name[16]; int index; char pad[20]; } ifr; int i;
+  for (i = 0; i < 40; i++) ((char *)&ifr)[i] = 0;
+  for (i = 0; name[i] && i < 15; i++) ifr.name[i] = name[i];
+  return ioctl(sock, SIOCGIFINDEX, &ifr) < 0 ? -errno : ifr.index;
+}
+
+static int set_up(int sock, int index) {
+  struct nl_req r; struct ifinfo ifi = { 0, 0, 0, index, IFF_UP, IFF_UP };
+  nl_init(&r, RTM_NEWLINK, 0); nl_put(&r, &ifi, sizeof ifi);
+  return nl_talk(sock, &r);
+}
+
+static int add_address(int sock, int index, unsigned int addr, int prefix) {
+  struct nl_req r; struct ifaddr ifa = { 2 /* AF_INET */, (unsigned char)prefix, 0, 0, (unsigned int)index };
+  unsigned int host = prefix >= 32 ? 0 : (0xffffffffu >> prefix), bcast;
+  /* addr is in network byte order: the host part is the low bits of the big-endian value. */
+  bcast = addr | ((host >> 24) | ((host >> 8) & 0xff00) | ((host << 8) & 0xff0000) | (host << 24));
+  nl_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL); nl_put(&r, &ifa, sizeof ifa);
+  nl_u32(&r, IFA_LOCAL, addr); nl_u32(&r, IFA_ADDRESS, addr); nl_u32(&r, IFA_BROADCAST, bcast);
+  return nl_talk(sock, &r);
+}
+
+/* A fresh network namespace with lo up, as an fd; the calling thread stays where it was. */
+static int netns_new(void) {
+  int orig = open("/proc/thread-self/ns/net", O_CLOEXEC), fd = -1, s;
+  if (orig < 0) return -errno;
+  if (syscall(SYS_unshare, CLONE_NEWNET) < 0) { fd = -errno; close(orig); return fd; }
+  fd = open("/proc/thread-self/ns/net", O_CLOEXEC);
+  if (fd < 0) fd = -errno;
+  s = socket(2, 2 | O_CLOEXEC, 0);
+  if (s >= 0) {
+    struct { char name[16]; short flags; char pad[22]; } ifr; int i;
+    for (i = 0; i < 40; i++) ((char *)&ifr)[i] = 0;
+    ifr.name[0] = 'l'; ifr.name[1] = 'o';
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) { ifr.flags |= 1 | 0x40; ioctl(s, SIOCSIFFLAGS, &ifr); }
+    close(s);
+  }
+  /* Back to where the thread was: failing that, the caller must not carry on in the new namespace. */
+  if (syscall(SYS_setns, orig, CLONE_NEWNET) < 0) { if (fd >= 0) close(fd); fd = -errno; }
+  close(orig);
+  return fd;
+}
+
+static int bk_setns(int fd, int type) { return syscall(SYS_setns, fd, type) < 0 ? -errno : 0; }
+
+/* Creates bridge NAME if it is missing, gives it ADDR/PREFIX (network order) and brings it up. */
+static int bridge_up(const char *name, unsigned int addr, int prefix) {
+  struct nl_req r; struct ifinfo ifi = { 0, 0, 0, 0, IFF_UP, IFF_UP }; unsigned short *info;
+  int nl = nl_socket(), s, rc, index;
+  if (nl < 0) return nl;
+  s = socket(2, 2 | O_CLOEXEC, 0);
+  if (s < 0) { close(nl); return -errno; }
+  nl_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL); nl_put(&r, &ifi, sizeof ifi);
+  nl_str(&r, IFLA_IFNAME, name);
+  info = nl_attr(&r, IFLA_LINKINFO, 0, 0); nl_str(&r, IFLA_INFO_KIND, "bridge"); nl_end(&r, info);
+  rc = nl_talk(nl, &r);
+  if (rc == -EEXIST) rc = 0;
+  index = rc < 0 ? rc : if_index(s, name);
+  rc = index < 0 ? index : add_address(nl, index, addr, prefix);
+  if (rc == -EEXIST) rc = 0;
+  if (rc == 0) rc = set_up(nl, index);
+  close(s); close(nl);
+  return rc;
+}
+
+/* Deletes link NAME (a bridge, or a veth and so its peer): 0, or -errno (-ENODEV: none). */
+static int link_del(const char *name) {
+  struct nl_req r; struct ifinfo ifi = { 0, 0, 0, 0, 0, 0 }; int nl = nl_socket(), rc;
+  if (nl < 0) return nl;
+  nl_init(&r, RTM_DELLINK, 0); nl_put(&r, &ifi, sizeof ifi); nl_str(&r, IFLA_IFNAME, name);
+  rc = nl_talk(nl, &r);
+  close(nl);
+  return rc;
+}
+
+/*
+ * Attaches network namespace NSFD to a bridge: a veth pair whose host end
+ * joins the bridge and whose other end (IFNAME, with MAC) lives in the
+ * namespace, with ADDR/PREFIX and, when GW is not 0, the default route.
+ * SPEC: bridge, host end and IFNAME as 16-byte names, then addr (4, network
+ * order), prefix (1), gw (4), mac (6).
+ */
+static int veth_attach(const unsigned char *spec, int nsfd) {
+  const char *bridge = (const char *)spec, *host = (const char *)spec + 16, *ifname = (const char *)spec + 32;
+  unsigned int addr = *(const unsigned int *)(spec + 48), gw = *(const unsigned int *)(spec + 53);
+  int prefix = spec[52];
+  struct nl_req r; struct ifinfo ifi = { 0, 0, 0, 0, IFF_UP, IFF_UP }, peer = { 0, 0, 0, 0, 0, 0 };
+  unsigned short *info, *data, *peer_attr;
+  int nl = nl_socket(), s = -1, orig = -1, inl = -1, is = -1, rc, master, index;
+  if (nl < 0) return nl;
+  s = socket(2, 2 | O_CLOEXEC, 0);
+  master = s < 0 ? -errno : if_index(s, bridge);
+  if (master < 0) { rc = master; goto out; }
+  nl_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL); nl_put(&r, &ifi, sizeof ifi);
+  nl_str(&r, IFLA_IFNAME, host);
+  nl_u32(&r, IFLA_MASTER, (unsigned int)master);
+  info = nl_attr(&r, IFLA_LINKINFO, 0, 0);
+  nl_str(&r, IFLA_INFO_KIND, "veth");
+  data = nl_attr(&r, IFLA_INFO_DATA, 0, 0);
+  peer_attr = nl_attr(&r, VETH_INFO_PEER, &peer, sizeof peer);
+  nl_str(&r, IFLA_IFNAME, ifname);
+  nl_u32(&r, IFLA_NET_NS_FD, (unsigned int)nsfd);
+  nl_attr(&r, IFLA_ADDRESS, spec + 57, 6);
+  nl_end(&r, peer_attr); nl_end(&r, data); nl_end(&r, info);
+  rc = nl_talk(nl, &r);
+  if (rc < 0) goto out;
+  /* Hairpin mode on the bridge port: a container reaches its own published ports through the host. */
+  {
+    struct ifinfo port = { 7 /* AF_BRIDGE */, 0, 0, if_index(s, host), 0, 0 }; unsigned short *info_attr; unsigned char on = 1;
+    nl_init(&r, RTM_SETLINK, 0); nl_put(&r, &port, sizeof port);
+    info_attr = nl_attr(&r, IFLA_PROTINFO | NLA_F_NESTED, 0, 0); nl_attr(&r, IFLA_BRPORT_MODE, &on, 1); nl_end(&r, info_attr);
+    if (port.index < 0 || (rc = nl_talk(nl, &r)) < 0) { if (port.index < 0) rc = port.index; link_del(host); goto out; }
+  }
+  /* Sockets made inside the namespace configure it from here. */
+  orig = open("/proc/thread-self/ns/net", O_CLOEXEC);
+  if (orig < 0 || syscall(SYS_setns, nsfd, CLONE_NEWNET) < 0) { rc = -errno; goto out; }
+  inl = nl_socket(); is = socket(2, 2 | O_CLOEXEC, 0);
+  syscall(SYS_setns, orig, CLONE_NEWNET);
+  if (inl < 0 || is < 0) { rc = inl < 0 ? inl : -errno; goto out; }
+  index = if_index(is, ifname);
+  rc = index < 0 ? index : add_address(inl, index, addr, prefix);
+  if (rc == 0) rc = set_up(inl, index);
+  if (rc == 0 && gw) {
+    struct rtm rt = { 2, 0, 0, 0, 254 /* main */, 3 /* boot */, 0 /* universe */, 1 /* unicast */, 0 };
+    nl_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL); nl_put(&r, &rt, sizeof rt);
+    nl_u32(&r, RTA_GATEWAY, gw); nl_u32(&r, RTA_OIF, (unsigned int)index);
+    rc = nl_talk(inl, &r);
+  }
+  if (rc < 0) link_del(host);
+out:
+  if (orig >= 0) close(orig);
+  if (inl >= 0) close(inl);
+  if (is >= 0) close(is);
+  if (s >= 0) close(s);
+  close(nl);
+  return rc;
+}
+
 /* ---- Thin libc wrappers for the JS side: they return -errno on failure. ---- */
 
 static int bk_flock(int fd, int op) { int r; do { r = flock(fd, op); } while (r < 0 && errno == EINTR); return r < 0 ? -errno : r; }
@@ -1080,7 +1299,8 @@ static int bk_reap(int pid) {
  * The one entry point JS binds. bun:ffi compiles a trampoline per bound
  * symbol (~0.5 ms each), so the calls share a single one, dispatched by OP.
  */
-enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_SOCKETPAIR, OP_RECV_FD, OP_EXEC_SPAWN, OP_SPAWN_MONITOR };
+enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_SOCKETPAIR, OP_RECV_FD, OP_EXEC_SPAWN, OP_SPAWN_MONITOR,
+       OP_NETNS_NEW, OP_SETNS, OP_BRIDGE_UP, OP_LINK_DEL, OP_VETH_ATTACH };
 
 int bk_call(long op, long a, long b, long c, long d, long e) {
   switch (op) {
@@ -1097,6 +1317,11 @@ int bk_call(long op, long a, long b, long c, long d, long e) {
     case OP_RECV_FD: return recv_fd((int)a);
     case OP_EXEC_SPAWN: return bunker_exec_spawn((char *)b, c, (char *)d);
     case OP_SPAWN_MONITOR: return spawn_monitor((char *)a, b, (int)c);
+    case OP_NETNS_NEW: return netns_new();
+    case OP_SETNS: return bk_setns((int)a, (int)b);
+    case OP_BRIDGE_UP: return bridge_up((const char *)a, (unsigned int)b, (int)c);
+    case OP_LINK_DEL: return link_del((const char *)a);
+    case OP_VETH_ATTACH: return veth_attach((const unsigned char *)a, (int)b);
   }
   return -22;
 }

@@ -13,7 +13,8 @@ import { join } from "node:path";
 const SYMBOLS = { bk_call: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], returns: "i32" } } as const;
 
 // Operation numbers of bk_call in native.c.
-const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, SOCKETPAIR: 10, RECV_FD: 11, EXEC_SPAWN: 12, SPAWN_MONITOR: 13 } as const;
+const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, SOCKETPAIR: 10, RECV_FD: 11, EXEC_SPAWN: 12, SPAWN_MONITOR: 13,
+  NETNS_NEW: 14, SETNS: 15, BRIDGE_UP: 16, LINK_DEL: 17, VETH_ATTACH: 18 } as const;
 
 type Native = ReturnType<typeof cc<typeof SYMBOLS>>["symbols"];
 
@@ -226,4 +227,58 @@ function spawned(pid: number, errbuf: Uint8Array): number {
   if (!text) throw new SpawnError(0, "clone failed");
   const tab = text.indexOf("\t");
   throw new SpawnError(Number(text.slice(0, tab)), text.slice(tab + 1));
+}
+
+export const CLONE_NEWNET = 0x40000000;
+const ENODEV = 19;
+
+/** A fresh network namespace (lo up) as a close-on-exec fd; the calling thread stays in its own. */
+export function newNetworkNamespace(): number {
+  return check("create network namespace", call(OP.NETNS_NEW));
+}
+
+/** Moves the calling thread (only it) into the namespace FD refers to. */
+export function setns(fd: number, type: number): void {
+  check("setns", call(OP.SETNS, fd, type));
+}
+
+/** Creates bridge NAME unless it exists, gives it ADDRESS/PREFIX (unless it has it) and brings it up. */
+export function bridgeUp(name: string, address: Uint8Array, prefix: number): void {
+  const n = cstr(name);
+  check(`set up bridge ${name}`, call(OP.BRIDGE_UP, addr(n), Buffer.from(address).readUInt32LE(0), prefix));
+}
+
+/** Deletes network interface NAME (a veth takes its peer along); false if there was none. */
+export function deleteLink(name: string): boolean {
+  const n = cstr(name);
+  const rc = call(OP.LINK_DEL, addr(n));
+  if (rc === -ENODEV) return false;
+  check(`delete interface ${name}`, rc);
+  return true;
+}
+
+export interface VethSpec {
+  bridge: string;
+  /** The host end's name. */
+  host: string;
+  /** The name inside the namespace (eth0). */
+  ifname: string;
+  address: Uint8Array;
+  prefix: number;
+  /** The default route's gateway, or null for none. */
+  gateway: Uint8Array | null;
+  mac: Uint8Array;
+}
+
+/** A veth pair from bridge to the network namespace NSFD, its inner end addressed and routed. */
+export function attachVeth(v: VethSpec, nsfd: number): void {
+  const spec = Buffer.alloc(64);
+  spec.write(v.bridge, 0, 15);
+  spec.write(v.host, 16, 15);
+  spec.write(v.ifname, 32, 15);
+  spec.set(v.address, 48);
+  spec[52] = v.prefix;
+  if (v.gateway) spec.set(v.gateway, 53);
+  spec.set(v.mac, 57);
+  check(`attach ${v.ifname} to ${v.bridge}`, call(OP.VETH_ATTACH, addr(spec), nsfd));
 }

@@ -14,6 +14,8 @@ import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock, withLockAsync } from "../lib/lock.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
+import type { PortMap } from "../network/ports.ts";
+import { type LiveNetwork, type NetworkSettings, withLive, withoutLive } from "../network/settings.ts";
 import type { HealthConfig, HealthState } from "./health.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
 
@@ -70,6 +72,8 @@ export interface ContainerRecord {
     /** Seconds `stop` waits before SIGKILL (docker's default: 10). */
     StopTimeout?: number;
     Healthcheck?: HealthConfig;
+    ExposedPorts?: Record<string, object>;
+    MacAddress?: string;
   };
   HostConfig: {
     Binds: string[] | null;
@@ -106,8 +110,16 @@ export interface ContainerRecord {
     RestartPolicy?: { Name: "" | "no" | "always" | "unless-stopped" | "on-failure"; MaximumRetryCount: number };
     /** --log-driver and --log-opt (engine/log-config.ts); records written before it existed lack it. */
     LogConfig?: { Type: string; Config: Record<string, string> };
+    // Networking (container-network.ts); records written before it existed lack these.
+    PortBindings?: PortMap;
+    PublishAllPorts?: boolean;
+    Dns?: string[];
+    DnsSearch?: string[];
+    ExtraHosts?: string[] | null;
   };
   Mounts: MountPoint[];
+  /** Which networks it is on (network/settings.ts); a running container's addresses and ports come from its run file. */
+  NetworkSettings?: NetworkSettings;
 }
 
 /** What only a running container has; kept in the run root, which a reboot clears. */
@@ -121,6 +133,8 @@ export interface RunningState {
   MonitorStartTime?: number | null;
   /** Frozen by `pause` (its cgroup's freezer), until `unpause`. */
   Paused?: boolean;
+  /** Its addresses and published ports (container-network.ts). */
+  Network?: LiveNetwork;
 }
 
 export type LoadedRecord = ContainerRecord & { PidStartTime?: number | null; MonitorPid?: number; MonitorStartTime?: number | null };
@@ -250,6 +264,8 @@ export class ContainerStore {
   save(record: LoadedRecord, { durable = true } = {}): void {
     if (record.State.Running) throw new Error(`internal: saving container ${record.Id} while it runs`);
     const { PidStartTime: _, MonitorPid: _m, MonitorStartTime: _t, ...persistent } = record;
+    // A running container's addresses and ports live in its run file; one that is not running has none.
+    if (persistent.NetworkSettings) persistent.NetworkSettings = withoutLive(persistent.NetworkSettings);
     writeJsonAtomic(this.path(record.Id, "container.json"), persistent, { durable });
   }
 
@@ -260,6 +276,18 @@ export class ContainerStore {
    */
   saveHostConfig(id: string, hostConfig: ContainerRecord["HostConfig"]): void {
     this.patchStored(id, { HostConfig: hostConfig });
+  }
+
+  /** Changes the persisted NetworkSettings (`network connect`/`disconnect`), running or not. Call under the container's lock. */
+  updateNetworkSettings(id: string, change: (stored: NetworkSettings | undefined) => NetworkSettings): void {
+    const persisted: ContainerRecord = JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
+    this.patchStored(id, { NetworkSettings: change(persisted.NetworkSettings) });
+  }
+
+  /** Changes a running container's addresses and ports (its run file); call under its lock. */
+  updateLiveNetwork(id: string, change: (live: LiveNetwork | undefined) => LiveNetwork): void {
+    const run = this.readRunning(id);
+    if (run) this.markRunning(id, { ...run, Network: change(run.Network) });
   }
 
   private patchStored(id: string, patch: Partial<ContainerRecord>): void {
@@ -314,6 +342,7 @@ export class ContainerStore {
       record.PidStartTime = run.PidStartTime;
       record.MonitorPid = run.MonitorPid;
       record.MonitorStartTime = run.MonitorStartTime;
+      record.NetworkSettings = withLive(record.NetworkSettings, run.Network);
     }
     return record;
   }

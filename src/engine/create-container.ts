@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { isAbsolute, normalize } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 import { canonical, familiarName, parseReference } from "../image/reference.ts";
+import { type NetworkFlags, networkFields } from "./container-network.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { mergeEnv, readEnvFile } from "./env.ts";
@@ -29,7 +30,8 @@ export interface CreateOptions {
   hostname?: string;
   volumes: string[];
   tmpfs: string[];
-  network: string;
+  /** --network and the other network flags (checked by checkNetworkFlags). */
+  network: NetworkFlags;
   tty: boolean;
   interactive: boolean;
   /** `run -i` attached: the container's stdin closes when the client's does (docker's StdinOnce). */
@@ -53,8 +55,6 @@ export interface CreateOptions {
   /** Already checked (see logConfig); docker's default when absent. */
   logConfig?: LogConfig;
 }
-
-const NETWORK_MODES = new Set(["none", "host", "bridge", "default"]);
 
 /** A `-v` bind as docker records it in Mounts. */
 function bindMount(b: Extract<VolumeSpec, { kind: "bind" }>): MountPoint {
@@ -81,11 +81,10 @@ function newContainerId(): string {
 export function createContainer(engine: Engine, opts: CreateOptions): ContainerRecord {
   if (opts.name !== undefined && !isValidName(opts.name))
     throw new BunkerError(`Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-  const network = opts.network === "default" ? "bridge" : opts.network;
-  if (!NETWORK_MODES.has(network)) throw new BunkerError(`network ${opts.network} not found`);
-
   const image = engine.images.resolve(opts.image);
   const imageConfig = engine.images.readConfig(image.id).config ?? {};
+  const net = networkFields(engine, opts.network, imageConfig.ExposedPorts);
+  if (net.NetworkMode === "host" && opts.hostname !== undefined) throw new BunkerError("conflicting options: hostname and the network mode");
 
   const entrypoint = opts.entrypoint !== undefined ? (opts.entrypoint === "" ? [] : [opts.entrypoint]) : (imageConfig.Entrypoint ?? []);
   // An explicit --entrypoint resets the image's CMD, as in docker.
@@ -144,10 +143,17 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       StopSignal: opts.stopSignal ?? imageConfig.StopSignal,
       ...(opts.stopTimeout !== undefined ? { StopTimeout: opts.stopTimeout } : {}),
       Healthcheck: mergeHealthcheck(imageConfig.Healthcheck, opts.healthcheck),
+      ...(net.ExposedPorts ? { ExposedPorts: net.ExposedPorts } : {}),
+      ...(net.MacAddress ? { MacAddress: net.MacAddress } : {}),
     },
     HostConfig: {
       Binds: opts.volumes.some((v) => v.includes(":")) ? opts.volumes.filter((v) => v.includes(":")) : null,
-      NetworkMode: network,
+      NetworkMode: net.NetworkMode,
+      PortBindings: net.PortBindings,
+      PublishAllPorts: net.PublishAllPorts,
+      Dns: net.Dns,
+      DnsSearch: net.DnsSearch,
+      ExtraHosts: net.ExtraHosts,
       AutoRemove: opts.autoRemove,
       RestartPolicy: opts.restartPolicy ?? { Name: "no", MaximumRetryCount: 0 },
       Init: opts.init || undefined,
@@ -159,6 +165,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       LogConfig: opts.logConfig ?? DEFAULT_LOG_CONFIG,
     },
     Mounts: [],
+    NetworkSettings: net.NetworkSettings,
   };
   if (opts.workdir !== undefined && !isAbsolute(opts.workdir)) throw new BunkerError(`the working directory '${opts.workdir}' is invalid, it needs to be an absolute path`);
   const layers = image.layers.map((l) => engine.images.layerDiff(l)).reverse();

@@ -11,13 +11,33 @@ ff02::1	ip6-allnodes
 ff02::2	ip6-allrouters
 `;
 
-/** Host nameservers on loopback cannot be reached from another network namespace, so they are dropped. */
-export function containerResolvConf(hostText: string, networkMode: string): string {
-  if (networkMode === "host") return hostText;
-  return hostText
-    .split("\n")
-    .filter((l) => !/^\s*nameserver\s+(127\.|::1\s*$)/.test(l))
-    .join("\n");
+/** What networking adds: host entries (own address, --add-host, peers on user networks), --dns, --dns-search. */
+export interface EtcExtras {
+  hosts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+}
+
+/** docker's fallback when the host has no nameserver a container can reach. */
+const FALLBACK_NAMESERVERS = ["8.8.8.8", "8.8.4.4"];
+const isLoopbackServer = (l: string) => /^\s*nameserver\s+(127\.|::1\s*$)/.test(l);
+
+/**
+ * Host nameservers on loopback (systemd-resolved, dnsmasq) cannot be reached
+ * from another network namespace: they are dropped, and if none is left,
+ * systemd-resolved's upstream list or docker's public fallback replaces them.
+ */
+export function containerResolvConf(hostText: string, networkMode: string, extra: EtcExtras = {}, upstreamText = ""): string {
+  if (networkMode === "host" && !extra.dns?.length && !extra.dnsSearch?.length) return hostText;
+  let lines = hostText.split("\n").filter((l) => l.trim() !== "" && !isLoopbackServer(l));
+  const servers = (ls: string[]) => ls.filter((l) => /^\s*nameserver\s/.test(l));
+  if (servers(lines).length === 0 && networkMode !== "none") {
+    const upstream = servers(upstreamText.split("\n").filter((l) => !isLoopbackServer(l)));
+    lines.push(...(upstream.length > 0 ? upstream : FALLBACK_NAMESERVERS.map((s) => `nameserver ${s}`)));
+  }
+  if (extra.dns?.length) lines = [...lines.filter((l) => !/^\s*nameserver\s/.test(l)), ...extra.dns.map((s) => `nameserver ${s}`)];
+  if (extra.dnsSearch?.length) lines = [...lines.filter((l) => !/^\s*(search|domain)\s/.test(l)), `search ${extra.dnsSearch.join(" ")}`];
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
 function readOr(path: string, fallback: string): string {
@@ -28,9 +48,15 @@ function readOr(path: string, fallback: string): string {
   }
 }
 
+export function hostsText(networkMode: string, extra: EtcExtras = {}): string {
+  const base = networkMode === "host" ? readOr("/etc/hosts", BASE_HOSTS) : BASE_HOSTS;
+  return base + (extra.hosts ?? []).map((l) => `${l}\n`).join("");
+}
+
 /** Writes the three files into the container's directory. They are derived data: recreated on every start. */
-export function writeEtcFiles(dir: string, hostname: string, networkMode: string): void {
+export function writeEtcFiles(dir: string, hostname: string, networkMode: string, extra: EtcExtras = {}): void {
   writeFileSync(join(dir, "hostname"), `${hostname}\n`);
-  writeFileSync(join(dir, "hosts"), networkMode === "host" ? readOr("/etc/hosts", BASE_HOSTS) : BASE_HOSTS);
-  writeFileSync(join(dir, "resolv.conf"), containerResolvConf(readOr("/etc/resolv.conf", ""), networkMode));
+  writeFileSync(join(dir, "hosts"), hostsText(networkMode, extra));
+  const upstream = readOr("/run/systemd/resolve/resolv.conf", "");
+  writeFileSync(join(dir, "resolv.conf"), containerResolvConf(readOr("/etc/resolv.conf", ""), networkMode, extra, upstream));
 }

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { kill } from "../../ffi/native.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { freezeCgroup, removeCgroup } from "../runtime/cgroups.ts";
+import { refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
 import type { Engine } from "./engine.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import type { LoadedRecord } from "./container-store.ts";
@@ -56,7 +57,9 @@ export function removeContainer(engine: Engine, id: string, opts: { force: boole
     }
     killProcesses(engine, r, alive);
     removeCgroup(cgroupPath(id));
+    releaseNetwork(r);
     engine.containers.remove(r);
+    refreshPeers(engine, userNetworkIds(r)); // once it is gone from the list
     trace("container removed");
     return r;
   });

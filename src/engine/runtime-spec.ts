@@ -85,7 +85,8 @@ export function rootfsLayers(engine: Engine, c: ContainerRecord): { layers: stri
 const INIT_PATH = "/sbin/docker-init";
 
 /** `initPath`: the monitor executable, which is also docker-init (--init). */
-export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = ""): RuntimeSpec {
+/** `netnsPath`: an existing network namespace to join (container-network.ts), instead of a new one. */
+export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = "", netnsPath?: string): RuntimeSpec {
   const dir = (...p: string[]) => engine.containers.path(c.Id, ...p);
   const { layers, lowerdirs, chowned } = rootfsLayers(engine, c);
   const stack = [dir("upper"), ...layers];
@@ -118,7 +119,7 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = 
 
   const { nodes, rules } = deviceSetup(hc);
   const namespaces: RuntimeSpec["linux"]["namespaces"] = [{ type: "pid" }, { type: "mount" }, { type: "ipc" }, { type: "uts" }];
-  if (c.HostConfig.NetworkMode !== "host") namespaces.push({ type: "network" });
+  if (c.HostConfig.NetworkMode !== "host") namespaces.push(netnsPath ? { type: "network", path: netnsPath } : { type: "network" });
 
   // Typed here rather than parsed: zod costs a cold process ~5 ms. The tests check every bundle we write against RuntimeSpecSchema.
   const spec: RuntimeSpec = {

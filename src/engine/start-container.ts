@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { close } from "../../ffi/native.ts";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import { isProcessAlive, processStartTime } from "../lib/process.ts";
 import { trace } from "../lib/trace.ts";
 import { DEFAULT_DETACH_KEYS, fdConnection, relay } from "../runtime/attach-stream.ts";
 import { cgroupOomKilled, createCgroup, hostCgroups, removeCgroup } from "../runtime/cgroups.ts";
@@ -14,6 +15,8 @@ import { monitorExecutable } from "../runtime/monitor.ts";
 import { terminalSize } from "../runtime/pty.ts";
 import type { ContainerRecord, LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { etcExtras, onUserNetwork, peerHosts, type PreparedNetwork, prepareNetwork, refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
+import { withLive } from "../network/settings.ts";
 import { writeEtcFiles } from "./etc-files.ts";
 import { probeCommand, probeInterval } from "./health.ts";
 import { logFileName } from "./json-log.ts";
@@ -37,25 +40,7 @@ export interface StartOptions {
   restart?: boolean;
 }
 
-/**
- * The start time of a live process (clock ticks since boot), so a recycled pid
- * is never mistaken for our container. A zombie counts as gone: it has exited,
- * and only its parent's wait is missing.
- */
-export function processStartTime(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[0] === "Z" || fields[0] === "X" ? null : Number(fields[19]);
-  } catch {
-    return null;
-  }
-}
-
-/** Whether the process recorded as a container's init is still that process (not a recycled pid). */
-export function isProcessAlive(pid: number, startTime: number | null | undefined): boolean {
-  return pid > 0 && startTime != null && processStartTime(pid) === startTime;
-}
+export { isProcessAlive, processStartTime } from "../lib/process.ts";
 
 interface Started {
   record: LoadedRecord;
@@ -84,65 +69,84 @@ function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOp
     const restarting = record.State.Status === "restarting";
     if (opts.restart && !restarting) return null;
     if (!restarting) assertCanStart(record.Name.slice(1), record.State);
-    const dir = engine.containers.path(id);
-    writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode);
-    if (record.HostConfig.UidMap) chownForUserns(record.HostConfig, ETC_FILES.map((f) => join(dir, f)));
-    const spec = buildRuntimeSpec(engine, record, monitor);
-    trace("runtime spec built");
-    writeJsonAtomic(engine.containers.path(id, "config.json"), spec, { durable: false }); // regenerated at every start
-    trace("bundle written");
-    rmSync(join(dir, EXIT_FILE), { force: true }); // the last run's
-    const cgroup = createCgroup(cgroupPath(id), hostCgroups(), spec.linux.resources);
-    trace("cgroup created");
-    const policy = record.HostConfig.RestartPolicy?.Name ?? "no";
+    const net = prepareNetwork(engine, record);
+    record.NetworkSettings = withLive(record.NetworkSettings, net.live);
+    trace("network attached");
     try {
-      const started = launch(spec, {
-        cgroup,
-        size: terminalSize(),
-        cacheDir: engine.dirs.cache,
-        monitor,
-        monitorOptions: {
-          id,
-          dir,
-          ...logSettings(engine, record),
-          socket: engine.containers.socketPath(id),
-          stdin: record.Config.OpenStdin,
-          healthIntervalMs: healthIntervalMs(record),
-          cleanup: policy !== "no" && policy !== "" ? "always" : record.HostConfig.AutoRemove ? "unowned" : "never",
-          attached: opts.attach,
-          root: engine.dirs.root,
-          runRoot: engine.dirs.runRoot,
-          cacheDir: engine.dirs.cache,
-        },
-      });
-      trace("container launched");
-      // Saved only when they change: an ordinary start writes nothing durable. Each run's health starts over.
-      const countsChanged = restarting || record.RestartCount !== 0 || record.ManuallyStopped || record.State.Health !== undefined;
-      record.RestartCount = restarting ? record.RestartCount + 1 : 0;
-      record.ManuallyStopped = false;
-      record.State = { ...record.State, Health: undefined };
-      if (countsChanged) engine.containers.save({ ...record, State: { ...record.State, Status: "exited", Restarting: false } });
-      record.State = toRunning(record.State, started.pid);
-      record.PidStartTime = processStartTime(started.pid);
-      engine.containers.markRunning(id, {
-        Pid: started.pid,
-        PidStartTime: record.PidStartTime,
-        StartedAt: record.State.StartedAt,
-        MonitorPid: started.monitorPid,
-        MonitorStartTime: processStartTime(started.monitorPid),
-      });
-      trace("running state saved");
-      return { record, owner: started.owner };
+      return launchPrepared(engine, record, monitor, opts, net);
     } catch (e) {
-      removeCgroup(cgroupPath(id));
-      if (e instanceof BunkerError) {
-        // As docker: a container that failed to start stays "created", with the reason recorded.
-        record.State = { ...record.State, ExitCode: e.exitCode, Error: e.message };
-        engine.containers.save(record);
-      }
+      releaseNetwork(record);
       throw e;
+    } finally {
+      net.done();
     }
   });
+}
+
+function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, opts: StartOptions, net: PreparedNetwork): Started {
+  const id = record.Id;
+  const restarting = record.State.Status === "restarting";
+  const dir = engine.containers.path(id);
+  const peers = onUserNetwork(record) ? peerHosts(record, engine.containers.list().filter((c) => c.State.Running)) : [];
+  writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, peers));
+  if (record.HostConfig.UidMap) chownForUserns(record.HostConfig, ETC_FILES.map((f) => join(dir, f)));
+  const spec = buildRuntimeSpec(engine, record, monitor, net.path);
+  trace("runtime spec built");
+  writeJsonAtomic(engine.containers.path(id, "config.json"), spec, { durable: false }); // regenerated at every start
+  trace("bundle written");
+  rmSync(join(dir, EXIT_FILE), { force: true }); // the last run's
+  const cgroup = createCgroup(cgroupPath(id), hostCgroups(), spec.linux.resources);
+  trace("cgroup created");
+  const policy = record.HostConfig.RestartPolicy?.Name ?? "no";
+  try {
+    const started = launch(spec, {
+      cgroup,
+      size: terminalSize(),
+      cacheDir: engine.dirs.cache,
+      monitor,
+      monitorOptions: {
+        id,
+        dir,
+        ...logSettings(engine, record),
+        socket: engine.containers.socketPath(id),
+        stdin: record.Config.OpenStdin,
+        healthIntervalMs: healthIntervalMs(record),
+        cleanup: policy !== "no" && policy !== "" ? "always" : record.HostConfig.AutoRemove ? "unowned" : "never",
+        attached: opts.attach,
+        root: engine.dirs.root,
+        runRoot: engine.dirs.runRoot,
+        cacheDir: engine.dirs.cache,
+      },
+    });
+    trace("container launched");
+    // Saved only when they change: an ordinary start writes nothing durable. Each run's health starts over.
+    const countsChanged = restarting || record.RestartCount !== 0 || record.ManuallyStopped || record.State.Health !== undefined;
+    record.RestartCount = restarting ? record.RestartCount + 1 : 0;
+    record.ManuallyStopped = false;
+    record.State = { ...record.State, Health: undefined };
+    if (countsChanged) engine.containers.save({ ...record, State: { ...record.State, Status: "exited", Restarting: false } });
+    record.State = toRunning(record.State, started.pid);
+    record.PidStartTime = processStartTime(started.pid);
+    engine.containers.markRunning(id, {
+      Pid: started.pid,
+      PidStartTime: record.PidStartTime,
+      StartedAt: record.State.StartedAt,
+      MonitorPid: started.monitorPid,
+      MonitorStartTime: processStartTime(started.monitorPid),
+      ...(net.live ? { Network: net.live } : {}),
+    });
+    trace("running state saved");
+    refreshPeers(engine, userNetworkIds(record));
+    return { record, owner: started.owner };
+  } catch (e) {
+    removeCgroup(cgroupPath(id));
+    if (e instanceof BunkerError) {
+      // As docker: a container that failed to start stays "created", with the reason recorded.
+      record.State = { ...record.State, ExitCode: e.exitCode, Error: e.message };
+      engine.containers.save(record);
+    }
+    throw e;
+  }
 }
 
 /** Starts a created or exited container. With attach, relays its I/O and returns its exit code once it exits (0 if detached from). */
@@ -234,6 +238,8 @@ function recordExit(engine: Engine, r: LoadedRecord): LoadedRecord {
   if (wantsRestart(r, code)) r.State = { ...r.State, Status: "restarting", Restarting: true };
   engine.containers.save(r); // the exit first, then the run file: see ContainerStore.load
   engine.containers.clearRunning(r.Id);
+  releaseNetwork(r);
+  refreshPeers(engine, userNetworkIds(r));
   return r;
 }
 

@@ -4,6 +4,7 @@ import { kill, SpawnError } from "../../ffi/native.ts";
 import { BunkerError, ExecError } from "../lib/errors.ts";
 import type { ContainerCgroup } from "./cgroups.ts";
 import { type Monitored, type MonitorOptions, monitorStdio, startMonitored } from "./monitor.ts";
+import { inNetworkNamespace } from "./netns.ts";
 import { buildProgram, cloneFlags } from "./program.ts";
 import { checkRlimitsAllowed } from "./rlimits.ts";
 import { seccompFileFor } from "./seccomp-files.ts";
@@ -33,7 +34,11 @@ export function launch(spec: RuntimeSpec, opts: LaunchOptions): Monitored {
   const tty = spec.process.terminal === true;
   const program = buildProgram(spec, opts.cgroup.joinFiles, monitorStdio(tty, opts.size), isFile, seccompFileFor(spec, opts.cacheDir));
   try {
-    return startMonitored(opts.monitor, program, { ...opts.monitorOptions, cloneFlags: cloneFlags(spec), cgroupV2: opts.cgroup.v2Dir ?? "", tty });
+    // A network namespace given by path is joined by inheritance: the monitor, and so the container, start inside it.
+    const netns = spec.linux.namespaces.find((n) => n.type === "network" && n.path)?.path;
+    return inNetworkNamespace(netns, () =>
+      startMonitored(opts.monitor, program, { ...opts.monitorOptions, cloneFlags: cloneFlags(spec), cgroupV2: opts.cgroup.v2Dir ?? "", tty }),
+    );
   } catch (e) {
     if (e instanceof SpawnError) throw describeSpawnError(e, spec.process.args[0]);
     throw e;

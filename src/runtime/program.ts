@@ -157,7 +157,8 @@ const NAMESPACE_FILES: Record<string, string> = { user: "user", mount: "mnt", ut
  * which it owns, then ask for.
  */
 export function namespacePaths(spec: RuntimeSpec, pid: number): string[] {
-  const own = spec.linux.namespaces.filter((n) => !n.path).map((n) => n.type);
+  // A joined network namespace (launch.ts) is the init's too: exec enters it through the init.
+  const own = spec.linux.namespaces.filter((n) => !n.path || n.type === "network").map((n) => n.type);
   const ordered = [...own.filter((t) => t === "user"), ...own.filter((t) => t !== "user")];
   return ordered.map((t) => `/proc/${pid}/ns/${NAMESPACE_FILES[t]}`);
 }

@@ -53,6 +53,11 @@ export function processesUsing(path: string): string[] {
   return found;
 }
 
+/** Host-side veths of these containers still present. */
+export function vethsOf(ids: string[]): string[] {
+  return readdirSync("/sys/class/net").filter((n) => ids.some((id) => n.startsWith(`vb${id.slice(0, 10)}`)));
+}
+
 export function mountsUnder(path: string): string[] {
   return readFileSync("/proc/self/mountinfo", "utf8")
     .split("\n")
@@ -128,6 +133,7 @@ export class Bunker {
     expect(mountsUnder(this.root)).toEqual([]);
     expect(cgroupDirsFor([...this.seenIds])).toEqual([]);
     expect(processesUsing(this.root)).toEqual([]); // monitors, containers, cleanups
+    expect(vethsOf([...this.seenIds])).toEqual([]); // bridge endpoints (network/attach.ts names them by container id)
 
     rmSync(this.root, { recursive: true, force: true });
   }

@@ -105,6 +105,17 @@ export const GROUPS: Record<string, Record<string, Loader>> = {
     remove: () => import("./volume/rm.ts"),
     prune: () => import("./volume/prune.ts"),
   },
+  network: {
+    create: () => import("./network/create.ts"),
+    ls: () => import("./network/ls.ts"),
+    list: () => import("./network/ls.ts"),
+    inspect: () => import("./network/inspect.ts"),
+    rm: () => import("./network/rm.ts"),
+    remove: () => import("./network/rm.ts"),
+    prune: () => import("./network/prune.ts"),
+    connect: () => import("./network/connect.ts"),
+    disconnect: () => import("./network/disconnect.ts"),
+  },
 };
 
 export const DESCRIPTIONS: [string, string][] = [
@@ -145,4 +156,5 @@ export const DESCRIPTIONS: [string, string][] = [
   ["healthcheck", "Run a container's health check (run)"],
   ["compose", "Define and run multi-container applications (up, down, ps, logs, …)"],
   ["volume", "Manage volumes (create, ls, inspect, rm, prune)"],
+  ["network", "Manage networks (create, ls, inspect, rm, prune, connect, disconnect)"],
 ];

@@ -1,4 +1,5 @@
 // The flags `run` and `create` share, and their translation into CreateOptions.
+import { checkNetworkFlags, type NetworkFlags } from "../../../engine/container-network.ts";
 import type { CreateOptions } from "../../../engine/create-container.ts";
 import { healthcheckConfig } from "../../../engine/health.ts";
 import { logConfig } from "../../../engine/log-config.ts";
@@ -19,8 +20,17 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "interactive", short: "i", type: "bool", description: "Keep STDIN open even if not attached" },
   { name: "label", short: "l", type: "list", description: "Set meta data on a container", valueHint: "list" },
   { name: "name", type: "string", description: "Assign a name to the container", valueHint: "string" },
-  { name: "network", type: "string", description: "Connect a container to a network (none, host)", valueHint: "network" },
+  { name: "network", type: "string", description: "Connect a container to a network (bridge, none, host, container:<name|id>, or a user network)", valueHint: "network" },
   { name: "net", type: "string", description: "Alias of --network", valueHint: "network" },
+  { name: "publish", short: "p", type: "list", description: "Publish a container's port(s) to the host", valueHint: "list" },
+  { name: "publish-all", short: "P", type: "bool", description: "Publish all exposed ports to random ports" },
+  { name: "expose", type: "list", description: "Expose a port or a range of ports", valueHint: "list" },
+  { name: "ip", type: "string", description: "IPv4 address (e.g., 172.30.100.104)", valueHint: "string" },
+  { name: "mac-address", type: "string", description: "Container MAC address (e.g., 92:d0:c6:0a:29:33)", valueHint: "string" },
+  { name: "dns", type: "list", description: "Set custom DNS servers", valueHint: "list" },
+  { name: "dns-search", type: "list", description: "Set custom DNS search domains", valueHint: "list" },
+  { name: "add-host", type: "list", description: "Add a custom host-to-IP mapping (host:ip)", valueHint: "list" },
+  { name: "network-alias", type: "list", description: "Add network-scoped alias for the container", valueHint: "list" },
   { name: "platform", type: "string", description: "Set platform if server is multi-platform capable", valueHint: "string" },
   { name: "pull", type: "string", description: 'Pull image before running ("always", "missing", "never")', valueHint: "string" },
   { name: "read-only", type: "bool", description: "Mount the container's root filesystem as read only" },
@@ -91,8 +101,7 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
     hostname: str(flags.hostname),
     volumes: list(flags.volume),
     tmpfs: list(flags.tmpfs),
-    // Bridge networking is its own piece of work; until then the default is an isolated network namespace.
-    network: str(flags.network) ?? str(flags.net) ?? "none",
+    network: networkFlags(flags),
     tty: bool(flags.tty),
     interactive: bool(flags.interactive),
     autoRemove: bool(flags.rm),
@@ -149,4 +158,21 @@ function restartPolicy(text: string | undefined, autoRemove: boolean): RestartPo
 function stopSignal(text: string | undefined): string | undefined {
   if (text !== undefined && signalNumber(text) === undefined) throw new UsageError(`invalid signal: ${text}`);
   return text;
+}
+
+function networkFlags(flags: FlagValues): NetworkFlags {
+  const net: NetworkFlags = {
+    network: str(flags.network) ?? str(flags.net) ?? "bridge",
+    publish: list(flags.publish),
+    publishAll: bool(flags["publish-all"]),
+    expose: list(flags.expose),
+    ip: str(flags.ip),
+    mac: str(flags["mac-address"]),
+    dns: list(flags.dns),
+    dnsSearch: list(flags["dns-search"]),
+    addHosts: list(flags["add-host"]),
+    aliases: list(flags["network-alias"]),
+  };
+  checkNetworkFlags(net);
+  return net;
 }

@@ -1,0 +1,210 @@
+// A container's networking, from flags to a running namespace: which networks
+// it joins (create), its namespace, addresses and ports (start), and their
+// release (exit, rm).
+import { writeFileSync } from "node:fs";
+import { close } from "../../ffi/native.ts";
+import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import { attachContainer, type NetworkRequest, releaseContainer } from "../network/attach.ts";
+import { parseAddress, parseMac } from "../network/ipv4.ts";
+import { BUILTIN_NAMES, NetworkStore, type NetworkRecord } from "../network/networks.ts";
+import { type PortMap, parseExpose, parsePublish } from "../network/ports.ts";
+import { emptySettings, endpointSettings, type LiveNetwork, type NetworkSettings } from "../network/settings.ts";
+import type { ContainerRecord } from "./container-store.ts";
+import type { Engine } from "./engine.ts";
+import { type EtcExtras, hostsText } from "./etc-files.ts";
+
+/** The network flags of run/create, as given. */
+export interface NetworkFlags {
+  network: string;
+  publish: string[];
+  publishAll: boolean;
+  expose: string[];
+  ip?: string;
+  mac?: string;
+  dns: string[];
+  dnsSearch: string[];
+  addHosts: string[];
+  aliases: string[];
+}
+
+/** Checks what can be checked without the store, so bad flags fail before any pull. */
+export function checkNetworkFlags(f: NetworkFlags): void {
+  parsePorts(f);
+  if (f.ip !== undefined && parseAddress(f.ip) === null) throw new BunkerError(`invalid IPv4 address: ${f.ip}`);
+  if (f.mac !== undefined) parseMac(f.mac);
+  for (const d of f.dns) if (parseAddress(d) === null) throw new BunkerError(`invalid --dns ${d}: give an IPv4 address`);
+  for (const h of f.addHosts) parseAddHost(h);
+}
+
+function parsePorts(f: NetworkFlags): { bindings: PortMap; exposed: Record<string, object> } {
+  const bindings: PortMap = {};
+  for (const p of f.publish) parsePublish(p, bindings);
+  const exposed: Record<string, object> = {};
+  for (const e of f.expose) parseExpose(e, exposed);
+  for (const key of Object.keys(bindings)) exposed[key] = {};
+  return { bindings, exposed };
+}
+
+/** --add-host NAME:IP (docker also takes NAME=IP); "host-gateway" is the bridge's gateway. */
+export function parseAddHost(spec: string): [string, string] {
+  const i = spec.includes("=") ? spec.indexOf("=") : spec.indexOf(":");
+  const [name, ip] = i < 0 ? [spec, ""] : [spec.slice(0, i), spec.slice(i + 1)];
+  if (!name || (ip !== "host-gateway" && parseAddress(ip) === null)) throw new BunkerError(`invalid argument "${spec}" for "--add-host" flag: give NAME:IPv4`);
+  return [name, ip];
+}
+
+export interface NetworkFields {
+  NetworkMode: string;
+  PortBindings: PortMap;
+  PublishAllPorts: boolean;
+  Dns: string[];
+  DnsSearch: string[];
+  ExtraHosts: string[] | null;
+  ExposedPorts: Record<string, object> | undefined;
+  MacAddress: string | undefined;
+  NetworkSettings: NetworkSettings;
+}
+
+/** What `create` records of the flags: docker's HostConfig, Config and NetworkSettings fields. */
+export function networkFields(engine: Engine, f: NetworkFlags, imageExposed: Record<string, object> | null | undefined): NetworkFields {
+  const mode = f.network === "default" || f.network === "" ? "bridge" : f.network;
+  const { bindings, exposed } = parsePorts(f);
+  const allExposed = { ...imageExposed, ...exposed };
+  if (f.publishAll) for (const key of Object.keys(allExposed)) bindings[key] ??= [{ HostIp: "", HostPort: "" }];
+  const networks: NetworkSettings["Networks"] = {};
+  if (mode.startsWith("container:")) {
+    if (Object.keys(bindings).length > 0) throw new BunkerError("conflicting options: port publishing and the container type network mode");
+    engine.containers.resolve(mode.slice("container:".length)); // must exist now, as docker checks
+  } else {
+    const n = networkStore(engine).find(mode);
+    if (n.Driver === "host" && Object.keys(bindings).length > 0) {
+      // As docker: the container already listens on the host's ports.
+      process.stderr.write("WARNING: Published ports are discarded when using host network mode\n");
+      for (const key of Object.keys(bindings)) delete bindings[key];
+    }
+    if ((f.ip || f.aliases.length > 0) && (n.Driver !== "bridge" || n.Name === "bridge"))
+      throw new BunkerError(f.ip ? "user specified IP address is supported only when connecting to networks with user configured subnets" : "network-scoped alias is supported only for containers in user defined networks");
+    networks[n.Name] = endpointSettings(n.Id, f.ip, f.aliases);
+  }
+  return {
+    NetworkMode: mode,
+    PortBindings: bindings,
+    PublishAllPorts: f.publishAll,
+    Dns: f.dns,
+    DnsSearch: f.dnsSearch,
+    ExtraHosts: f.addHosts.length > 0 ? f.addHosts : null,
+    ExposedPorts: Object.keys(allExposed).length > 0 ? allExposed : undefined,
+    MacAddress: f.mac,
+    NetworkSettings: emptySettings(networks),
+  };
+}
+
+export const networkStore = (engine: Engine) => new NetworkStore(engine.dirs.root);
+
+/** The bridge networks the container is on, in the order it joined them. */
+function bridgeNetworks(engine: Engine, r: ContainerRecord): { name: string; network: NetworkRecord; ipv4?: string; aliases: string[] }[] {
+  const out = [];
+  const store = networkStore(engine);
+  for (const [name, ep] of Object.entries(r.NetworkSettings?.Networks ?? {})) {
+    if (name === "host" || name === "none") continue;
+    let network: NetworkRecord;
+    try {
+      network = store.find(ep.NetworkID || name);
+    } catch (e) {
+      if (e instanceof NotFoundError) throw new BunkerError(`network ${name} not found: connect the container to another network or remove it`);
+      throw e;
+    }
+    if (network.Driver === "bridge") out.push({ name, network, ipv4: ep.IPAMConfig?.IPv4Address, aliases: ep.Aliases ?? [] });
+  }
+  return out;
+}
+
+/** Whether the container needs its own bridge endpoints (and so a release at exit). */
+export const usesBridge = (r: ContainerRecord) => Object.keys(r.NetworkSettings?.Networks ?? {}).some((n) => n !== "host" && n !== "none");
+
+export interface PreparedNetwork {
+  /** The network namespace to join (spec path): a prepared one, another container's, or none (own namespace, or the host's). */
+  path?: string;
+  live?: LiveNetwork;
+  /** Closes the prepared namespace's fd once the container has joined it. */
+  done(): void;
+}
+
+const nothing = () => {};
+
+/** The network namespace a starting container joins, with its bridge endpoints attached. */
+export function prepareNetwork(engine: Engine, r: ContainerRecord): PreparedNetwork {
+  const mode = r.HostConfig.NetworkMode;
+  if (mode.startsWith("container:")) {
+    const other = engine.containers.load(engine.containers.resolve(mode.slice("container:".length)));
+    if (!other.State.Running) throw new BunkerError(`cannot join network namespace of a non running container: ${other.Name.slice(1)}`);
+    return { path: `/proc/${other.State.Pid}/ns/net`, done: nothing };
+  }
+  if (!usesBridge(r)) return { done: nothing };
+  const requests: NetworkRequest[] = bridgeNetworks(engine, r).map((n, i) => ({
+    name: n.name,
+    network: n.network,
+    ipv4: n.ipv4,
+    mac: i === 0 ? r.Config.MacAddress || undefined : undefined,
+    dnsNames: n.network.Name === "bridge" ? null : [r.Name.slice(1), r.Id.slice(0, 12), ...n.aliases],
+  }));
+  const exposed = Object.keys(r.Config.ExposedPorts ?? {});
+  const { netns, live } = attachContainer({ containerId: r.Id, networks: requests, portBindings: r.HostConfig.PortBindings ?? {}, exposed });
+  return { path: `/proc/${process.pid}/fd/${netns}`, live, done: () => close(netns) };
+}
+
+/** Releases what a stopped or removed container held on its networks. */
+export function releaseNetwork(r: ContainerRecord): void {
+  if (usesBridge(r)) releaseContainer(r.Id);
+}
+
+/** The /etc/hosts and resolv.conf additions of a container (its NetworkSettings with its live addresses). */
+export function etcExtras(r: ContainerRecord, peers: string[] = []): EtcExtras {
+  const first = Object.values(r.NetworkSettings?.Networks ?? {}).find((e) => e.IPAddress);
+  const hosts: string[] = [];
+  if (first) hosts.push(`${first.IPAddress}\t${r.Config.Hostname}`);
+  for (const h of r.HostConfig.ExtraHosts ?? []) {
+    const [name, ip] = parseAddHost(h);
+    hosts.push(`${ip === "host-gateway" ? (first?.Gateway ?? "127.0.0.1") : ip}\t${name}`);
+  }
+  return { hosts: [...hosts, ...peers], dns: r.HostConfig.Dns, dnsSearch: r.HostConfig.DnsSearch };
+}
+
+export const userNetworkIds = (r: ContainerRecord) =>
+  Object.entries(r.NetworkSettings?.Networks ?? {})
+    .filter(([name]) => !BUILTIN_NAMES.has(name))
+    .map(([, e]) => e.NetworkID);
+
+export const onUserNetwork = (r: ContainerRecord) => userNetworkIds(r).length > 0;
+
+/**
+ * /etc/hosts lines naming R's peers: every other running container on one of
+ * its user networks, by name, aliases and short id. This is bunker's name
+ * resolution (docs/networking.md): plain files, read by any resolver.
+ */
+export function peerHosts(r: ContainerRecord, running: ContainerRecord[]): string[] {
+  const lines: string[] = [];
+  for (const [name, mine] of Object.entries(r.NetworkSettings?.Networks ?? {})) {
+    if (BUILTIN_NAMES.has(name)) continue;
+    for (const p of running) {
+      if (p.Id === r.Id) continue;
+      const ep = Object.values(p.NetworkSettings?.Networks ?? {}).find((e) => e.NetworkID === mine.NetworkID);
+      if (ep?.IPAddress) lines.push(`${ep.IPAddress}\t${[p.Name.slice(1), ...(ep.Aliases ?? []), p.Id.slice(0, 12)].join(" ")}`);
+    }
+  }
+  return lines;
+}
+
+/** Rewrites the /etc/hosts of the running containers on NETWORKIDS, after one joined or left them. In place: each is a bind-mounted file. */
+export function refreshPeers(engine: Engine, networkIds: string[]): void {
+  if (networkIds.length === 0) return;
+  const running = engine.containers.list().filter((c) => c.State.Running);
+  for (const c of running) {
+    if (!userNetworkIds(c).some((id) => networkIds.includes(id))) continue;
+    try {
+      writeFileSync(engine.containers.path(c.Id, "hosts"), hostsText(c.HostConfig.NetworkMode, etcExtras(c, peerHosts(c, running))));
+    } catch {
+      // removed meanwhile
+    }
+  }
+}

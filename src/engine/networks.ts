@@ -1,0 +1,182 @@
+// `network create|rm|prune|connect|disconnect` and what inspect shows of a
+// network: user bridge networks of this state root.
+import { randomBytes } from "node:crypto";
+import { close, O_CLOEXEC, O_RDONLY, open } from "../../ffi/native.ts";
+import { BunkerError } from "../lib/errors.ts";
+import { connectNamespace, ensureBridge, networkInUse, releaseContainer, removeBridge } from "../network/attach.ts";
+import { withHostNetwork } from "../network/host-state.ts";
+import { hostRoutes } from "../network/host-routes.ts";
+import { contains, formatAddress, formatSubnet, lastAddress, overlaps, parseAddress, parseSubnet, type Subnet } from "../network/ipv4.ts";
+import { BRIDGE_NAME_OPTION, BUILTIN_NAMES, type NetworkRecord } from "../network/networks.ts";
+import { emptySettings, endpointSettings } from "../network/settings.ts";
+import { networkStore, refreshPeers } from "./container-network.ts";
+import type { ContainerRecord } from "./container-store.ts";
+import type { Engine } from "./engine.ts";
+import { isValidName } from "./names.ts";
+
+export interface CreateNetworkOptions {
+  name: string;
+  driver?: string;
+  subnet?: string;
+  gateway?: string;
+  internal: boolean;
+  labels: Record<string, string>;
+}
+
+/** Where automatic subnets come from: 10.124.0.0/14 in /24s (docker uses 172.17-31/16 and 192.168/16, podman 10.88-89). */
+const POOL = { base: parseAddress("10.124.0.0") as number, count: 1024 };
+
+function pickSubnet(taken: Subnet[]): Subnet {
+  for (let i = 0; i < POOL.count; i++) {
+    const s = { base: POOL.base + i * 256, prefix: 24 };
+    if (!taken.some((t) => overlaps(s, t))) return s;
+  }
+  throw new BunkerError("no free subnet left in bunker's pool (10.124.0.0/14): give one with --subnet");
+}
+
+export function createNetwork(engine: Engine, o: CreateNetworkOptions): NetworkRecord {
+  if (!isValidName(o.name)) throw new BunkerError(`invalid network name "${o.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  if (o.driver !== undefined && o.driver !== "bridge") throw new BunkerError(`plugin "${o.driver}" not found: bunker has the bridge driver only`);
+  const store = networkStore(engine);
+  return store.withLock(() =>
+    withHostNetwork((state) => {
+      const existing = store.list();
+      if (existing.some((n) => n.Name === o.name)) throw new BunkerError(`network with name ${o.name} already exists`);
+      const taken = [...hostRoutes(), ...existing.flatMap((n) => n.IPAM.Config.map((c) => parseSubnet(c.Subnet)))];
+      let subnet: Subnet;
+      if (o.subnet) {
+        subnet = parseSubnet(o.subnet);
+        if (taken.some((t) => overlaps(t, subnet))) throw new BunkerError(`invalid pool request: Pool overlaps with other one on this address space (${o.subnet})`);
+      } else subnet = pickSubnet(taken);
+      let gateway = subnet.base + 1;
+      if (o.gateway) {
+        const g = parseAddress(o.gateway);
+        if (g === null || !contains(subnet, g) || g === subnet.base || g === lastAddress(subnet))
+          throw new BunkerError(`invalid gateway ${o.gateway}: give a host address of the subnet ${formatSubnet(subnet)}`);
+        gateway = g;
+      }
+      const id = randomBytes(32).toString("hex");
+      const n: NetworkRecord = {
+        ...store.builtins()[0],
+        Name: o.name,
+        Id: id,
+        Created: new Date().toISOString(),
+        IPAM: { Driver: "default", Options: {}, Config: [{ Subnet: formatSubnet(subnet), Gateway: formatAddress(gateway) }] },
+        Internal: o.internal,
+        Options: { [BRIDGE_NAME_OPTION]: `br-${id.slice(0, 12)}` },
+        Labels: o.labels,
+      };
+      const script = ensureBridge(state, n);
+      store.save(n);
+      return { value: n, nft: script };
+    }),
+  );
+}
+
+/** Containers of this root on network N (any state). */
+export function networkUsers(engine: Engine, n: NetworkRecord): ContainerRecord[] {
+  return engine.containers.list().filter((c) => Object.values(c.NetworkSettings?.Networks ?? {}).some((e) => e.NetworkID === n.Id));
+}
+
+export function removeNetwork(engine: Engine, ref: string): NetworkRecord {
+  const store = networkStore(engine);
+  const n = store.find(ref);
+  if (BUILTIN_NAMES.has(n.Name) && n.Id === store.builtins().find((b) => b.Name === n.Name)?.Id)
+    throw new BunkerError(`${n.Name} is a pre-defined network and cannot be removed`);
+  return store.withLock(() => {
+    const running = networkUsers(engine, n).filter((c) => c.State.Running);
+    if (running.length > 0 || networkInUse(n.Id))
+      throw new BunkerError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints (${running.map((c) => c.Name.slice(1)).join(", ")}): stop or disconnect them first`);
+    removeBridge(n);
+    store.delete(n.Id);
+    return n;
+  });
+}
+
+/** Removes user networks no container uses; the host state's stale entries are repaired on the way. */
+export function pruneNetworks(engine: Engine): string[] {
+  withHostNetwork(() => ({ value: undefined }));
+  const removed: string[] = [];
+  for (const n of networkStore(engine).userNetworks()) {
+    if (networkUsers(engine, n).length > 0) continue;
+    try {
+      removeNetwork(engine, n.Id);
+      removed.push(n.Name);
+    } catch (e) {
+      if (!(e instanceof BunkerError)) throw e; // in use by now
+    }
+  }
+  return removed;
+}
+
+const isUserNetwork = (n: NetworkRecord) => n.Name !== "bridge";
+
+/** `network connect`: recorded, and attached at once if the container runs. */
+export function connectNetwork(engine: Engine, ref: string, container: string, o: { ip?: string; aliases: string[] }): void {
+  const n = networkStore(engine).find(ref);
+  if (n.Driver !== "bridge") throw new BunkerError(`container cannot be disconnected from host network or connected to host network`);
+  const id = engine.containers.resolve(container);
+  engine.containers.withLock(id, () => {
+    const r = engine.containers.load(id);
+    const mode = r.HostConfig.NetworkMode;
+    if (mode === "host" || mode === "none" || mode.startsWith("container:"))
+      throw new BunkerError(`container ${r.Name.slice(1)} cannot be connected to a network: its network mode is ${mode}`);
+    if (r.NetworkSettings?.Networks[n.Name]) throw new BunkerError(`endpoint with name ${r.Name.slice(1)} already exists in network ${n.Name}`);
+    if ((o.ip || o.aliases.length > 0) && !isUserNetwork(n)) throw new BunkerError("network-scoped aliases and addresses are supported only on user defined networks");
+    if (r.State.Running) {
+      const fd = open(`/proc/${r.State.Pid}/ns/net`, O_RDONLY | O_CLOEXEC);
+      try {
+        const dnsNames = isUserNetwork(n) ? [r.Name.slice(1), id.slice(0, 12), ...o.aliases] : null;
+        const ep = connectNamespace(fd, id, { name: n.Name, network: n, ipv4: o.ip, dnsNames });
+        engine.containers.updateLiveNetwork(id, (live) => ({ SandboxKey: "", Ports: {}, ...live, Endpoints: { ...live?.Endpoints, [n.Name]: ep } }));
+      } finally {
+        close(fd);
+      }
+    }
+    engine.containers.updateNetworkSettings(id, (s) => {
+      const settings = s ?? emptySettings({});
+      settings.Networks[n.Name] = endpointSettings(n.Id, o.ip, o.aliases);
+      return settings;
+    });
+  });
+  refreshPeers(engine, [n.Id]);
+}
+
+/** `network disconnect`: its endpoint goes, and so does the network from its record. */
+export function disconnectNetwork(engine: Engine, ref: string, container: string, force: boolean): void {
+  const n = networkStore(engine).find(ref);
+  const id = engine.containers.resolve(container);
+  engine.containers.withLock(id, () => {
+    const r = engine.containers.load(id);
+    if (!r.NetworkSettings?.Networks[n.Name]) {
+      if (force) return;
+      throw new BunkerError(`container ${r.Name.slice(1)} is not connected to network ${n.Name}`);
+    }
+    if (n.Driver !== "bridge") throw new BunkerError("container cannot be disconnected from host network or connected to host network");
+    if (r.State.Running) {
+      releaseContainer(id, n.Id);
+      engine.containers.updateLiveNetwork(id, (live) => {
+        const endpoints = { ...live?.Endpoints };
+        delete endpoints[n.Name];
+        return { SandboxKey: "", Ports: {}, ...live, Endpoints: endpoints };
+      });
+    }
+    engine.containers.updateNetworkSettings(id, (s) => {
+      const settings = s ?? emptySettings({});
+      delete settings.Networks[n.Name];
+      return settings;
+    });
+  });
+  refreshPeers(engine, [n.Id]);
+}
+
+/** A network as `network inspect` shows it: with the running containers on it. */
+export function inspectNetwork(engine: Engine, n: NetworkRecord) {
+  const containers: Record<string, object> = {};
+  for (const c of networkUsers(engine, n)) {
+    const ep = c.NetworkSettings?.Networks[n.Name];
+    if (!c.State.Running || !ep?.IPAddress) continue;
+    containers[c.Id] = { Name: c.Name.slice(1), EndpointID: ep.EndpointID, MacAddress: ep.MacAddress, IPv4Address: `${ep.IPAddress}/${ep.IPPrefixLen}`, IPv6Address: "" };
+  }
+  return { ...n, Containers: containers };
+}

@@ -1,0 +1,98 @@
+// What bunker holds of the host's network, shared by every state root:
+// bridges registered in nftables, and endpoints (a container's address on a
+// bridge, its host-side veth and its published ports). Kept on tmpfs: it only
+// describes live network namespaces, which a reboot ends.
+//
+// An endpoint is stale once its veth is gone (the kernel deletes it with the
+// container's network namespace) and the CLI that made it is gone too (it may
+// still be setting it up). Every change first drops stale endpoints and their
+// ports, so a crash is repaired by the next operation.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { deleteLink } from "../../ffi/native.ts";
+import { writeJsonAtomic } from "../lib/atomic.ts";
+import { withLock } from "../lib/lock.ts";
+import { isProcessAlive, processStartTime } from "../lib/process.ts";
+import { BunkerError } from "../lib/errors.ts";
+import { bridgeElements, nft, type PortRule, portElements, tableScript } from "./nft.ts";
+
+export const HOST_NET_DIR = process.env.BUNKER_NET_DIR || "/run/bunker/net";
+const STATE = join(HOST_NET_DIR, "state.json");
+const LOCK = join(HOST_NET_DIR, "state.lock");
+
+export interface Endpoint {
+  container: string;
+  /** The network's id. */
+  network: string;
+  bridge: string;
+  veth: string;
+  address: string;
+  ports: PortRule[];
+  /** The CLI that made it, while it sets it up. */
+  owner: number;
+  ownerStart: number | null;
+}
+
+export interface HostNetState {
+  /** The nftables table exists (made by an earlier call). */
+  table: boolean;
+  /** Bridges whose subnet is registered with nftables. */
+  bridges: Record<string, { subnet: string; internal: boolean }>;
+  endpoints: Endpoint[];
+}
+
+function read(): HostNetState {
+  try {
+    return JSON.parse(readFileSync(STATE, "utf8"));
+  } catch {
+    return { table: false, bridges: {}, endpoints: [] };
+  }
+}
+
+export const isStale = (e: Endpoint) => !existsSync(`/sys/class/net/${e.veth}`) && !isProcessAlive(e.owner, e.ownerStart);
+
+export const ownerMark = () => ({ owner: process.pid, ownerStart: processStartTime(process.pid) });
+
+/** Drops endpoints from STATE, deleting their veths; returns the nft script that removes their ports. */
+export function dropEndpoints(state: HostNetState, drop: (e: Endpoint) => boolean): string {
+  const gone = state.endpoints.filter(drop);
+  if (gone.length === 0) return "";
+  state.endpoints = state.endpoints.filter((e) => !gone.includes(e));
+  for (const e of gone) deleteLink(e.veth);
+  return portElements("delete", gone.flatMap((e) => e.ports));
+}
+
+/**
+ * Runs FN on the host state under its lock, after repairing stale entries.
+ * FN returns nft commands to apply with it; the state is saved only once
+ * they are applied.
+ */
+export function withHostNetwork<T>(fn: (state: HostNetState) => { value: T; nft?: string }): T {
+  return withLock(LOCK, () => {
+    const state = read();
+    const before = JSON.stringify(state);
+    let script = "";
+    if (!state.table) {
+      script += tableScript();
+      state.table = true;
+      state.bridges = {};
+    }
+    script += dropEndpoints(state, isStale);
+    const { value, nft: more } = fn(state);
+    try {
+      nft(script + (more ?? ""));
+    } catch (e) {
+      // The table differs from what the state says (flushed by hand, say): rebuild it whole from the state.
+      if (!(e instanceof BunkerError)) throw e;
+      nft(renderAll(state));
+    }
+    if (JSON.stringify(state) !== before) writeJsonAtomic(STATE, state, { durable: false });
+    return value;
+  });
+}
+
+/** The whole table as STATE describes it. */
+function renderAll(state: HostNetState): string {
+  const bridges = Object.entries(state.bridges).map(([name, b]) => bridgeElements("add", name, b.subnet, b.internal));
+  return tableScript() + bridges.join("") + portElements("add", state.endpoints.flatMap((e) => e.ports));
+}

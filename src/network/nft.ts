@@ -1,0 +1,85 @@
+// bunker's nftables table (`ip bunker`), shared by every bunker state root
+// on the host: masquerading for bridge subnets, published ports as map
+// elements (so a container's ports come and go without touching rules),
+// hairpin and loopback access to published ports, and --internal networks.
+// Rules match addresses rather than interfaces where they can: with
+// br_netfilter loaded, bridged packets show the veth, not the bridge.
+// Driven through the `nft` binary: one exec per change, none on a run
+// without published ports.
+import { BunkerError } from "../lib/errors.ts";
+
+export const TABLE = "ip bunker";
+
+export interface PortRule {
+  proto: "tcp" | "udp";
+  /** "" for every host address. */
+  hostIp: string;
+  hostPort: number;
+  address: string;
+  port: number;
+}
+
+// `table {}` then `delete table` makes a fresh start atomic whether or not it existed.
+const RULESET = `table ${TABLE} {}
+delete table ${TABLE}
+table ${TABLE} {
+  set bridges { type ifname; }
+  set internal { type ifname; }
+  set subnets { type ipv4_addr; flags interval; }
+  set nat_subnets { type ipv4_addr; flags interval; }
+  map ports { type inet_proto . inet_service : ipv4_addr . inet_service; }
+  map ipports { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    fib daddr type local dnat ip to meta l4proto . th dport map @ports
+    dnat ip to ip daddr . meta l4proto . th dport map @ipports
+  }
+  chain output {
+    type nat hook output priority -100; policy accept;
+    fib daddr type local dnat ip to meta l4proto . th dport map @ports
+    dnat ip to ip daddr . meta l4proto . th dport map @ipports
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr @nat_subnets ip daddr != @subnets masquerade
+    ct status dnat ip saddr @subnets ip daddr @subnets masquerade
+    ip saddr 127.0.0.0/8 oifname @bridges masquerade
+  }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname @internal oifname != @internal drop
+    oifname @internal iifname != @internal drop
+  }
+}
+`;
+
+/** Runs an nft script (one transaction: all of it or nothing). */
+export function nft(script: string): void {
+  if (!script) return;
+  let r: ReturnType<typeof Bun.spawnSync>;
+  try {
+    r = Bun.spawnSync(["nft", "-f", "-"], { stdin: Buffer.from(script), stdout: "ignore", stderr: "pipe" });
+  } catch {
+    throw new BunkerError("bridge networking needs the nft command (apt-get install nftables), or use --network none|host");
+  }
+  if (r.exitCode !== 0) throw new BunkerError(`nftables refused bunker's rules: ${String(r.stderr ?? "").trim().split("\n")[0]}`);
+}
+
+export const tableScript = () => RULESET;
+
+export function bridgeElements(op: "add" | "delete", bridge: string, subnet: string, internal: boolean): string {
+  const lines = [`${op} element ${TABLE} bridges { ${bridge} }`, `${op} element ${TABLE} subnets { ${subnet} }`];
+  lines.push(internal ? `${op} element ${TABLE} internal { ${bridge} }` : `${op} element ${TABLE} nat_subnets { ${subnet} }`);
+  return `${lines.join("\n")}\n`;
+}
+
+export function portElements(op: "add" | "delete", rules: PortRule[]): string {
+  return rules
+    .map((r) => {
+      const value = op === "add" ? ` : ${r.address} . ${r.port}` : "";
+      return r.hostIp
+        ? `${op} element ${TABLE} ipports { ${r.hostIp} . ${r.proto} . ${r.hostPort}${value} }\n`
+        : `${op} element ${TABLE} ports { ${r.proto} . ${r.hostPort}${value} }\n`;
+    })
+    .join("");
+}
