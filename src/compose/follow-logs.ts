@@ -3,7 +3,7 @@
 import { containerLogs, type LogsOptions } from "../engine/container-logs.ts";
 import type { Engine } from "../engine/engine.ts";
 import { formatNanoFixed } from "../engine/json-log.ts";
-import { linePrefixes } from "./output.ts";
+import { linePrefixes, tolerateClosedOutput } from "./output.ts";
 
 export interface FollowOptions extends LogsOptions {
   timestamps?: boolean;
@@ -13,6 +13,7 @@ export interface FollowOptions extends LogsOptions {
 
 /** Resolves when every log has ended (with follow: when every container has stopped); `onEnd` is told of each. */
 export async function followLogs(engine: Engine, ids: string[], names: string[], opts: FollowOptions, onEnd?: (id: string) => void): Promise<void> {
+  tolerateClosedOutput();
   const prefix = linePrefixes(names);
   await Promise.all(
     ids.map(async (id, i) => {

@@ -18,3 +18,16 @@ export function linePrefixes(names: string[]): (name: string) => string {
     return useColour() ? `\x1b[${colour.get(name) ?? 0}m${label}\x1b[0m` : label;
   };
 }
+
+let quiet = false;
+
+/** Output whose reader went away (a closed pipe) is dropped, as the stack still has to be stopped cleanly. */
+export function tolerateClosedOutput(): void {
+  if (quiet) return;
+  quiet = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+    });
+  }
+}
