@@ -5,11 +5,11 @@ import { NotFoundError } from "../lib/errors.ts";
 import type { Engine } from "./engine.ts";
 import { removeContainer } from "./remove-container.ts";
 import { restartDelayMs } from "./restart-policy.ts";
-import { refreshState, startContainer } from "./start-container.ts";
+import { settledState, startContainer } from "./start-container.ts";
 
 export async function cleanupContainer(engine: Engine, id: string): Promise<void> {
   try {
-    const record = refreshState(engine, engine.containers.load(id));
+    const record = settledState(engine, id);
     if (record.HostConfig.AutoRemove && record.State.Status === "exited") {
       removeContainer(engine, id, { force: true, volumes: true });
       return;

@@ -258,6 +258,15 @@ export function finishContainer(engine: Engine, id: string, code: number | null)
   }
 }
 
+/**
+ * The record brought up to date under the container's lock, so a start still
+ * under way (its run file not yet written) is waited for rather than missed:
+ * what `container cleanup` needs, which may run the moment the container exits.
+ */
+export function settledState(engine: Engine, id: string): LoadedRecord {
+  return engine.containers.withLock(id, () => recordExit(engine, engine.containers.load(id)));
+}
+
 /** The record with a finished run brought up to date (what `ps` and `inspect` show). */
 export function refreshState(engine: Engine, record: LoadedRecord): LoadedRecord {
   if (record.State.Status !== "running" && record.State.Status !== "paused") return record;
