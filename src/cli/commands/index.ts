@@ -43,11 +43,13 @@ export const COMMANDS: Record<string, Loader> = {
   login: () => import("./registry/login.ts"),
   logout: () => import("./registry/logout.ts"),
   version: () => import("./version.ts"),
+  build: () => import("./build.ts"),
 };
 
 /** `bunker image ls`, `bunker container rm`, …: docker's management commands map onto the same verbs. */
 export const GROUPS: Record<string, Record<string, Loader>> = {
   image: {
+    build: COMMANDS.build,
     ls: COMMANDS.images,
     list: COMMANDS.images,
     rm: COMMANDS.rmi,
