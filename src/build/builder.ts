@@ -18,6 +18,7 @@ import { canonical, parseReference } from "../image/reference.ts";
 import type { TarEntry } from "../image/tar-writer.ts";
 import { BunkerError } from "../lib/errors.ts";
 import type { CopyEvents } from "../copy/types.ts";
+import { DEFAULT_PATH } from "../runtime/program.ts";
 import { BuildCache } from "./cache.ts";
 import type { BuildContext } from "./context.ts";
 import { type CopyPlan, type CopySource, copyEntries, hashEntries } from "./copy-step.ts";
@@ -138,12 +139,9 @@ class Builder {
   private async baseState(base: string, before: number): Promise<BuildState> {
     const stage = stageNamed(this.plan.stages, base, before);
     if (stage) return this.states.get(stage.index)!;
-    if (base === "scratch") {
-      const config = scratchConfig();
-      return { id: this.store.putBlob(JSON.stringify(config)), config, layers: [], size: 0 };
-    }
+    if (base === "scratch") return withDefaultPath(this.store, { id: "", config: scratchConfig(), layers: [], size: 0 });
     await ensureImage(this.engine, base, this.opts.pull ? "always" : "missing", this.opts.events);
-    return imageState(this.store, this.store.resolve(base).id);
+    return withDefaultPath(this.store, imageState(this.store, this.store.resolve(base).id));
   }
 
   /** The variables an instruction sees: ARGs declared in the stage, overridden by ENV. */
@@ -315,6 +313,14 @@ class Builder {
       return { name: `${d}/`, data: "", header: { ...header, type: "directory" as const } };
     });
   }
+}
+
+/** As BuildKit, a base without PATH in its Env gets the default one, so `ENV PATH=/x:$PATH` keeps the usual directories. */
+function withDefaultPath(store: Engine["images"], state: BuildState): BuildState {
+  const env = state.config.config?.Env ?? [];
+  if (env.some((e) => e.startsWith("PATH="))) return state;
+  const config = { ...state.config, config: { ...state.config.config, Env: [`PATH=${DEFAULT_PATH}`, ...env] } };
+  return { ...state, id: store.putBlob(JSON.stringify(config)), config };
 }
 
 /** A RUN's argv. A heredoc that is the whole command is the script; otherwise the shell gets the heredocs with the line. */

@@ -8,6 +8,8 @@ import { posix } from "node:path";
 interface Pattern {
   re: RegExp;
   exception: boolean;
+  /** The pattern up to its first wildcard: what anything it matches starts with. */
+  literal: string;
 }
 
 function toRegExp(pattern: string): RegExp {
@@ -46,7 +48,7 @@ export class IgnoreMatcher {
       .map((l) => {
         const exception = l.startsWith("!");
         const body = posix.normalize(exception ? l.slice(1).trim() : l).replace(/^\/+/, "").replace(/\/+$/, "");
-        return { re: toRegExp(body), exception };
+        return { re: toRegExp(body), exception, literal: body.split(/[*?[\\]/)[0] };
       });
   }
 
@@ -59,7 +61,8 @@ export class IgnoreMatcher {
 
   /** Whether a directory can be skipped whole: it is ignored and no `!` pattern could bring back anything under it. */
   prunes(dir: string): boolean {
-    return this.ignored(dir) && !this.patterns.some((p) => p.exception);
+    const under = `${dir}/`;
+    return this.ignored(dir) && !this.patterns.some((p) => p.exception && (under.startsWith(p.literal) || p.literal.startsWith(under)));
   }
 }
 

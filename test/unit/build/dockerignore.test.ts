@@ -22,4 +22,6 @@ test.each<[string, string, boolean]>([
 test("a directory is pruned only when no exception could bring something back", () => {
   expect(new IgnoreMatcher("build").prunes("build")).toBe(true);
   expect(new IgnoreMatcher("build\n!build/keep").prunes("build")).toBe(false);
+  expect(new IgnoreMatcher("build\n!**/keep").prunes("build")).toBe(false);
+  expect(new IgnoreMatcher("build\n!keep.log").prunes("build")).toBe(true);
 });
