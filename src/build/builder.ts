@@ -243,7 +243,8 @@ class Builder {
     const heredocs = new Map(ins.heredocs.map((h) => [h.name, h]));
     const sources = ins.sources.map((s) => s.match(/^<<-?["']?([A-Za-z_][A-Za-z0-9_]*)/)?.[1] ?? x(s));
     const dest = posix.resolve(config.WorkingDir || "/", x(ins.dest));
-    const destIsDir = x(ins.dest).endsWith("/") || sources.length > 1 || sources.some((s) => /[*?[]/.test(s)) || !!statInImage(this.store, state.layers, cleanPath(dest))?.isDirectory();
+    const rawDest = x(ins.dest);
+    const destIsDir = rawDest.endsWith("/") || rawDest === "." || rawDest.endsWith("/.") || sources.length > 1 || sources.some((s) => /[*?[]/.test(s)) || !!statInImage(this.store, state.layers, cleanPath(dest))?.isDirectory();
     const chown = flag("chown");
     const chmod = flag("chmod");
     if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod)) throw new BunkerError(`invalid --chmod=${chmod}: give an octal mode such as 0755`, 1);
