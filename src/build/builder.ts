@@ -20,6 +20,7 @@ import { BunkerError } from "../lib/errors.ts";
 import type { CopyEvents } from "../copy/types.ts";
 import { DEFAULT_PATH } from "../runtime/program.ts";
 import { BuildCache } from "./cache.ts";
+import { Cancellation } from "./cancel.ts";
 import type { BuildContext } from "./context.ts";
 import { type CopyPlan, type CopySource, copyEntries, hashEntries } from "./copy-step.ts";
 import { statInImage } from "./image-files.ts";
@@ -63,10 +64,16 @@ export async function build(engine: Engine, ctx: BuildContext, opts: BuildOption
   const plan = planStages(df, opts.buildArgs, ctx.dockerfileName);
   const target = targetStage(plan, opts.target);
   const needed = neededStages(plan, target);
-  const builder = new Builder(engine, ctx, opts, plan, df.escape);
+  const cancel = new Cancellation(engine);
   let state: BuildState | undefined;
-  for (const stage of plan.stages) if (needed.has(stage.index)) state = await builder.stage(stage);
-  if (Object.keys(opts.labels).length > 0) state = builder.finalLabels(state!);
+  try {
+    const builder = new Builder(engine, ctx, opts, plan, df.escape, cancel);
+    for (const stage of plan.stages) if (needed.has(stage.index)) state = await builder.stage(stage);
+    if (Object.keys(opts.labels).length > 0) state = builder.finalLabels(state!);
+    cancel.check();
+  } finally {
+    cancel.dispose();
+  }
   const tags = opts.tags.map((t) => canonical(parseReference(t)));
   recordState(engine.images, state!, tags, false);
   opts.log(`writing image ${state!.id} done`);
@@ -102,6 +109,7 @@ class Builder {
     private readonly opts: BuildOptions,
     private readonly plan: Plan,
     private readonly escape: string,
+    private readonly cancel: Cancellation,
   ) {
     this.cache = new BuildCache(engine.images);
   }
@@ -173,6 +181,7 @@ class Builder {
   }
 
   private async instruction(ins: Instruction, state: BuildState, args: Map<string, string>, position: string): Promise<BuildState> {
+    this.cancel.check();
     const config = (state.config.config ?? {}) as BuildConfig;
     const vars = this.vars(state, args);
     if (ins.kind === "ARG") {
@@ -216,7 +225,7 @@ class Builder {
           binds.push(`${this.contextPath(m.source)}:${m.target}${m.readonly ? ":ro" : ""}`);
         }
       }
-      const result = await runStep(this.engine, state, { argv, env, network, binds, tmpfs, targets: mounts.map((m) => m.target), output: this.opts.output });
+      const result = await runStep(this.engine, state, { argv, env, network, binds, tmpfs, targets: mounts.map((m) => m.target), output: this.opts.output, cancel: this.cancel });
       if (!result.layer) {
         const held = this.opts.heldOutput?.() ?? "";
         throw new BunkerError(`${held}process "${argv.join(" ")}" did not complete successfully: exit code: ${result.exitCode}`, 1);
@@ -248,6 +257,8 @@ class Builder {
     const chown = flag("chown");
     const chmod = flag("chmod");
     if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod)) throw new BunkerError(`invalid --chmod=${chmod}: give an octal mode such as 0755`, 1);
+    for (const unsupported of ["parents", "exclude", "keep-git-dir"])
+      if (ins.flags[unsupported]) throw new BunkerError(`${ins.kind} --${unsupported} is not supported yet`, 1);
     const from = flag("from");
     const text = `${ins.kind} ${Object.entries(ins.flags).map(([k, v]) => `--${k}=${x(v[0])} `).join("")}${sources.join(" ")} ${dest}`;
     this.opts.log(`#${++this.step} ${position} ${text}`);

@@ -13,6 +13,7 @@ import { securityHostConfig } from "../engine/security.ts";
 import { startContainer } from "../engine/start-container.ts";
 import type { IngestedLayer } from "../image/ingest.ts";
 import { ingestEntries } from "../image/ingest-entries.ts";
+import type { Cancellation } from "./cancel.ts";
 import { statInImage } from "./image-files.ts";
 import { type BuildState, recordState } from "./state.ts";
 
@@ -27,6 +28,7 @@ export interface RunStepOptions {
   /** Mount targets: the directories made for them are no part of the layer. */
   targets: string[];
   output: (fd: number, data: Buffer) => void;
+  cancel: Cancellation;
 }
 
 export type RunStepResult = { exitCode: number } & ({ layer: IngestedLayer } | { layer?: undefined });
@@ -53,7 +55,7 @@ export async function runStep(engine: Engine, parent: BuildState, opts: RunStepO
     ignoreImageVolumes: true,
   });
   try {
-    const exitCode = await startContainer(engine, c.Id, { attach: true, interactive: false, output: opts.output });
+    const exitCode = await opts.cancel.running(c.Id, () => startContainer(engine, c.Id, { attach: true, interactive: false, output: opts.output }));
     if (exitCode !== 0) return { exitCode };
     const upperPath = engine.containers.path(c.Id, "upper");
     const made = mountPointsMade(engine, parent, opts.targets);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Bunker, expectOneLineError } from "./harness.ts";
+import { BUNKER, Bunker, expectOneLineError, mountsUnder } from "./harness.ts";
 
 let b: Bunker;
 const contexts: string[] = [];
@@ -271,4 +271,21 @@ test("parallel builds of the same Dockerfile share the cache safely", async () =
   for (const i of [1, 2, 3]) expect(b.ok(["run", "--rm", `par${i}`])).toBe("shared\n");
   const again = b.run(["build", ctx]);
   expect(Object.values(stepResults(again.stderr))).toEqual(["CACHED", "CACHED"]);
+});
+
+test("Ctrl-C during a RUN stops the build: no container, mount or image is left", async () => {
+  const ctx = context({ Dockerfile: "FROM busybox\nRUN echo started; sleep 600\n" });
+  const p = Bun.spawn([BUNKER, "--root", b.root, "build", "-t", "interrupted", ctx], { stdout: "pipe", stderr: "pipe" });
+  const reader = p.stderr.getReader();
+  let seen = "";
+  while (!seen.includes("started\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += new TextDecoder().decode(value);
+  }
+  p.kill("SIGINT");
+  expect(await p.exited).toBe(130);
+  expect(b.ok(["ps", "-a", "-q"])).toBe("");
+  expect(b.run(["image", "inspect", "interrupted"]).exitCode).not.toBe(0);
+  expect(mountsUnder(b.root)).toEqual([]);
 });
