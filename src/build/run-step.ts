@@ -59,7 +59,14 @@ export async function runStep(engine: Engine, parent: BuildState, opts: RunStepO
     if (exitCode !== 0) return { exitCode };
     const upperPath = engine.containers.path(c.Id, "upper");
     const made = mountPointsMade(engine, parent, opts.targets);
-    const skip = (rel: string, isDir: boolean) => isDir && made.has(rel) && fs.readdirSync(join(upperPath, rel)).length === 0;
+    // A mount point the runtime made (an empty file or directory, or a directory of nothing else) stays out.
+    const onlyMountPoint = (rel: string): boolean => {
+      if (!made.has(rel)) return false;
+      const st = fs.lstatSync(join(upperPath, rel));
+      if (st.isFile()) return st.size === 0;
+      return st.isDirectory() && fs.readdirSync(join(upperPath, rel)).every((c) => onlyMountPoint(`${rel}/${c}`));
+    };
+    const skip = (rel: string) => onlyMountPoint(rel);
     const upper = fs.openSync(upperPath, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
     try {
       return { exitCode, layer: await ingestEntries(engine.images, treeEntries({ fd: upper }, "", { overlayWhiteouts: true, skip })) };

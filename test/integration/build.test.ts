@@ -175,7 +175,7 @@ test("multi-stage: --target builds only the stages it needs; COPY --from takes a
   expectOneLineError(b.run(["build", "--target", "nope", ctx]), 1, /target stage "nope" could not be found/);
 });
 
-test("RUN --mount=type=cache keeps its content between builds and never ends up in the image", () => {
+test("RUN --mount: a cache keeps its content between builds; cache, bind, tmpfs and secret mounts never end up in the image", () => {
   const dockerfile = (n: number) => `FROM busybox\nRUN --mount=type=cache,target=/var/cache/app echo ${n} >> /var/cache/app/runs && cat /var/cache/app/runs > /seen\n`;
   const ctx = context({ Dockerfile: dockerfile(1) });
   b.ok(["build", "-t", "cached-mount", ctx]);
@@ -183,6 +183,17 @@ test("RUN --mount=type=cache keeps its content between builds and never ends up 
   b.ok(["build", "-t", "cached-mount", ctx]);
   expect(b.ok(["run", "--rm", "cached-mount", "cat", "/seen"])).toBe("1\n2\n");
   expect(b.run(["run", "--rm", "cached-mount", "ls", "/var/cache/app"]).exitCode).not.toBe(0);
+
+  // bind (the context, read-only by default), tmpfs and secret mounts: seen by the step, absent from the image.
+  writeFileSync(join(ctx, "token"), "s3cret");
+  writeFileSync(join(ctx, "data.txt"), "bound");
+  writeFileSync(
+    join(ctx, "Dockerfile"),
+    "FROM busybox\nRUN --mount=type=bind,target=/ctx --mount=type=tmpfs,target=/scratch --mount=type=secret,id=tok " +
+      "sh -c 'cat /ctx/data.txt /run/secrets/tok > /seen; echo x > /scratch/f; touch /ctx/w 2>/dev/null || echo ro >> /seen'\n",
+  );
+  b.ok(["build", "--secret", `id=tok,src=${join(ctx, "token")}`, "-t", "mounts", ctx]);
+  expect(b.ok(["run", "--rm", "mounts", "sh", "-c", "cat /seen; ls -d /ctx /scratch /run/secrets/tok 2>&1 | grep -c 'No such'"])).toBe("bounds3cretro\n3\n");
 
   writeFileSync(join(ctx, "Dockerfile"), "FROM busybox\nRUN --mount=type=cache,target=/x,id=../../etc true\n");
   expectOneLineError(b.run(["build", ctx]), 1, /id "..\/..\/etc" must not contain ".."/);
@@ -288,4 +299,22 @@ test("Ctrl-C during a RUN stops the build: no container, mount or image is left"
   expect(b.ok(["ps", "-a", "-q"])).toBe("");
   expect(b.run(["image", "inspect", "interrupted"]).exitCode).not.toBe(0);
   expect(mountsUnder(b.root)).toEqual([]);
+});
+
+test("ADD of a URL checks --checksum; the file is kept with mode 0600", async () => {
+  const body = "downloaded\n";
+  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(body) });
+  try {
+    const sum = `sha256:${new Bun.CryptoHasher("sha256").update(body).digest("hex")}`;
+    const url = `http://127.0.0.1:${server.port}/files/file.txt`;
+    const ctx = context({ Dockerfile: `FROM busybox\nADD --checksum=${sum} ${url} /d/\n` });
+    await b.okAsync(["build", "-t", "added", ctx]);
+    expect(b.ok(["run", "--rm", "added", "sh", "-c", "cat /d/file.txt; stat -c %a /d/file.txt"])).toBe("downloaded\n600\n");
+    writeFileSync(join(ctx, "Dockerfile"), `FROM busybox\nADD --checksum=sha256:${"0".repeat(64)} ${url} /d/\n`);
+    const r = await b.runAsync(["build", ctx]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("checksum mismatch");
+  } finally {
+    server.stop(true);
+  }
 });
