@@ -318,3 +318,19 @@ test("ADD of a URL checks --checksum; the file is kept with mode 0600", async ()
     server.stop(true);
   }
 });
+
+test("builder prune removes the cache (and with --all the cache mounts); built images stay", () => {
+  const ctx = context({ Dockerfile: "FROM busybox\nRUN --mount=type=cache,target=/c echo kept > /c/f && echo layer > /l\nRUN echo two > /t\n" });
+  b.ok(["build", "-t", "survivor", ctx]);
+  const out = b.ok(["builder", "prune", "-f"]);
+  expect(out).toMatch(/^Deleted build cache objects:\n\d+ cached steps\ndeleted: sha256:/);
+  expect(out).toMatch(/Total reclaimed space: /);
+  expect(b.ok(["run", "--rm", "survivor", "cat", "/l", "/t"])).toBe("layer\ntwo\n");
+  // The cache is gone, so the steps run again; the cache mount is still there until --all.
+  const again = b.run(["build", ctx]);
+  expect(again.stderr).not.toContain("CACHED");
+  expect(b.ok(["builder", "prune", "-f", "--all"])).toContain("Total reclaimed space");
+  writeFileSync(join(ctx, "Dockerfile"), "FROM busybox\nRUN --mount=type=cache,target=/c ls /c > /seen\n");
+  b.ok(["build", "-t", "after-prune", ctx]);
+  expect(b.ok(["run", "--rm", "after-prune", "cat", "/seen"])).toBe("");
+});
