@@ -26,7 +26,7 @@ import { type CopyPlan, type CopySource, copyEntries, hashEntries } from "./copy
 import { statInImage } from "./image-files.ts";
 import { buildNetwork } from "./network.ts";
 import type { Instruction } from "./parser/ast.ts";
-import { expandWord } from "./parser/expand.ts";
+import { expandText, expandWord } from "./parser/expand.ts";
 import { parseDockerfile } from "./parser/parse.ts";
 import { type Plan, planStages, referencedFrom, type Stage, stageNamed, targetStage } from "./parser/stages.ts";
 import { cacheMountDir, parseRunMount } from "./run-mounts.ts";
@@ -63,6 +63,7 @@ export async function build(engine: Engine, ctx: BuildContext, opts: BuildOption
   const df = parseDockerfile(ctx.dockerfile, ctx.dockerfileName);
   const plan = planStages(df, opts.buildArgs, ctx.dockerfileName);
   const target = targetStage(plan, opts.target);
+  const tags = opts.tags.map((t) => canonical(parseReference(t))); // a bad tag fails before any work
   const needed = neededStages(plan, target);
   const cancel = new Cancellation(engine);
   let state: BuildState | undefined;
@@ -74,7 +75,6 @@ export async function build(engine: Engine, ctx: BuildContext, opts: BuildOption
   } finally {
     cancel.dispose();
   }
-  const tags = opts.tags.map((t) => canonical(parseReference(t)));
   recordState(engine.images, state!, tags, false);
   opts.log(`writing image ${state!.id} done`);
   for (const t of tags) opts.log(`naming to ${t} done`);
@@ -271,7 +271,7 @@ class Builder {
           const heredoc = heredocs.get(s);
           if (heredoc && ins.sources[i].startsWith("<<")) {
             const path = join(scratch, `heredoc-${i}`);
-            fs.writeFileSync(path, heredoc.expand ? x(heredoc.content) : heredoc.content);
+            fs.writeFileSync(path, heredoc.expand ? expandText(heredoc.content, vars, this.escape) : heredoc.content);
             plan.inline.push({ name: s, path, mode: 0o644 });
           } else if (ins.kind === "ADD" && /^https?:\/\//.test(s)) plan.inline.push(await download(s, scratch, i, flag("checksum")));
           else if (ins.kind === "ADD" && /^git@|\.git$|^git:\/\//.test(s)) throw new BunkerError(`ADD ${s}: git sources are not supported; clone the repository into the context and COPY it`, 1);

@@ -256,7 +256,7 @@ test("heredocs, ADD of a local tar, COPY --chown, SHELL and ONBUILD", () => {
       "echo $NAME >> /h",
       "EOF",
       "COPY <<CONF /etc/app.conf",
-      "name=$NAME",
+      'name="$NAME"',
       "CONF",
       "ADD files.tar.gz /unpacked/",
       "COPY --chown=nobody:nogroup files/in.txt /owned",
@@ -268,7 +268,7 @@ test("heredocs, ADD of a local tar, COPY --chown, SHELL and ONBUILD", () => {
   );
   b.ok(["build", "-t", "parent", ctx]);
   expect(b.ok(["run", "--rm", "parent", "sh", "-c", "cat /h /etc/app.conf /unpacked/in.txt; stat -c %U:%G /owned; test -e /onbuild || echo no-trigger"])).toBe(
-    "line one\nheredoc\nname=heredoc\nin tar\nnobody:nogroup\nno-trigger\n",
+    "line one\nheredoc\nname=\"heredoc\"\nin tar\nnobody:nogroup\nno-trigger\n",
   );
   const child = context({ Dockerfile: "FROM parent\nRUN true\n" });
   b.ok(["build", "-t", "child", child]);

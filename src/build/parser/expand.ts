@@ -7,7 +7,12 @@ import { BunkerError } from "../../lib/errors.ts";
 export type Vars = ReadonlyMap<string, string>;
 
 export function expandWord(word: string, vars: Vars, escape = "\\"): string {
-  return new Expander(word, vars, escape).word();
+  return new Expander(word, vars, escape, true).word();
+}
+
+/** A heredoc's body: variables substituted, quotes and other escapes left as written (only `\$` is a literal `$`). */
+export function expandText(text: string, vars: Vars, escape = "\\"): string {
+  return new Expander(text, vars, escape, false).word();
 }
 
 class Expander {
@@ -16,6 +21,7 @@ class Expander {
     private readonly s: string,
     private readonly vars: Vars,
     private readonly escape: string,
+    private readonly quotes: boolean,
   ) {}
 
   /** Up to the end, or up to `stop` (outside quotes) when given: the body of ${VAR:-…}. */
@@ -25,9 +31,10 @@ class Expander {
       const c = this.s[this.i];
       if (c === stop) return out;
       this.i++;
-      if (c === "'") out += this.until("'");
+      if (c === "$") out += this.dollar();
+      else if (!this.quotes) out += c === this.escape && this.s[this.i] === "$" ? this.s[this.i++] : c;
+      else if (c === "'") out += this.until("'");
       else if (c === '"') out += this.doubleQuoted();
-      else if (c === "$") out += this.dollar();
       else if (c === this.escape) out += this.i < this.s.length ? this.s[this.i++] : c;
       else out += c;
     }

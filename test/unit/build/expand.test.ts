@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { expandWord } from "../../../src/build/parser/expand.ts";
+import { expandText, expandWord } from "../../../src/build/parser/expand.ts";
 import { parseDockerfile } from "../../../src/build/parser/parse.ts";
 import { planStages, targetStage } from "../../../src/build/parser/stages.ts";
 
@@ -28,6 +28,10 @@ test.each([
   ['"say \\"hi\\""', 'say "hi"'],
 ])("%s -> %s", (word, expected) => {
   expect(expandWord(word, vars)).toBe(expected);
+});
+
+test("a heredoc body keeps its quotes and escapes; only variables are substituted", () => {
+  expect(expandText(`echo "$A" '$A' \\n \\$A\n`, vars)).toBe(`echo "alpha" 'alpha' \\n $A\n`);
 });
 
 test("the escape directive's backtick escapes", () => {
