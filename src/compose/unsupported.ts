@@ -19,6 +19,10 @@ export function unsupportedKeys(model: ComposeFile): string[] {
     if (!s) continue;
     const at = `services.${name}`;
     check(`${at}.domainname`, s.domainname);
+    if (typeof s.build === "object") {
+      check(`${at}.build.dockerfile_inline`, s.build.dockerfile_inline);
+      check(`${at}.build.platforms`, s.build.platforms);
+    }
     (s.secrets ?? []).forEach((ref, i) => {
       if (typeof ref === "object" && (ref.uid || ref.gid || ref.mode !== undefined)) found.push(`${at}.secrets[${i}]`);
     });

@@ -40,7 +40,7 @@ export interface Builder {
 }
 
 /** The images: built where the service has a build section (always with --build, else when missing), pulled otherwise. */
-async function ensureImages(engine: Engine, project: Project, services: string[], build: boolean, builder?: Builder): Promise<void> {
+async function ensureImages(engine: Engine, project: Project, services: string[], build: boolean, builder: Builder): Promise<void> {
   const toBuild: string[] = [];
   for (const name of services) {
     const s = project.services[name];
@@ -62,7 +62,6 @@ async function ensureImages(engine: Engine, project: Project, services: string[]
     }
   }
   if (toBuild.length) {
-    if (!builder) throw new BunkerError(`service "${toBuild[0]}" needs a build, and this bunker cannot build images yet`, 1);
     await builder.build(project, toBuild);
   }
 }
@@ -140,7 +139,7 @@ function orphans(engine: Engine, project: Project): ProjectContainer[] {
   return projectContainers(engine, project.name).filter((c) => !c.oneoff && !(c.service in project.allServices));
 }
 
-export async function up(engine: Engine, project: Project, opts: UpOptions, builder?: Builder): Promise<number> {
+export async function up(engine: Engine, project: Project, opts: UpOptions, builder: Builder): Promise<number> {
   const order = startOrder(project.services, opts.services.length ? opts.services : Object.keys(project.services), opts.noDeps);
   await ensureNetworks(engine, project, order);
   ensureVolumes(engine, project, order);

@@ -5,13 +5,12 @@
 // config is the image's, updated with the container's settings and the -c
 // changes, plus a history entry.
 import fs from "node:fs";
-import { join } from "node:path";
 import { applyChange } from "../image/changes.ts";
 import type { ContainerConfig, ImageConfig } from "../image/config.ts";
 import { chainIds } from "../image/digest.ts";
-import { ingestLayer } from "../image/ingest.ts";
+import type { IngestedLayer } from "../image/ingest.ts";
+import { ingestEntries } from "../image/ingest-entries.ts";
 import { canonical, parseReference } from "../image/reference.ts";
-import { fileOutput, writeTar } from "../image/tar-writer.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { freezeCgroup } from "../runtime/cgroups.ts";
 import type { LoadedRecord } from "./container-store.ts";
@@ -38,34 +37,33 @@ export async function commitContainer(engine: Engine, ref: string, opts: CommitO
   const config = newConfig(engine.images.readConfig(image.id), record, opts); // -c errors before any work
 
   const store = engine.images;
-  const scratch = store.newTempDir();
+  const freeze = opts.pause && !record.State.Paused && isProcessAlive(record.State.Pid, record.PidStartTime);
+  const upper = fs.openSync(engine.containers.path(id, "upper"), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  let layer: IngestedLayer;
   try {
-    const tarPath = join(scratch, "layer.tar");
-    const freeze = opts.pause && !record.State.Paused && isProcessAlive(record.State.Pid, record.PidStartTime);
-    const upper = fs.openSync(engine.containers.path(id, "upper"), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-    if (freeze) freezeCgroup(cgroupPath(id), true);
-    try {
-      await writeTar(treeEntries({ fd: upper }, "", { overlayWhiteouts: true }), fileOutput(tarPath));
-    } finally {
-      if (freeze) freezeCgroup(cgroupPath(id), false);
-      fs.closeSync(upper);
-    }
-    const layer = await ingestLayer(store, Bun.file(tarPath).stream() as unknown as AsyncIterable<Uint8Array>, { gzipUncompressed: true });
-    config.rootfs.diff_ids.push(layer.diffId);
-    const chains = chainIds(config.rootfs.diff_ids);
-    const newId = store.putBlob(JSON.stringify(config));
-    try {
-      store.addImage({ id: newId, created: config.created!, layers: chains, size: image.size + layer.size }, tag ? [tag] : [], () =>
-        layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null }),
-      );
-    } catch (e) {
-      layer.discard();
-      throw e;
-    }
-    return newId;
+    layer = await ingestEntries(store, treeEntries({ fd: upper }, "", { overlayWhiteouts: true }), async (write) => {
+      if (freeze) freezeCgroup(cgroupPath(id), true);
+      try {
+        return await write();
+      } finally {
+        if (freeze) freezeCgroup(cgroupPath(id), false);
+      }
+    });
   } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
+    fs.closeSync(upper);
   }
+  config.rootfs.diff_ids.push(layer.diffId);
+  const chains = chainIds(config.rootfs.diff_ids);
+  const newId = store.putBlob(JSON.stringify(config));
+  try {
+    store.addImage({ id: newId, created: config.created!, layers: chains, size: image.size + layer.size }, tag ? [tag] : [], () =>
+      layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null }),
+    );
+  } catch (e) {
+    layer.discard();
+    throw e;
+  }
+  return newId;
 }
 
 /** The image's config with docker's commit changes: the container's own settings, then -c, then the new history entry. */

@@ -27,6 +27,9 @@ export interface NetworkFlags {
   aliases: string[];
 }
 
+/** Network flags that only choose the network (a build's RUN step). */
+export const networkOnly = (network: string): NetworkFlags => ({ network, publish: [], publishAll: false, expose: [], dns: [], dnsSearch: [], addHosts: [], aliases: [] });
+
 /** Checks what can be checked without the store, so bad flags fail before any pull. */
 export function checkNetworkFlags(f: NetworkFlags): void {
   parsePorts(f);

@@ -54,6 +54,8 @@ export interface CreateOptions {
   healthcheck?: HealthConfig;
   /** Already checked (see logConfig); docker's default when absent. */
   logConfig?: LogConfig;
+  /** A build step's container: the image's VOLUMEs get no volumes (docker's builder writes through them). */
+  ignoreImageVolumes?: boolean;
 }
 
 /** A `-v` bind as docker records it in Mounts. */
@@ -102,7 +104,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
   const volumeRequests = specs.filter((s) => s.kind !== "bind");
   // The image's VOLUMEs get anonymous volumes, unless a -v or --tmpfs already covers that path.
   const taken = new Set([...specs.map((s) => s.destination), ...Object.keys(tmpfs)]);
-  for (const dest of Object.keys(imageConfig.Volumes ?? {}).map(cleanPath)) {
+  for (const dest of opts.ignoreImageVolumes ? [] : Object.keys(imageConfig.Volumes ?? {}).map(cleanPath)) {
     if (!isAbsolute(dest) || taken.has(dest)) continue;
     taken.add(dest);
     volumeRequests.push({ kind: "anonymous", destination: dest, mode: "", rw: true, nocopy: false });

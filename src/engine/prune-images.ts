@@ -1,7 +1,7 @@
 // `image prune`: removes dangling images (no tag left), or with `all` every image, that no
 // container uses. Each removal goes through rmi's logic (removeImage), forced so that an
 // image with several tags is untagged and deleted in one step, as docker's prune does.
-import type { ImageStore } from "../image/store.ts";
+import type { ImageRecord, ImageStore } from "../image/store.ts";
 import type { Engine } from "./engine.ts";
 import { removeImage } from "./remove-image.ts";
 
@@ -19,13 +19,14 @@ function layerSizes(store: ImageStore): Map<string, number> {
   return sizes;
 }
 
-export function pruneImages(engine: Engine, all: boolean): PruneReport {
+/** `only`: a narrower choice among the candidates (`builder prune`: a build's intermediate images). */
+export function pruneImages(engine: Engine, all: boolean, only?: (image: ImageRecord) => boolean): PruneReport {
   const store = engine.images;
   const used = new Set(engine.containers.list().map((c) => c.Image));
   const before = layerSizes(store);
   const lines: string[] = [];
   for (const image of store.list()) {
-    if (used.has(image.id) || (!all && image.names.length > 0)) continue;
+    if (used.has(image.id) || (!all && image.names.length > 0) || (only && !only(image))) continue;
     // rmi says "Untagged: x" / "Deleted: y"; prune's report spells them in lower case.
     for (const line of removeImage(engine, image.id, true)) lines.push(line.charAt(0).toLowerCase() + line.slice(1));
   }

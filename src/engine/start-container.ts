@@ -38,6 +38,8 @@ export interface StartOptions {
   detachKeys?: number[];
   /** A restart policy's restart: called off if the container is no longer "restarting" (stopped or started meanwhile). */
   restart?: boolean;
+  /** Attached: the container's output goes here rather than to our stdout/stderr (see RelayOptions). */
+  output?: (fd: number, data: Buffer) => void;
 }
 
 export { isProcessAlive, processStartTime } from "../lib/process.ts";
@@ -176,6 +178,7 @@ export async function startContainer(engine: Engine, id: string, opts: StartOpti
     tty: record.Config.Tty,
     closeStdinOnEof: record.Config.StdinOnce || !opts.interactive,
     detachKeys: opts.detachKeys ?? DEFAULT_DETACH_KEYS,
+    output: opts.output,
   });
   trace("container exited");
   signals.stop();

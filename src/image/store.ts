@@ -33,6 +33,8 @@ export interface ImageRecord {
   manifest?: BlobDescriptor;
   /** Canonical repo@digest names the manifest is known under, as docker's RepoDigests. */
   repoDigests?: string[];
+  /** A build step's result, kept for the build cache: `images` lists it only with -a, as docker's intermediate images. */
+  intermediate?: boolean;
 }
 
 interface ImageIndex {
@@ -210,6 +212,7 @@ export class ImageStore {
         // The same image reached again (another registry, a re-pull): remember where it came from too.
         image.repoDigests = [...new Set([...(known.repoDigests ?? []), ...(record.repoDigests ?? [])])];
         image.manifest ??= record.manifest;
+        if (!record.intermediate) delete image.intermediate; // a build's result that was only a cached step so far
       }
       index.images[record.id] = image;
       for (const tag of tags) moveTag(index, tag, image);

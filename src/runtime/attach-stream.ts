@@ -128,6 +128,8 @@ export interface RelayOptions {
   closeStdinOnEof: boolean;
   /** Bytes that detach instead of reaching the container (ctrl-p ctrl-q by default). */
   detachKeys: number[];
+  /** Where the container's output goes instead of our stdout/stderr (a build step's log): fd 1 or 2 and the bytes. */
+  output?: (fd: number, data: Buffer) => void;
 }
 
 export type RelayResult = { exitCode: number | null } | { detached: true };
@@ -179,7 +181,7 @@ export function relay(conn: MonitorConnection, opts: RelayOptions): Promise<Rela
     }
     // Written synchronously: the process may exit right after the exit frame, and must not lose output still queued.
     exitCodeFrom(conn, (type, payload) => {
-      if (type === T_STDOUT || type === T_STDERR) writeOutput(type, payload);
+      if (type === T_STDOUT || type === T_STDERR) (opts.output ?? writeOutput)(type, payload);
     }).then((exitCode) => finish({ exitCode }));
   });
 }

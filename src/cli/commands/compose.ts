@@ -338,7 +338,6 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       const builder = composeBuilder(ctx.engine());
       const p = project();
       const names = (args.length ? args : Object.keys(p.services)).filter((n) => p.services[n]?.build);
-      if (!builder) throw new BunkerError("this bunker cannot build images yet", 1);
       await builder.build(p, names);
     },
   },

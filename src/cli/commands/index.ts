@@ -44,11 +44,17 @@ export const COMMANDS: Record<string, Loader> = {
   logout: () => import("./registry/logout.ts"),
   version: () => import("./version.ts"),
   compose: () => import("./compose.ts"),
+  build: () => import("./build.ts"),
 };
 
 /** `bunker image ls`, `bunker container rm`, …: docker's management commands map onto the same verbs. */
 export const GROUPS: Record<string, Record<string, Loader>> = {
+  builder: {
+    build: COMMANDS.build,
+    prune: () => import("./builder-prune.ts"),
+  },
   image: {
+    build: COMMANDS.build,
     ls: COMMANDS.images,
     list: COMMANDS.images,
     rm: COMMANDS.rmi,
@@ -151,7 +157,9 @@ export const DESCRIPTIONS: [string, string][] = [
   ["login", "Authenticate to a registry"],
   ["logout", "Log out from a registry"],
   ["version", "Show the bunker version information"],
-  ["image", "Manage images (ls, rm, import, inspect, save, load, history, prune, pull, push, tag)"],
+  ["build", "Build an image from a Dockerfile"],
+  ["builder", "Manage builds (build, prune)"],
+  ["image", "Manage images (build, ls, rm, import, inspect, save, load, history, prune, pull, push, tag)"],
   ["container", "Manage containers (run, create, start, ls, rm, inspect, update, stats, exec, top, logs, rename, port, stop, kill, wait, restart, attach, cp, diff, export, commit, pause, unpause)"],
   ["healthcheck", "Run a container's health check (run)"],
   ["compose", "Define and run multi-container applications (up, down, ps, logs, …)"],

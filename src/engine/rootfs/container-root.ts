@@ -16,7 +16,7 @@ import { rootfsLayers } from "../runtime-spec.ts";
 import { isProcessAlive } from "../start-container.ts";
 import { RootFs } from "./root-fs.ts";
 
-const MS_RDONLY = 1;
+export const MS_RDONLY = 1;
 
 const running = (r: LoadedRecord) => r.State.Running && isProcessAlive(r.State.Pid, r.PidStartTime);
 
@@ -52,7 +52,8 @@ async function withProcessRoot<T>(r: LoadedRecord, fn: (root: RootFs) => Promise
   }
 }
 
-async function withOverlay<T>(options: string, flags: number, fn: (root: RootFs) => Promise<T>): Promise<T> {
+/** Mounts an overlay with these options on a private temp dir for `fn`, and removes it after. */
+export async function withOverlay<T>(options: string, flags: number, fn: (root: RootFs) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "bunker-rootfs-"));
   try {
     mount("overlay", dir, "overlay", flags, options);

@@ -16,6 +16,8 @@ export interface ReadOptions {
   overlayWhiteouts?: boolean;
   /** Directories copied without their contents: in a running container's root, the kernel's /proc, /sys and /dev, or (export) every mount. */
   skipContents?: (dir: fs.Stats) => boolean;
+  /** Entries left out (a build context's .dockerignore), by their path below the top and whether they are directories. */
+  skip?: (relative: string, isDir: boolean) => boolean;
 }
 
 /** An item of the tree: the directory that holds it and its name there, or (the tree's top) an fd of its own. */
@@ -64,11 +66,14 @@ const empty = (name: string, header: EntryHeader): TarEntry => ({ name, data: ""
  */
 export async function* treeEntries(top: Place, name: string, opts: ReadOptions = {}): AsyncGenerator<TarEntry> {
   const links = new Map<string, string>();
-  yield* entriesOf(top, name, links, opts);
+  const base = name === "" ? "" : `${name}/`;
+  const skip = opts.skip;
+  yield* entriesOf(top, name, links, skip ? { ...opts, skip: (n, isDir) => skip(n.slice(base.length), isDir) } : opts);
 }
 
 async function* entriesOf(place: Place, name: string, links: Map<string, string>, opts: ReadOptions): AsyncGenerator<TarEntry> {
   const st = statOf(place);
+  if ("dir" in place && opts.skip?.(name, st.isDirectory())) return;
   const header = headerOf(st);
   if (st.isDirectory()) {
     if (name !== "") yield empty(`${name}/`, { ...header, type: "directory" });

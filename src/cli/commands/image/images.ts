@@ -83,6 +83,7 @@ export default defineBunkerCommand({
     const wanted = filter === undefined ? undefined : hasTag ? canonical(parseReference(filter)) : canonical(parseReference(filter)).replace(/:latest$/, ":");
     const rows: Row[] = [];
     for (const image of engine.images.list()) {
+      if (image.intermediate && !bool(flags.all)) continue;
       if (image.names.length === 0) {
         if (wanted === undefined && filterAccepts(filters, undefined)) rows.push(...imageRows(image, []));
         continue;
