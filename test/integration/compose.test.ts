@@ -290,3 +290,15 @@ test("a three-service app comes up with --wait; its page is built from the data 
   expect(b.ok(["volume", "ls", "-q"])).toBe("");
   expect(b.ok(["network", "ls"])).not.toContain("app_default");
 });
+
+test("build: up --build makes the service's image from its Dockerfile; down --rmi local removes it", () => {
+  const cwd = project("built", "services:\n  app:\n    build:\n      context: ./app\n      args: [GREETING=built-by-bunker]\n    network_mode: none\n");
+  Bun.spawnSync(["mkdir", "-p", join(cwd, "app")]);
+  writeFileSync(join(cwd, "app", "Dockerfile"), 'FROM busybox\nARG GREETING\nRUN echo "$GREETING" > /msg\nCMD ["cat", "/msg"]\n');
+  const up = compose(cwd, ["up", "--build"]);
+  expect(up.exitCode).toBe(0);
+  expect(up.stdout).toContain("built-app-1 | built-by-bunker");
+  expect(b.ok(["images", "--format", "{{.Repository}}"])).toContain("built-app");
+  expect(compose(cwd, ["down", "--rmi", "local"]).exitCode).toBe(0);
+  expect(b.ok(["images", "--format", "{{.Repository}}"])).not.toContain("built-app");
+});
