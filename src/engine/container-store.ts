@@ -14,6 +14,7 @@ import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock, withLockAsync } from "../lib/lock.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
+import type { MountConfig } from "./mount-spec.ts";
 import type { HealthConfig, HealthState } from "./health.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
 
@@ -76,6 +77,9 @@ export interface ContainerRecord {
     NetworkMode: string;
     AutoRemove: boolean;
     Tmpfs: Record<string, string> | null;
+    /** --mount, as docker records it (engine/mount-spec.ts); its tmpfs mounts are made from here. */
+    Mounts?: MountConfig[];
+    VolumesFrom?: string[];
     Privileged: boolean;
     ReadonlyRootfs: boolean;
     // Security, with Docker's names. Records written before these existed lack them (read as unset).

@@ -96,7 +96,7 @@ export function withContainerVolumes(engine: Engine, binds: MountPoint[], reques
     try {
       const mounts = requests.map((r): MountPoint => {
         const name = r.kind === "volume" ? r.name : randomVolumeName();
-        const fresh = engine.volumes.tryCreate(name, { anonymous: r.kind === "anonymous" });
+        const fresh = engine.volumes.tryCreate(name, { anonymous: r.kind === "anonymous", labels: r.labels, options: r.options });
         if (fresh?.Anonymous) made.push(name);
         const volume = fresh ?? engine.volumes.load(name);
         if (!r.nocopy && readdirSync(volume.Mountpoint).length === 0) copyImageContent(layers, r.destination, volume.Mountpoint);
