@@ -8,7 +8,7 @@ import fs from "node:fs";
 import { join } from "node:path";
 import { applyChange } from "../image/changes.ts";
 import type { ContainerConfig, ImageConfig } from "../image/config.ts";
-import { chainIds } from "../image/digest.ts";
+import { chainIds, sha256 } from "../image/digest.ts";
 import { ingestLayer } from "../image/ingest.ts";
 import { canonical, parseReference } from "../image/reference.ts";
 import { fileOutput, writeTar } from "../image/tar-writer.ts";
@@ -19,6 +19,7 @@ import type { Engine } from "./engine.ts";
 import { treeEntries } from "./rootfs/tree-reader.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import { isProcessAlive } from "./start-container.ts";
+import { assertLayeredRoot } from "./storage-driver.ts";
 
 export interface CommitOptions {
   reference?: string;
@@ -33,6 +34,7 @@ export async function commitContainer(engine: Engine, ref: string, opts: CommitO
   const tag = opts.reference ? canonical(parseReference(opts.reference)) : undefined;
   const id = engine.containers.resolve(ref);
   const record = engine.containers.load(id);
+  assertLayeredRoot(record.Driver, "commit");
   const image = engine.images.list().find((i) => i.id === record.Image);
   if (!image) throw new BunkerError(`cannot commit container ${ref}: its image ${record.Image.slice(7, 19)} was removed`);
   const config = newConfig(engine.images.readConfig(image.id), record, opts); // -c errors before any work
@@ -53,11 +55,13 @@ export async function commitContainer(engine: Engine, ref: string, opts: CommitO
     const layer = await ingestLayer(store, Bun.file(tarPath).stream() as unknown as AsyncIterable<Uint8Array>, { gzipUncompressed: true });
     config.rootfs.diff_ids.push(layer.diffId);
     const chains = chainIds(config.rootfs.diff_ids);
-    const newId = store.putBlob(JSON.stringify(config));
+    const configJson = JSON.stringify(config);
+    const newId = sha256(configJson);
     try {
-      store.addImage({ id: newId, created: config.created!, layers: chains, size: image.size + layer.size }, tag ? [tag] : [], () =>
-        layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null }),
-      );
+      store.addImage({ id: newId, created: config.created!, layers: chains, size: image.size + layer.size }, tag ? [tag] : [], () => {
+        store.putBlob(configJson);
+        layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null });
+      });
     } catch (e) {
       layer.discard();
       throw e;

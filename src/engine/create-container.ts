@@ -14,6 +14,9 @@ import type { RestartPolicy } from "./restart-policy.ts";
 import type { SecurityConfig } from "./security.ts";
 import { chownForUserns, makeTraversable, type UsernsConfig } from "./userns.ts";
 import { initialState } from "./state.ts";
+import { initLayer } from "./init-layer.ts";
+import { storageDriver } from "./storage-driver.ts";
+import { copyImageTree } from "./volume-copy.ts";
 import { mountVolumeSpec, parseMountSpec } from "./mount-spec.ts";
 import { cleanPath, parseVolumeSpec, type VolumeSpec } from "./volume-spec.ts";
 import { withContainerVolumes } from "./volumes.ts";
@@ -123,6 +126,8 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
   const anonymousPaths = specs.filter((s) => s.kind === "anonymous").map((s) => s.destination);
   const env = mergeEnv(imageConfig.Env ?? [], ...opts.envFiles.map(readEnvFile), opts.env);
 
+  const driver = storageDriver(engine.dirs.root);
+  if (driver === "vfs" && opts.userns?.UidMap) throw new BunkerError("--uidmap needs the overlay storage driver: the vfs driver's copied root is not remapped");
   const id = newContainerId();
   const record: ContainerRecord = {
     Id: id,
@@ -133,7 +138,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     Image: image.id,
     Name: `/${opts.name ?? randomName()}`,
     RestartCount: 0,
-    Driver: "overlay",
+    Driver: driver,
     Platform: "linux",
     Config: {
       Hostname: opts.hostname ?? id.slice(0, 12),
@@ -181,6 +186,8 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     engine.containers.create(record, opts.name === undefined ? randomName : undefined);
   });
   for (const d of ["upper", "work", "merged"]) mkdirSync(engine.containers.path(id, d));
+  // vfs: the upper dir is the whole root, a copy of the image as overlayfs would have merged it.
+  if (driver === "vfs") copyImageTree([initLayer(engine.images.dir), ...layers], engine.containers.path(id, "upper"));
   if (opts.userns?.UidMap) {
     chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
     makeTraversable(engine.containers.path(id));

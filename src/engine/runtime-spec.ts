@@ -1,6 +1,6 @@
 // Container record + image -> OCI runtime spec, with Docker's defaults for
 // mounts, devices, masked and read-only paths.
-import { DEFAULT_PATH, LAYERS_MAPPED_ANNOTATION, OVERLAY_ANNOTATION } from "../runtime/program.ts";
+import { DEFAULT_PATH, LAYERS_MAPPED_ANNOTATION, OVERLAY_ANNOTATION, ROOT_COPY_ANNOTATION } from "../runtime/program.ts";
 import type { DeviceRule, LinuxResources, RuntimeSpec, SpecMount } from "../runtime/spec.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
@@ -137,7 +137,8 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = 
     hostname: c.Config.Hostname,
     mounts,
     annotations: {
-      [OVERLAY_ANNOTATION]: overlayOptions(lowerdirs, dir("upper"), dir("work"), c.HostConfig.AutoRemove),
+      // vfs: the upper dir is a full copy of the image, bound as the root instead of an overlay (storage-driver.ts).
+      ...(c.Driver === "vfs" ? { [ROOT_COPY_ANNOTATION]: dir("upper") } : { [OVERLAY_ANNOTATION]: overlayOptions(lowerdirs, dir("upper"), dir("work"), c.HostConfig.AutoRemove) }),
       ...(chowned ? { [LAYERS_MAPPED_ANNOTATION]: "true" } : {}),
     },
     linux: {

@@ -6,6 +6,8 @@ import type { IdMapping, RuntimeSpec, SpecMount } from "./spec.ts";
 
 /** Annotation carrying the overlay options: the runtime mounts the rootfs inside the container's own mount namespace, so nothing leaks onto the host. */
 export const OVERLAY_ANNOTATION = "io.bunker.rootfs.overlay";
+/** Annotation carrying a directory that holds the whole rootfs (the vfs driver's copy): bound onto the root path instead of an overlay. */
+export const ROOT_COPY_ANNOTATION = "io.bunker.rootfs.copy";
 /** Set ("true") when the lower layers are copies already owned by the mapped ids, so a user namespace must not idmap them again. */
 export const LAYERS_MAPPED_ANNOTATION = "io.bunker.rootfs.layers-mapped";
 
@@ -115,6 +117,9 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   ops.push("private");
   if (overlay && userns) ops.push("root-mount", spec.root.path);
   else if (overlay) ops.push("mount", "overlay", spec.root.path, "overlay", "0", overlay);
+  const copy = spec.annotations?.[ROOT_COPY_ANNOTATION];
+  // A bind of the copy makes the root a mount point, which pivot_root needs.
+  if (copy && !userns) ops.push("mount", copy, spec.root.path, "", String(MS.BIND | MS.REC), "");
   ops.push("root", spec.root.path);
   // From here on, root of the namespace: bind sources must be reachable for it (see native.c's op_userns_root).
   if (userns) ops.push("userns-root");

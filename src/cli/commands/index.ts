@@ -43,6 +43,7 @@ export const COMMANDS: Record<string, Loader> = {
   login: () => import("./registry/login.ts"),
   logout: () => import("./registry/logout.ts"),
   version: () => import("./version.ts"),
+  info: () => import("./system/info.ts"),
 };
 
 /** `bunker image ls`, `bunker container rm`, …: docker's management commands map onto the same verbs. */
@@ -91,6 +92,16 @@ export const GROUPS: Record<string, Record<string, Loader>> = {
     port: COMMANDS.port,
     exec: COMMANDS.exec,
     top: COMMANDS.top,
+    prune: () => import("./container/prune.ts"),
+  },
+  system: {
+    df: () => import("./system/df.ts"),
+    prune: () => import("./system/prune.ts"),
+    info: COMMANDS.info,
+    check: () => import("./system/check.ts"),
+  },
+  builder: {
+    prune: () => import("./system/builder-prune.ts"),
   },
   healthcheck: {
     run: () => import("./healthcheck/run.ts"),
@@ -139,8 +150,11 @@ export const DESCRIPTIONS: [string, string][] = [
   ["login", "Authenticate to a registry"],
   ["logout", "Log out from a registry"],
   ["version", "Show the bunker version information"],
+  ["info", "Display system-wide information"],
   ["image", "Manage images (ls, rm, import, inspect, save, load, history, prune, pull, push, tag)"],
-  ["container", "Manage containers (run, create, start, ls, rm, inspect, update, stats, exec, top, logs, rename, port, stop, kill, wait, restart, attach, cp, diff, export, commit, pause, unpause)"],
+  ["container", "Manage containers (run, create, start, ls, rm, inspect, update, stats, exec, top, logs, rename, port, stop, kill, wait, restart, attach, cp, diff, export, commit, pause, unpause, prune)"],
+  ["system", "Manage bunker (df, prune, info, check)"],
+  ["builder", "Manage builds (prune)"],
   ["healthcheck", "Run a container's health check (run)"],
   ["volume", "Manage volumes (create, ls, inspect, rm, prune)"],
 ];
