@@ -1,5 +1,5 @@
 // `container prune`: removes every container that is not running, paused or restarting.
-import { diskUsage } from "../lib/disk-usage.ts";
+import { contentSize } from "../lib/disk-usage.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import type { Engine } from "./engine.ts";
 import { removeContainer } from "./remove-container.ts";
@@ -11,7 +11,7 @@ export function pruneContainers(engine: Engine): { ids: string[]; reclaimed: num
   let reclaimed = 0;
   for (const c of engine.containers.list().map((r) => refreshState(engine, r))) {
     if (!canRemove(c.State, false)) continue;
-    const size = diskUsage(engine.containers.path(c.Id));
+    const size = contentSize(engine.containers.path(c.Id, "upper")); // docker's SizeRw: the writable layer
     try {
       removeContainer(engine, c.Id, { force: false }); // refuses one started since we looked
     } catch (e) {

@@ -23,10 +23,17 @@ export function diskUsage(path: string, seen: SeenInodes = new Set()): number {
   return total;
 }
 
-/** Bytes of the files (not directories) under DIR: what docker reports as a volume's size. */
+/** Bytes of the files (not directories) under DIR: what docker reports as a volume's size; 0 if DIR is missing. */
 export function contentSize(dir: string): number {
+  let entries: import("node:fs").Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw e;
+  }
   let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  for (const entry of entries) {
     const p = join(dir, entry.name);
     total += entry.isDirectory() ? contentSize(p) : lstatSync(p).size;
   }
