@@ -136,6 +136,26 @@ test("the vfs driver: each container's root is a full copy, and containers run, 
   b.ok(["volume", "rm", "vfsvol"]);
 });
 
+test("a root on overlayfs (overlay-on-overlay) gets the vfs driver by itself, and containers run there", () => {
+  const outer = new Bunker();
+  const layers = `${outer.root}-layers`;
+  for (const d of ["lower", "upper", "work"]) mkdirSync(join(layers, d), { recursive: true });
+  const mounted = Bun.spawnSync(["mount", "-t", "overlay", "overlay", "-o", `lowerdir=${layers}/lower,upperdir=${layers}/upper,workdir=${layers}/work`, outer.root]);
+  expect(mounted.exitCode).toBe(0);
+  try {
+    outer.ok(["import", busyboxTar(), "busybox"]);
+    expect(outer.ok(["info", "-f", "{{.Driver}} {{index (index .DriverStatus 0) 1}}"])).toBe("vfs overlayfs\n");
+    expect(outer.ok(["run", "--rm", "busybox", "sh", "-c", "echo on vfs > /f; cat /f"])).toBe("on vfs\n");
+    const id = outer.ok(["create", "busybox", "true"]).trim();
+    expect(JSON.parse(outer.ok(["inspect", id]))[0].Driver).toBe("vfs");
+    outer.ok(["rm", id]);
+  } finally {
+    Bun.spawnSync(["umount", outer.root]);
+    rmSync(layers, { recursive: true, force: true });
+  }
+  outer.cleanup();
+});
+
 describe("system check", () => {
   const layers = () => readdirSync(join(b.root, "image", "layers"));
   const check = (repair = false) => b.run(["system", "check", ...(repair ? ["--repair"] : [])]);
