@@ -15,6 +15,7 @@ import type { SecurityConfig } from "./security.ts";
 import { chownForUserns, makeTraversable, type UsernsConfig } from "./userns.ts";
 import { initialState } from "./state.ts";
 import { initLayer } from "./init-layer.ts";
+import { removeContainer } from "./remove-container.ts";
 import { storageDriver } from "./storage-driver.ts";
 import { copyImageTree } from "./volume-copy.ts";
 import { mountVolumeSpec, parseMountSpec } from "./mount-spec.ts";
@@ -185,6 +186,12 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     record.Mounts = mounts;
     engine.containers.create(record, opts.name === undefined ? randomName : undefined);
   });
+  // A prune may have removed the image since it was resolved: it checks for users under the images lock, so
+  // looking under that lock after the record exists either finds the image kept for us, or finds it gone.
+  if (!engine.images.readLocked((index) => index.images[image.id])) {
+    removeContainer(engine, id, { force: true, volumes: true });
+    throw new BunkerError(`image ${opts.image} was removed while the container was being created; pull it and try again`);
+  }
   for (const d of ["upper", "work", "merged"]) mkdirSync(engine.containers.path(id, d));
   // vfs: the upper dir is the whole root, a copy of the image as overlayfs would have merged it.
   if (driver === "vfs") copyImageTree([initLayer(engine.images.dir), ...layers], engine.containers.path(id, "upper"));

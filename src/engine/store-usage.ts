@@ -45,7 +45,7 @@ function imageUsage(engine: Engine, containers: LoadedRecord[]): StoreUsage["ima
     for (const chain of image.layers) {
       listedBy.set(chain, (listedBy.get(chain) ?? 0) + 1);
       if (layerSize.has(chain)) continue;
-      const blob = store.readLayer(chain).blob?.digest;
+      const blob = store.tryReadLayer(chain)?.blob?.digest;
       layerSize.set(chain, diskUsage(store.layerPath(chain)) + (blob ? diskUsage(store.blobPath(blob)) : 0));
     }
   const ownBlobs = (i: ImageRecord) => diskUsage(store.blobPath(i.id)) + (i.manifest ? diskUsage(store.blobPath(i.manifest.digest)) : 0);

@@ -194,6 +194,12 @@ export class ImageStore {
     }
   }
 
+  /** Reads the index under the store lock, so no update (a prune) is half done: e.g. to confirm an image a new container uses is still there. */
+  readLocked<T>(fn: (index: ImageIndex) => T): T {
+    mkdirSync(this.dir, { recursive: true });
+    return withLock(this.lockPath, () => fn(this.readIndex()));
+  }
+
   /** Read-modify-write of the index under the store lock. */
   update<T>(fn: (index: ImageIndex) => T): T {
     mkdirSync(this.dir, { recursive: true });
@@ -269,7 +275,8 @@ export class ImageStore {
     }
   }
 
-  private tryReadLayer(chainId: string): LayerRecord | undefined {
+  /** The layer's record, or undefined if it is incomplete or gone (a prune may be removing it). */
+  tryReadLayer(chainId: string): LayerRecord | undefined {
     try {
       return this.readLayer(chainId);
     } catch {

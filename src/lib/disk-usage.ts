@@ -6,36 +6,34 @@ import { join } from "node:path";
 /** Identifies inodes already counted, so hard links and trees walked twice count once (as one `du` run does). */
 export type SeenInodes = Set<string>;
 
-/** Bytes allocated to PATH and everything under it, like `du -sB1`; 0 if it does not exist. */
-export function diskUsage(path: string, seen: SeenInodes = new Set()): number {
-  let st: ReturnType<typeof lstatSync>;
+/** FN's result, or FALLBACK if what it reads was removed meanwhile (a prune or rm running beside us). */
+function unlessGone<T>(fn: () => T, fallback: T): T {
   try {
-    st = lstatSync(path);
+    return fn();
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return 0; // removed while we walked
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return fallback;
     throw e;
   }
+}
+
+/** Bytes allocated to PATH and everything under it, like `du -sB1`; 0 if it does not exist. */
+export function diskUsage(path: string, seen: SeenInodes = new Set()): number {
+  const st = unlessGone(() => lstatSync(path), null);
+  if (!st) return 0;
   const key = `${st.dev}:${st.ino}`;
   if (seen.has(key)) return 0;
   seen.add(key);
   let total = Number(st.blocks) * 512;
-  if (st.isDirectory()) for (const name of readdirSync(path)) total += diskUsage(join(path, name), seen);
+  if (st.isDirectory()) for (const name of unlessGone(() => readdirSync(path), [])) total += diskUsage(join(path, name), seen);
   return total;
 }
 
 /** Bytes of the files (not directories) under DIR: what docker reports as a volume's size; 0 if DIR is missing. */
 export function contentSize(dir: string): number {
-  let entries: import("node:fs").Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return 0;
-    throw e;
-  }
   let total = 0;
-  for (const entry of entries) {
+  for (const entry of unlessGone(() => readdirSync(dir, { withFileTypes: true }), [])) {
     const p = join(dir, entry.name);
-    total += entry.isDirectory() ? contentSize(p) : lstatSync(p).size;
+    total += entry.isDirectory() ? contentSize(p) : unlessGone(() => lstatSync(p).size, 0);
   }
   return total;
 }
