@@ -121,6 +121,10 @@ test("--mount: volumes, binds and tmpfs with docker's option names; readonly ref
     expect(b.ok(["run", "--rm", "--mount", "src=mvol,dst=/data,readonly", "--mount", `type=bind,source=${host},destination=/h,ro`, "--mount", "type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1770", "busybox", "sh", "-c", script])).toBe(
       "kept\nfrom host\ndata ro\nh ro\ntmpfs rw,nosuid,nodev,noexec,relatime,size=1024k,mode=1770\n",
     );
+    // bind-propagation applies to the bind (seen from inside: a peer group); volume-nocopy leaves a volume empty.
+    expect(b.ok(["run", "--rm", "--mount", `type=bind,src=${host},dst=/p,bind-propagation=rshared`, "busybox", "sh", "-c", "grep ' /p ' /proc/self/mountinfo | grep -c ' shared:'"])).toBe("1\n");
+    expect(b.ok(["run", "--rm", "--mount", "src=nocopy,dst=/etc,volume-nocopy", "busybox", "ls", "-A", "/etc"])).toBe("");
+    b.ok(["volume", "rm", "nocopy"]);
     // A tmpfs is empty in every new container.
     expect(b.ok(["run", "--rm", "--mount", "type=tmpfs,target=/t", "busybox", "ls", "-A", "/t"])).toBe("");
     const id = b.ok(["create", "--mount", `type=bind,src=${host},dst=/h`, "--mount", "type=tmpfs,dst=/t", "busybox", "true"]).trim();
