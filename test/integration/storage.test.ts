@@ -5,6 +5,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { pushWithSkopeo, type RegistryFixture, startRegistry } from "../fixtures/registry.ts";
+import { makeTestImage, startFaultyRegistry } from "../fixtures/faulty-registry.ts";
 import { imageFromLayers } from "../fixtures/test-image.ts";
 import { Bunker, busyboxTar, expectOneLineError } from "./harness.ts";
 
@@ -183,6 +184,30 @@ describe("system check", () => {
     expect(readdirSync(tmp).filter((n) => n.startsWith(`${p.pid}-`))).toEqual([]);
     expect(check().stdout).toBe("No problems found\n");
     expect(b.ok(["run", "--rm", "busybox", "echo", "runs"])).toBe("runs\n");
+  });
+
+  test("a pull killed with -9 mid-download: check reports what it left, --repair removes it, and images still run", async () => {
+    const big = await makeTestImage({ layers: 2, files: { "a.bin": crypto.getRandomValues(new Uint8Array(4 << 20)) as unknown as string } });
+    const reg = await startFaultyRegistry("none", big);
+    try {
+      const p = Bun.spawn([join(import.meta.dir, "../../dist/bunker"), "--root", b.root, "pull", `${reg.host}/${big.ref}:${big.tag}`], { stdout: "pipe", stderr: "ignore" });
+      const reader = p.stdout.getReader();
+      for (let out = ""; !out.includes("Downloading"); ) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        out += new TextDecoder().decode(value);
+      }
+      p.kill("SIGKILL");
+      await p.exited;
+      const found = await b.runAsync(["system", "check"]);
+      expect(found.exitCode).toBe(1);
+      expect(found.stdout).toMatch(new RegExp(`image/tmp/${p.pid}-[\\d-]+(\\.blob)?: left incomplete by process ${p.pid}`));
+      expect((await b.runAsync(["system", "check", "--repair"])).exitCode).toBe(0);
+      expect(await b.okAsync(["system", "check"])).toBe("No problems found\n");
+      expect(await b.okAsync(["run", "--rm", "busybox", "echo", "runs"])).toBe("runs\n");
+    } finally {
+      await reg.stop();
+    }
   });
 
   test("a layer marked incomplete by hand is unpacked again from its blob, and the image runs", () => {
