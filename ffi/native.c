@@ -36,6 +36,7 @@ extern int chdir(const char *path);
 extern int fchdir(int fd);
 extern int mkdirat(int dirfd, const char *path, int mode);
 extern int symlinkat(const char *target, int dirfd, const char *linkpath);
+extern ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t n);
 extern int sethostname(const char *name, size_t len);
 extern int setsid(void);
 extern int ioctl(int fd, unsigned long request, ...);
@@ -67,6 +68,8 @@ extern ssize_t recvmsg(int fd, void *msg, int flags);
 #define EINTR 4
 #define EACCES 13
 #define EEXIST 17
+#define ENAMETOOLONG 36
+#define ELOOP 40
 #define MS_RDONLY 1
 #define MS_REMOUNT 32
 #define MS_BIND 4096
@@ -193,14 +196,18 @@ static int open_in_root(const char *path, int flags) {
  * Opens PATH inside the rootfs as an O_PATH fd, creating missing components
  * (directories, and a final empty file when kind is 'f'). Every lookup is
  * confined by RESOLVE_IN_ROOT, so a symlink in the image cannot point a mount
- * at the host.
+ * at the host. A dangling symlink on the way (an image's VOLUME that links to
+ * a path the image lacks) is followed inside the root and its target made,
+ * as docker's FollowSymlinkInScope does.
  */
 static int ensure_in_root(const char *path, char kind) {
-  char buf[4096]; size_t n = slen(path), i;
-  int fd = open_in_root(path, O_PATH);
-  if (fd >= 0 || errno != ENOENT) return fd;
+  char buf[4096], next[4096]; size_t n = slen(path), i, k; int fd, hops = 0;
   if (n >= sizeof buf) return -1;
   for (i = 0; i <= n; i++) buf[i] = path[i];
+restart:
+  n = slen(buf);
+  fd = open_in_root(buf, O_PATH);
+  if (fd >= 0 || errno != ENOENT) return fd;
   for (i = 1; i <= n; i++) {
     if (buf[i] != '/' && buf[i] != 0) continue;
     char saved = buf[i]; int last = (saved == 0);
@@ -218,8 +225,23 @@ static int ensure_in_root(const char *path, char kind) {
       } else {
         mkdirat(parent, buf + j, 0755);
       }
-      close(parent);
       fd = open_in_root(buf, O_PATH);
+      char link[4096]; ssize_t len;
+      if (fd < 0 && errno == ENOENT && (len = readlinkat(parent, buf + j, link, sizeof link)) > 0 && len < (ssize_t)sizeof link) {
+        close(parent);
+        if (++hops > 40) { errno = ELOOP; return -1; }
+        /* next = (the link's directory, unless it is absolute) + target + the rest of the path */
+        k = 0;
+        if (link[0] != '/') for (size_t m = 0; m < j; m++) next[k++] = buf[m];
+        for (ssize_t m = 0; m < len && k < sizeof next - 1; m++) next[k++] = link[m];
+        for (size_t m = i; !last && m < n && k < sizeof next - 1; m++) next[k++] = m == i ? '/' : buf[m];
+        if (k >= sizeof next - 1) { errno = ENAMETOOLONG; return -1; }
+        next[k] = 0;
+        for (k = 0; next[k]; k++) buf[k] = next[k];
+        buf[k] = 0;
+        goto restart;
+      }
+      close(parent);
     }
     buf[i] = saved;
     if (fd < 0) return -1;

@@ -14,7 +14,7 @@ interface Globals {
   rest: string[];
 }
 
-const GLOBAL_VALUE_FLAGS = new Set(["--root", "--runroot", "--config", "--log-level", "-l", "--context", "-c"]);
+const GLOBAL_VALUE_FLAGS = new Set(["--root", "--runroot", "--storage-driver", "--config", "--log-level", "-l", "--context", "-c"]);
 const GLOBAL_BOOL_FLAGS = new Set(["-D", "--debug"]);
 
 /** Docker's global flags come before the command name. */
@@ -30,6 +30,7 @@ function parseGlobals(argv: string[]): Globals {
       if (name === "--root") g.root = value;
       else if (name === "--runroot") g.runRoot = value;
       else if (name === "--config") process.env.DOCKER_CONFIG = value;
+      else if (name === "--storage-driver") process.env.BUNKER_STORAGE_DRIVER = value; // read by engine/storage-driver.ts
     } else if (name === "-H" || name === "--host") {
       throw new BunkerError("bunker has no daemon and no API socket yet, so -H/--host cannot be used; run commands directly");
     } else if (!GLOBAL_BOOL_FLAGS.has(name)) break;

@@ -20,8 +20,17 @@ export async function confirm(warning: string): Promise<boolean> {
   return answer === "y" || answer === "Y";
 }
 
-/** "Deleted Images:" (or Volumes) with one line each, if any, then the total. */
-export function printPruneReport(what: string, lines: string[], reclaimed: number): void {
+/** "Deleted Images:" (or Volumes) with one line each, if any. */
+export function printPruneSection(what: string, lines: string[]): void {
   if (lines.length > 0) process.stdout.write(`Deleted ${what}:\n${lines.map((l) => `${l}\n`).join("")}\n`);
+}
+
+/** One section, then the total. */
+export function printPruneReport(what: string, lines: string[], reclaimed: number): void {
+  printPruneSection(what, lines);
+  printPruneTotal(reclaimed);
+}
+
+export function printPruneTotal(reclaimed: number): void {
   process.stdout.write(`Total reclaimed space: ${humanSize(reclaimed)}\n`);
 }

@@ -22,7 +22,7 @@ export function composeBuilder(engine: Engine): Builder {
         const context = await openContext({ context: contextDir, file: spec.dockerfile ? resolve(contextDir, spec.dockerfile) : undefined });
         const image = serviceImage(project, name, s);
         try {
-          await build(engine, context, {
+          await engine.buildCache.whileInUse(() => build(engine, context, {
             tags: [image, ...(spec.tags ?? [])],
             buildArgs: new Map(Object.entries(keyValueMap(spec.args)).flatMap(([k, v]): [string, string][] => {
               const value = v ?? project.env[k]; // a bare KEY takes the value from the environment
@@ -37,7 +37,7 @@ export function composeBuilder(engine: Engine): Builder {
             log: (line) => process.stderr.write(`${line}\n`),
             output: (_, data) => void process.stderr.write(data),
             events: progressPrinter(process.stderr, false),
-          });
+          }));
         } finally {
           context.close();
         }

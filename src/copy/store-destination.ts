@@ -6,7 +6,7 @@
 // their image is added, and a failure anywhere discards all of them.
 import { chainIds } from "../image/digest.ts";
 import { type IngestedLayer, ingestLayer } from "../image/ingest.ts";
-import type { ImageRecord, ImageStore } from "../image/store.ts";
+import { type ImageRecord, type ImageStore, LayerGoneError } from "../image/store.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { forEachLimit } from "../lib/pool.ts";
 import { type CopyEvents, type CopyImage, type CopyLayer, type CopyOptions, type ImageDestination, shortId } from "./types.ts";
@@ -33,15 +33,18 @@ export class StoreDestination implements ImageDestination<StoredImage[]> {
   constructor(private readonly store: ImageStore) {}
 
   async write(images: CopyImage[], { events, parallel }: CopyOptions): Promise<StoredImage[]> {
-    const ingested = new Map<string, IngestedLayer>();
-    try {
-      await this.ingest(images, events, parallel, ingested);
-      const fetched = new Set(ingested.keys());
-      return images.map((image) => this.add(image, ingested, fetched));
-    } catch (e) {
-      // What is left was not committed (add() takes out what it commits): none of it becomes visible.
-      for (const layer of ingested.values()) layer.discard();
-      throw e;
+    // A prune running meanwhile may remove a layer this copy found in place: then the copy fetches it after all.
+    for (let attempt = 1; ; attempt++) {
+      const ingested = new Map<string, IngestedLayer>();
+      try {
+        await this.ingest(images, events, parallel, ingested);
+        const fetched = new Set(ingested.keys());
+        return images.map((image) => this.add(image, ingested, fetched));
+      } catch (e) {
+        // What is left was not committed (add() takes out what it commits): none of it becomes visible.
+        for (const layer of ingested.values()) layer.discard();
+        if (!(e instanceof LayerGoneError) || attempt === 3) throw e;
+      }
     }
   }
 
@@ -72,13 +75,20 @@ export class StoreDestination implements ImageDestination<StoredImage[]> {
     });
   }
 
+  /** A layer the store had before this copy (a prune may have removed it since). */
+  private storedSize(image: CopyImage, chain: string): number {
+    try {
+      return this.store.readLayer(chain).size;
+    } catch {
+      throw new LayerGoneError(image.id);
+    }
+  }
+
   /** `pending`: the ingested layers not committed yet; the first image that uses one commits it. */
   private add(image: CopyImage, pending: Map<string, IngestedLayer>, fetched: Set<string>): StoredImage {
     const { store } = this;
     const chains = chainIds(image.config.rootfs.diff_ids);
-    const size = chains.reduce((n, chain) => n + (pending.get(chain)?.size ?? store.readLayer(chain).size), 0);
-    store.putBlob(image.configBytes);
-    if (image.manifest) store.putBlob(image.manifest.bytes);
+    const size = chains.reduce((n, chain) => n + (pending.get(chain)?.size ?? this.storedSize(image, chain)), 0);
     const before = store.list();
     const retagged = image.tags.flatMap((tag) => {
       const old = before.find((i) => i.names.includes(tag));
@@ -92,8 +102,10 @@ export class StoreDestination implements ImageDestination<StoredImage[]> {
       manifest: image.manifest?.descriptor,
       repoDigests: image.repoDigests,
     };
-    // Layers are committed under the index lock, so a concurrent rmi cannot prune them before the image refers to them.
+    // Layers and blobs are committed under the index lock, so a concurrent prune cannot remove them before the image refers to them.
     const added = store.addImage(record, image.tags, () => {
+      store.putBlob(image.configBytes);
+      if (image.manifest) store.putBlob(image.manifest.bytes);
       chains.forEach((chain, i) => {
         pending.get(chain)?.commit({ chainId: chain, parent: i > 0 ? chains[i - 1] : null });
         pending.delete(chain); // a later image sharing it finds it committed

@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import { applyChange } from "../image/changes.ts";
 import type { ContainerConfig, ImageConfig } from "../image/config.ts";
-import { chainIds } from "../image/digest.ts";
+import { chainIds, sha256 } from "../image/digest.ts";
 import type { IngestedLayer } from "../image/ingest.ts";
 import { ingestEntries } from "../image/ingest-entries.ts";
 import { canonical, parseReference } from "../image/reference.ts";
@@ -18,6 +18,7 @@ import type { Engine } from "./engine.ts";
 import { treeEntries } from "./rootfs/tree-reader.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import { isProcessAlive } from "./start-container.ts";
+import { assertLayeredRoot } from "./storage-driver.ts";
 
 export interface CommitOptions {
   reference?: string;
@@ -32,6 +33,7 @@ export async function commitContainer(engine: Engine, ref: string, opts: CommitO
   const tag = opts.reference ? canonical(parseReference(opts.reference)) : undefined;
   const id = engine.containers.resolve(ref);
   const record = engine.containers.load(id);
+  assertLayeredRoot(record.Driver, "commit");
   const image = engine.images.list().find((i) => i.id === record.Image);
   if (!image) throw new BunkerError(`cannot commit container ${ref}: its image ${record.Image.slice(7, 19)} was removed`);
   const config = newConfig(engine.images.readConfig(image.id), record, opts); // -c errors before any work
@@ -54,11 +56,14 @@ export async function commitContainer(engine: Engine, ref: string, opts: CommitO
   }
   config.rootfs.diff_ids.push(layer.diffId);
   const chains = chainIds(config.rootfs.diff_ids);
-  const newId = store.putBlob(JSON.stringify(config));
+  const configJson = JSON.stringify(config);
+  const newId = sha256(configJson);
   try {
-    store.addImage({ id: newId, created: config.created!, layers: chains, size: image.size + layer.size }, tag ? [tag] : [], () =>
-      layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null }),
-    );
+    // The config blob goes in under the images lock, with the image: a prune meanwhile never sees one without the other.
+    store.addImage({ id: newId, created: config.created!, layers: chains, size: image.size + layer.size }, tag ? [tag] : [], () => {
+      store.putBlob(configJson);
+      layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null });
+    });
   } catch (e) {
     layer.discard();
     throw e;

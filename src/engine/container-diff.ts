@@ -9,6 +9,7 @@ import { lgetxattr } from "../../ffi/fsx.ts";
 import type { Engine } from "./engine.ts";
 import { fdPath, RootFs } from "./rootfs/root-fs.ts";
 import { rootfsLayers } from "./runtime-spec.ts";
+import { assertLayeredRoot } from "./storage-driver.ts";
 
 const { O_DIRECTORY, O_NOFOLLOW, O_RDONLY } = fs.constants;
 
@@ -22,6 +23,7 @@ const isWhiteout = (st: fs.Stats) => st.isCharacterDevice() && st.rdev === 0;
 export function containerChanges(engine: Engine, ref: string): Change[] {
   const id = engine.containers.resolve(ref);
   const record = engine.containers.load(id);
+  assertLayeredRoot(record.Driver, "diff");
   const lowers = rootfsLayers(engine, record).lowerdirs.map((dir) => RootFs.open(dir));
   // The upper dir is walked through fds: a running container cannot swap in a symlink that leads the walk onto the host.
   const upper = fs.openSync(engine.containers.path(id, "upper"), O_RDONLY | O_DIRECTORY);

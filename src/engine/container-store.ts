@@ -16,6 +16,7 @@ import { withLock, withLockAsync } from "../lib/lock.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
 import type { PortMap } from "../network/ports.ts";
 import { type LiveNetwork, type NetworkSettings, withLive, withoutLive } from "../network/settings.ts";
+import type { MountConfig } from "./mount-spec.ts";
 import type { HealthConfig, HealthState } from "./health.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
 
@@ -80,6 +81,9 @@ export interface ContainerRecord {
     NetworkMode: string;
     AutoRemove: boolean;
     Tmpfs: Record<string, string> | null;
+    /** --mount, as docker records it (engine/mount-spec.ts); its tmpfs mounts are made from here. */
+    Mounts?: MountConfig[];
+    VolumesFrom?: string[];
     Privileged: boolean;
     ReadonlyRootfs: boolean;
     // Security, with Docker's names. Records written before these existed lack them (read as unset).

@@ -1,5 +1,5 @@
 // `create` (and the first half of `run`): image + flags -> a container record on disk.
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { isAbsolute, normalize } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 import { canonical, familiarName, parseReference } from "../image/reference.ts";
@@ -15,6 +15,11 @@ import type { RestartPolicy } from "./restart-policy.ts";
 import type { SecurityConfig } from "./security.ts";
 import { chownForUserns, makeTraversable, type UsernsConfig } from "./userns.ts";
 import { initialState } from "./state.ts";
+import { initLayer } from "./init-layer.ts";
+import { removeContainer } from "./remove-container.ts";
+import { storageDriver } from "./storage-driver.ts";
+import { copyImageTree } from "./volume-copy.ts";
+import { mountVolumeSpec, parseMountSpec } from "./mount-spec.ts";
 import { cleanPath, parseVolumeSpec, type VolumeSpec } from "./volume-spec.ts";
 import { withContainerVolumes } from "./volumes.ts";
 
@@ -29,6 +34,10 @@ export interface CreateOptions {
   user?: string;
   hostname?: string;
   volumes: string[];
+  /** --mount specs (engine/mount-spec.ts). */
+  mounts?: string[];
+  /** --volumes-from CONTAINER[:ro|:rw]. */
+  volumesFrom?: string[];
   tmpfs: string[];
   /** --network and the other network flags (checked by checkNetworkFlags). */
   network: NetworkFlags;
@@ -58,9 +67,13 @@ export interface CreateOptions {
   ignoreImageVolumes?: boolean;
 }
 
-/** A `-v` bind as docker records it in Mounts. */
+/** A bind as docker records it in Mounts. Its source must exist for --mount; -v creates a missing one. */
 function bindMount(b: Extract<VolumeSpec, { kind: "bind" }>): MountPoint {
-  return { Type: "bind", Source: b.source, Destination: b.destination, Mode: b.mode, RW: b.rw, Propagation: "rprivate" };
+  if (!existsSync(b.source)) {
+    if (b.mustExist) throw new BunkerError(`invalid mount config for type "bind": bind source path does not exist: ${b.source}`);
+    mkdirSync(b.source, { recursive: true });
+  }
+  return { Type: "bind", Source: b.source, Destination: b.destination, Mode: b.mode, RW: b.rw, Propagation: b.propagation ?? "rprivate" };
 }
 
 function parseTmpfs(spec: string): [string, string] {
@@ -94,16 +107,19 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
   const args = [...entrypoint, ...cmd];
   if (args.length === 0) throw new BunkerError("No command specified");
 
-  const specs = opts.volumes.map(parseVolumeSpec);
-  const binds = specs.filter((s) => s.kind === "bind").map(bindMount);
-  for (const b of binds) {
-    if (!existsSync(b.Source)) mkdirSync(b.Source, { recursive: true }); // docker creates a missing bind source
-    else statSync(b.Source);
-  }
+  const mountConfigs = (opts.mounts ?? []).map(parseMountSpec);
+  const ownSpecs = [...opts.volumes.map(parseVolumeSpec), ...mountConfigs.flatMap((m) => mountVolumeSpec(m) ?? [])];
   const tmpfs = Object.fromEntries(opts.tmpfs.map(parseTmpfs));
+  const tmpfsTargets = [...Object.keys(tmpfs), ...mountConfigs.filter((m) => m.Type === "tmpfs").map((m) => cleanPath(m.Target))];
+  const duplicate = [...ownSpecs.map((s) => s.destination), ...tmpfsTargets].find((d, i, all) => all.indexOf(d) !== i);
+  if (duplicate) throw new BunkerError(`Duplicate mount point: ${duplicate}`);
+  // --volumes-from mounts come first; this container's own mounts win at the same path.
+  const inherited = (opts.volumesFrom ?? []).flatMap((from) => volumesFrom(engine, from));
+  const specs = [...inherited.filter((s) => !ownSpecs.some((o) => o.destination === s.destination) && !tmpfsTargets.includes(s.destination)), ...ownSpecs];
+  const binds = specs.filter((s) => s.kind === "bind").map(bindMount);
   const volumeRequests = specs.filter((s) => s.kind !== "bind");
-  // The image's VOLUMEs get anonymous volumes, unless a -v or --tmpfs already covers that path.
-  const taken = new Set([...specs.map((s) => s.destination), ...Object.keys(tmpfs)]);
+  // The image's VOLUMEs get anonymous volumes, unless a -v, --mount or --tmpfs already covers that path.
+  const taken = new Set([...specs.map((s) => s.destination), ...tmpfsTargets]);
   for (const dest of opts.ignoreImageVolumes ? [] : Object.keys(imageConfig.Volumes ?? {}).map(cleanPath)) {
     if (!isAbsolute(dest) || taken.has(dest)) continue;
     taken.add(dest);
@@ -112,6 +128,8 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
   const anonymousPaths = specs.filter((s) => s.kind === "anonymous").map((s) => s.destination);
   const env = mergeEnv(imageConfig.Env ?? [], ...opts.envFiles.map(readEnvFile), opts.env);
 
+  const driver = storageDriver(engine.dirs.root);
+  if (driver === "vfs" && opts.userns?.UidMap) throw new BunkerError("--uidmap needs the overlay storage driver: the vfs driver's copied root is not remapped");
   const id = newContainerId();
   const record: ContainerRecord = {
     Id: id,
@@ -122,7 +140,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     Image: image.id,
     Name: `/${opts.name ?? randomName()}`,
     RestartCount: 0,
-    Driver: "overlay",
+    Driver: driver,
     Platform: "linux",
     Config: {
       Hostname: opts.hostname ?? id.slice(0, 12),
@@ -160,6 +178,8 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       RestartPolicy: opts.restartPolicy ?? { Name: "no", MaximumRetryCount: 0 },
       Init: opts.init || undefined,
       Tmpfs: opts.tmpfs.length > 0 ? tmpfs : null,
+      ...(mountConfigs.length > 0 ? { Mounts: mountConfigs } : {}),
+      ...(opts.volumesFrom?.length ? { VolumesFrom: opts.volumesFrom } : {}),
       ...opts.security, // CapAdd, CapDrop, Privileged, SecurityOpt, Ulimits, OomScoreAdj
       ReadonlyRootfs: opts.readOnly,
       ...opts.resources,
@@ -175,12 +195,38 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     record.Mounts = mounts;
     engine.containers.create(record, opts.name === undefined ? randomName : undefined);
   });
+  // A prune may have removed the image since it was resolved: it checks for users under the images lock, so
+  // looking under that lock after the record exists either finds the image kept for us, or finds it gone.
+  if (!engine.images.readLocked((index) => index.images[image.id])) {
+    removeContainer(engine, id, { force: true, volumes: true });
+    throw new BunkerError(`image ${opts.image} was removed while the container was being created; pull it and try again`);
+  }
   for (const d of ["upper", "work", "merged"]) mkdirSync(engine.containers.path(id, d));
+  // vfs: the upper dir is the whole root, a copy of the image as overlayfs would have merged it.
+  if (driver === "vfs") copyImageTree([initLayer(engine.images.dir), ...layers], engine.containers.path(id, "upper"));
   if (opts.userns?.UidMap) {
     chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
     makeTraversable(engine.containers.path(id));
   }
   return record;
+}
+
+/**
+ * `--volumes-from CONTAINER[:ro|:rw]`: that container's binds and volumes at the same paths.
+ * The mode overrides each one's RW (docker: ro, rw, or as they are).
+ */
+function volumesFrom(engine: Engine, spec: string): VolumeSpec[] {
+  const i = spec.lastIndexOf(":");
+  const [ref, mode] = i < 0 ? [spec, ""] : [spec.slice(0, i), spec.slice(i + 1)];
+  if (!["", "ro", "rw"].includes(mode)) throw new BunkerError(`invalid mode for volumes-from: ${mode}`);
+  const source = engine.containers.load(engine.containers.resolve(ref));
+  return source.Mounts.flatMap((m): VolumeSpec[] => {
+    const rw = mode === "" ? m.RW : mode === "rw";
+    if (m.Type === "bind") return [{ kind: "bind", source: m.Source, destination: m.Destination, mode: m.Mode, rw, propagation: m.Propagation }];
+    // nocopy: the volume already holds what its first container gave it.
+    if (m.Type === "volume" && m.Name) return [{ kind: "volume", name: m.Name, destination: m.Destination, mode: m.Mode, rw, nocopy: true }];
+    return [];
+  });
 }
 
 /** What `ps` shows in the IMAGE column: the name as given (without docker.io/library), or the short id. */

@@ -9,7 +9,7 @@ import { SpawnError, spawnExecProgram } from "../../ffi/native.ts";
 import { BunkerError, DaemonError, ExecError } from "../lib/errors.ts";
 import { tweakCapabilities } from "../runtime/capabilities.ts";
 import { cgroupJoinFiles } from "../runtime/cgroups.ts";
-import { buildExecProgram, namespacePaths, OVERLAY_ANNOTATION, type Stdio } from "../runtime/program.ts";
+import { buildExecProgram, namespacePaths, OVERLAY_ANNOTATION, ROOT_COPY_ANNOTATION, type Stdio } from "../runtime/program.ts";
 import { prepareSeccompBpf, seccompFileFor } from "../runtime/seccomp-files.ts";
 import type { RuntimeSpec } from "../runtime/spec.ts";
 import type { LoadedRecord } from "./container-store.ts";
@@ -95,7 +95,7 @@ function replaceEnv(env: string[], key: string, value: string): void {
 /** The container's rootfs as its overlay stacks it, top first (from the options the bundle mounts it with). */
 function rootfsLayers(spec: RuntimeSpec): string[] {
   const options = Object.fromEntries((spec.annotations?.[OVERLAY_ANNOTATION] ?? "").split(",").map((o) => o.split("=", 2)));
-  return [options.upperdir, ...(options.lowerdir ?? "").split(":")].filter(Boolean);
+  return [spec.annotations?.[ROOT_COPY_ANNOTATION] ?? options.upperdir, ...(options.lowerdir ?? "").split(":")].filter(Boolean);
 }
 
 /**

@@ -5,6 +5,7 @@ import { type ContainerConfig, hostArchitecture, type ImageConfig } from "../ima
 import { canonical, parseReference } from "../image/reference.ts";
 import type { ImageStore } from "../image/store.ts";
 import { ingestLayer } from "../image/ingest.ts";
+import { sha256 } from "../image/digest.ts";
 
 export interface ImportOptions {
   source: string; // a file path, or "-" for stdin
@@ -34,10 +35,14 @@ export async function importImage(store: ImageStore, opts: ImportOptions): Promi
     rootfs: { type: "layers", diff_ids: [layer.diffId] },
     history: [{ created, created_by: "bunker import", comment: opts.message ?? `Imported from ${opts.source}` }],
   };
-  const id = store.putBlob(JSON.stringify(config));
+  const configJson = JSON.stringify(config);
+  const id = sha256(configJson);
   try {
-    // The layer is committed under the index lock, so a concurrent rmi cannot prune it before the image refers to it.
-    store.addImage({ id, created, layers: [layer.diffId], size: layer.size }, tag ? [tag] : [], () => layer.commit({ chainId: layer.diffId, parent: null }));
+    // The layer and config are committed under the index lock, so a concurrent prune cannot remove them before the image refers to them.
+    store.addImage({ id, created, layers: [layer.diffId], size: layer.size }, tag ? [tag] : [], () => {
+      store.putBlob(configJson);
+      layer.commit({ chainId: layer.diffId, parent: null });
+    });
   } catch (e) {
     layer.discard();
     throw e;

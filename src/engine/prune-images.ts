@@ -3,6 +3,7 @@
 // image with several tags is untagged and deleted in one step, as docker's prune does.
 import type { ImageRecord, ImageStore } from "../image/store.ts";
 import type { Engine } from "./engine.ts";
+import { NotFoundError } from "../lib/errors.ts";
 import { removeImage } from "./remove-image.ts";
 
 export interface PruneReport {
@@ -15,7 +16,7 @@ export interface PruneReport {
 /** Chain id -> unpacked size of every layer some image lists. */
 function layerSizes(store: ImageStore): Map<string, number> {
   const sizes = new Map<string, number>();
-  for (const image of store.list()) for (const chain of image.layers) if (!sizes.has(chain)) sizes.set(chain, store.readLayer(chain).size);
+  for (const image of store.list()) for (const chain of image.layers) if (!sizes.has(chain)) sizes.set(chain, store.tryReadLayer(chain)?.size ?? 0);
   return sizes;
 }
 
@@ -27,8 +28,15 @@ export function pruneImages(engine: Engine, all: boolean, only?: (image: ImageRe
   const lines: string[] = [];
   for (const image of store.list()) {
     if (used.has(image.id) || (!all && image.names.length > 0) || (only && !only(image))) continue;
+    let removed: string[];
+    try {
+      removed = removeImage(engine, image.id, true, true);
+    } catch (e) {
+      if (e instanceof NotFoundError) continue; // another prune or rmi got there first
+      throw e;
+    }
     // rmi says "Untagged: x" / "Deleted: y"; prune's report spells them in lower case.
-    for (const line of removeImage(engine, image.id, true)) lines.push(line.charAt(0).toLowerCase() + line.slice(1));
+    for (const line of removed) lines.push(line.charAt(0).toLowerCase() + line.slice(1));
   }
   const after = layerSizes(store);
   let reclaimed = 0;

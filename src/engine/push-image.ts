@@ -24,10 +24,10 @@ export async function pushImage(engine: Engine, image: string, destination: stri
 
 /** The image is now also known under the registry's repo digest (docker's RepoDigests), with the manifest that gives it. */
 function remember(store: ImageStore, manifest: WrittenManifest, repoDigest: string): void {
-  store.putBlob(manifest.bytes);
   store.update((index) => {
     const current = index.images[manifest.imageId];
     if (!current) return;
+    store.putBlob(manifest.bytes); // under the lock, named by the image at once: never an orphan a check would remove
     current.repoDigests = [...new Set([...(current.repoDigests ?? []), repoDigest])];
     current.manifest ??= { digest: manifest.digest, size: manifest.bytes.length, mediaType: manifest.mediaType };
   });

@@ -1,6 +1,6 @@
 // `rmi`: untag, and delete the image once no tag and no container refers to it.
 import { displayParts, canonical, parseReference } from "../image/reference.ts";
-import { BunkerError } from "../lib/errors.ts";
+import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import type { Engine } from "./engine.ts";
 
 const short = (id: string) => id.slice(7, 19);
@@ -10,10 +10,9 @@ function display(name: string): string {
   return `${repository}:${tag}`;
 }
 
-/** Returns docker's "Untagged: …" / "Deleted: …" lines. */
-export function removeImage(engine: Engine, ref: string, force: boolean): string[] {
+/** Returns docker's "Untagged: …" / "Deleted: …" lines. `unusedOnly` (prune): leave an image a container uses alone, even when forced. */
+export function removeImage(engine: Engine, ref: string, force: boolean, unusedOnly = false): string[] {
   const image = engine.images.resolve(ref);
-  const users = engine.containers.list().filter((c) => c.Image === image.id);
   let byName: string | undefined;
   try {
     byName = canonical(parseReference(ref));
@@ -23,8 +22,11 @@ export function removeImage(engine: Engine, ref: string, force: boolean): string
   const named = byName !== undefined && image.names.includes(byName);
 
   return engine.images.update((index) => {
+    // Under the lock: a container created from now on finds the image gone (see createContainer), one created before is seen here.
+    const users = engine.containers.list().filter((c) => c.Image === image.id);
     const current = index.images[image.id];
-    if (!current) throw new BunkerError(`No such image: ${ref}`);
+    if (!current) throw new NotFoundError(`No such image: ${ref}`);
+    if (unusedOnly && users.length > 0) return [];
     const lines: string[] = [];
     let untag: string[];
     if (named && current.names.length > 1) untag = [byName as string];

@@ -1,10 +1,12 @@
 // Container record + image -> OCI runtime spec, with Docker's defaults for
 // mounts, devices, masked and read-only paths.
-import { DEFAULT_PATH, LAYERS_MAPPED_ANNOTATION, OVERLAY_ANNOTATION } from "../runtime/program.ts";
+import { DEFAULT_PATH, LAYERS_MAPPED_ANNOTATION, OVERLAY_ANNOTATION, ROOT_COPY_ANNOTATION } from "../runtime/program.ts";
 import type { DeviceRule, LinuxResources, RuntimeSpec, SpecMount } from "../runtime/spec.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { initLayer } from "./init-layer.ts";
+import { tmpfsOptions } from "./mount-spec.ts";
+import { cleanPath } from "./volume-spec.ts";
 import { chownedLayers, idmappedLayersSupported } from "./userns-chown.ts";
 import { readLayeredFile } from "./layer-files.ts";
 import { DEFAULT_SHM_SIZE, hostDevice, hostDevices } from "./resources.ts";
@@ -23,6 +25,11 @@ const DEFAULT_MOUNTS: SpecMount[] = [
 /** /dev/shm, sized by --shm-size (64 MiB unless given). */
 function shmMount(size: number): SpecMount {
   return { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", `size=${size}`] };
+}
+
+/** A --tmpfs or --mount type=tmpfs: OPTS as the mount takes them ("size=…,mode=…"). */
+function tmpfsMount(destination: string, opts: string): SpecMount {
+  return { destination, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "noexec", ...(opts ? opts.split(",") : [])] };
 }
 
 const DEVICES = [
@@ -106,13 +113,9 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = 
     etc("resolv.conf"),
     etc("hostname"),
     etc("hosts"),
-    ...c.Mounts.map((m) => ({ destination: m.Destination, type: "bind", source: m.Source, options: ["rbind", m.RW ? "rw" : "ro"] })),
-    ...Object.entries(hc.Tmpfs ?? {}).map(([dest, opts]) => ({
-      destination: dest,
-      type: "tmpfs",
-      source: "tmpfs",
-      options: ["nosuid", "nodev", "noexec", ...(opts ? opts.split(",") : [])],
-    })),
+    ...c.Mounts.map((m) => ({ destination: m.Destination, type: "bind", source: m.Source, options: ["rbind", m.RW ? "rw" : "ro", ...(m.Propagation ? [m.Propagation] : [])] })),
+    ...Object.entries(hc.Tmpfs ?? {}).map(([dest, opts]) => tmpfsMount(dest, opts)),
+    ...(hc.Mounts ?? []).filter((m) => m.Type === "tmpfs").map((m) => tmpfsMount(cleanPath(m.Target), tmpfsOptions(m))),
   ];
   const init = hc.Init && initPath !== "";
   if (init) mounts.push({ destination: INIT_PATH, type: "bind", source: initPath, options: ["bind", "ro"] });
@@ -135,7 +138,8 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = 
     hostname: c.Config.Hostname,
     mounts,
     annotations: {
-      [OVERLAY_ANNOTATION]: overlayOptions(lowerdirs, dir("upper"), dir("work"), c.HostConfig.AutoRemove),
+      // vfs: the upper dir is a full copy of the image, bound as the root instead of an overlay (storage-driver.ts).
+      ...(c.Driver === "vfs" ? { [ROOT_COPY_ANNOTATION]: dir("upper") } : { [OVERLAY_ANNOTATION]: overlayOptions(lowerdirs, dir("upper"), dir("work"), c.HostConfig.AutoRemove) }),
       ...(chowned ? { [LAYERS_MAPPED_ANNOTATION]: "true" } : {}),
     },
     linux: {

@@ -122,3 +122,8 @@ export function copyImageContent(layers: string[], path: string, dest: string): 
   const src = findImageDir(layers, path);
   if (src) copyMerged(src, dest);
 }
+
+/** Copies the whole image (LAYERS top first) into the empty directory DEST: the vfs driver's container root. */
+export function copyImageTree(layers: string[], dest: string): void {
+  copyMerged({ path: layers[0], st: lstatSync(layers[0]), dirs: layers }, dest);
+}

@@ -6,10 +6,17 @@
 import { isAbsolute, normalize } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 
+/** What a new volume gets (`--mount …,volume-label=,volume-opt=`); an existing one keeps its own. */
+interface NewVolume {
+  labels?: Record<string, string>;
+  options?: Record<string, string>;
+}
+
 export type VolumeSpec =
-  | { kind: "bind"; source: string; destination: string; mode: string; rw: boolean }
-  | { kind: "volume"; name: string; destination: string; mode: string; rw: boolean; nocopy: boolean }
-  | { kind: "anonymous"; destination: string; mode: string; rw: boolean; nocopy: boolean };
+  /** `mustExist`: --mount refuses a missing source, where -v creates it; `propagation`: --mount's bind-propagation. */
+  | { kind: "bind"; source: string; destination: string; mode: string; rw: boolean; propagation?: string; mustExist?: boolean }
+  | ({ kind: "volume"; name: string; destination: string; mode: string; rw: boolean; nocopy: boolean } & NewVolume)
+  | ({ kind: "anonymous"; destination: string; mode: string; rw: boolean; nocopy: boolean } & NewVolume);
 
 /** normalize() keeps a trailing slash; docker's paths (and Mounts' Destination) have none. */
 export const cleanPath = (p: string) => normalize(p).replace(/(.)\/+$/, "$1");

@@ -2,8 +2,8 @@
 // back) its volumes. Whatever checks "is this volume used?" and then acts
 // holds the volumes lock, and so does a container being created with
 // volumes, so `rm`/`prune` never delete a volume a new container is about to use.
-import { readdirSync, lstatSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync } from "node:fs";
+import { contentSize } from "../lib/disk-usage.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
@@ -50,16 +50,6 @@ export function removeVolume(engine: Engine, name: string, force: boolean): void
   });
 }
 
-/** Bytes in a directory tree (what `prune` reports as reclaimed). */
-function treeSize(dir: string): number {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    total += entry.isDirectory() ? treeSize(p) : lstatSync(p).size;
-  }
-  return total;
-}
-
 /** `volume prune`: unused anonymous volumes, or with `all` every unused one (docker 23+'s rule). */
 export function pruneVolumes(engine: Engine, all: boolean): { names: string[]; reclaimed: number } {
   return engine.volumes.withLock(() => {
@@ -68,7 +58,7 @@ export function pruneVolumes(engine: Engine, all: boolean): { names: string[]; r
     let reclaimed = 0;
     for (const v of engine.volumes.list()) {
       if (users.has(v.Name) || !(all || v.Anonymous)) continue;
-      reclaimed += treeSize(v.Mountpoint);
+      reclaimed += contentSize(v.Mountpoint);
       engine.volumes.remove(v.Name);
       names.push(v.Name);
     }
@@ -96,7 +86,7 @@ export function withContainerVolumes(engine: Engine, binds: MountPoint[], reques
     try {
       const mounts = requests.map((r): MountPoint => {
         const name = r.kind === "volume" ? r.name : randomVolumeName();
-        const fresh = engine.volumes.tryCreate(name, { anonymous: r.kind === "anonymous" });
+        const fresh = engine.volumes.tryCreate(name, { anonymous: r.kind === "anonymous", labels: r.labels, options: r.options });
         if (fresh?.Anonymous) made.push(name);
         const volume = fresh ?? engine.volumes.load(name);
         if (!r.nocopy && readdirSync(volume.Mountpoint).length === 0) copyImageContent(layers, r.destination, volume.Mountpoint);

@@ -133,10 +133,19 @@ export class ImageStore {
   }
 
   private removeAbandonedTmp(tmp: string): void {
-    for (const name of readdirSync(tmp)) {
-      const pid = Number(name.split("-")[0]);
-      if (pid && pid !== process.pid && !existsSync(`/proc/${pid}`)) rmSync(join(tmp, name), { recursive: true, force: true });
-    }
+    for (const path of this.abandonedTmp()) rmSync(path, { recursive: true, force: true });
+  }
+
+  /** Entries of tmp/ whose writer died (layers being unpacked, blobs being written): the incomplete marks of a crash. */
+  abandonedTmp(): string[] {
+    const tmp = join(this.dir, "tmp");
+    if (!existsSync(tmp)) return [];
+    return readdirSync(tmp)
+      .filter((name) => {
+        const pid = Number(name.split("-")[0]);
+        return pid && pid !== process.pid && !existsSync(`/proc/${pid}`);
+      })
+      .map((name) => join(tmp, name));
   }
 
   readLayer(chainId: string): LayerRecord {
@@ -187,6 +196,12 @@ export class ImageStore {
     }
   }
 
+  /** Reads the index under the store lock, so no update (a prune) is half done: e.g. to confirm an image a new container uses is still there. */
+  readLocked<T>(fn: (index: ImageIndex) => T): T {
+    mkdirSync(this.dir, { recursive: true });
+    return withLock(this.lockPath, () => fn(this.readIndex()));
+  }
+
   /** Read-modify-write of the index under the store lock. */
   update<T>(fn: (index: ImageIndex) => T): T {
     mkdirSync(this.dir, { recursive: true });
@@ -200,12 +215,14 @@ export class ImageStore {
 
   /**
    * Adds an image (or returns the existing one with the same id) and points the given tags at it.
-   * `commit` runs under the same lock first (e.g. commitLayer), so a concurrent rmi's pruneLayers
-   * never sees a committed layer that no image refers to yet.
+   * `commit` runs under the same lock first (e.g. commitLayer, putBlob of the config), so a concurrent
+   * rmi's pruneLayers or `system check --repair` never sees a committed layer or blob that no image refers to yet.
    */
   addImage(record: Omit<ImageRecord, "names">, tags: string[], commit?: () => void): ImageRecord {
     return this.update((index) => {
       commit?.();
+      // A layer found in place earlier may have been pruned since (rmi, prune): never record an image that cannot run.
+      if (!this.hasBlob(record.id) || !record.layers.every((l) => this.hasLayer(l))) throw new LayerGoneError(record.id);
       const known = index.images[record.id];
       const image = known ?? { ...record, names: [] };
       if (known) {
@@ -261,7 +278,8 @@ export class ImageStore {
     }
   }
 
-  private tryReadLayer(chainId: string): LayerRecord | undefined {
+  /** The layer's record, or undefined if it is incomplete or gone (a prune may be removing it). */
+  tryReadLayer(chainId: string): LayerRecord | undefined {
     try {
       return this.readLayer(chainId);
     } catch {
@@ -271,6 +289,13 @@ export class ImageStore {
 
   removeBlob(digest: string): void {
     rmSync(join(this.dir, "blobs", "sha256", digestHex(digest)), { force: true });
+  }
+}
+
+/** An image lost a layer (or its config) to a concurrent prune while being added: the caller may fetch it again. */
+export class LayerGoneError extends BunkerError {
+  constructor(id: string) {
+    super(`image ${id.slice(7, 19)} lost a layer to a prune that ran meanwhile; run the command again`);
   }
 }
 

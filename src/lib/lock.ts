@@ -33,19 +33,28 @@ export function withLock<T>(path: string, fn: () => T, options?: LockOptions): T
   }
 }
 
+/** Like withLock, for async work: the lock is held until FN's promise settles. */
 export async function withLockAsync<T>(path: string, fn: () => Promise<T>, options?: LockOptions): Promise<T> {
-  const fd = acquire(path, false, options);
-  try {
-    return await fn();
-  } finally {
-    close(fd);
-  }
+  return holdAsync(acquire(path, false, options), fn);
 }
 
 export function withSharedLock<T>(path: string, fn: () => T): T {
   const fd = acquire(path, true);
   try {
     return fn();
+  } finally {
+    close(fd);
+  }
+}
+
+/** Shared with other holders of the shared lock, exclusive of withLock's: e.g. many builds using a cache that a prune deletes. */
+export function withSharedLockAsync<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  return holdAsync(acquire(path, true), fn);
+}
+
+async function holdAsync<T>(fd: number, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
   } finally {
     close(fd);
   }

@@ -6,6 +6,8 @@ import type { IdMapping, RuntimeSpec, SpecMount } from "./spec.ts";
 
 /** Annotation carrying the overlay options: the runtime mounts the rootfs inside the container's own mount namespace, so nothing leaks onto the host. */
 export const OVERLAY_ANNOTATION = "io.bunker.rootfs.overlay";
+/** Annotation carrying a directory that holds the whole rootfs (the vfs driver's copy): bound onto the root path instead of an overlay. */
+export const ROOT_COPY_ANNOTATION = "io.bunker.rootfs.copy";
 /** Set ("true") when the lower layers are copies already owned by the mapped ids, so a user namespace must not idmap them again. */
 export const LAYERS_MAPPED_ANNOTATION = "io.bunker.rootfs.layers-mapped";
 
@@ -38,6 +40,13 @@ const FLAG_OPTIONS: Record<string, number> = {
   noatime: MS.NOATIME,
 };
 const IGNORED_OPTIONS = new Set(["rw", "private", "rprivate", "suid", "dev", "exec"]);
+/** Propagation other than private (which every mount has once "/" is made rprivate): set after pivot_root, see buildProgram. */
+const PROPAGATION: Record<string, number> = {
+  shared: 1 << 20,
+  rshared: (1 << 20) | MS.REC,
+  slave: 1 << 19,
+  rslave: (1 << 19) | MS.REC,
+};
 
 /** Splits OCI mount options into mount(2) flags and the filesystem's data string. */
 export function mountFlags(options: string[] = []): { flags: number; data: string } {
@@ -45,7 +54,7 @@ export function mountFlags(options: string[] = []): { flags: number; data: strin
   const data: string[] = [];
   for (const o of options) {
     if (o in FLAG_OPTIONS) flags |= FLAG_OPTIONS[o];
-    else if (!IGNORED_OPTIONS.has(o)) data.push(o);
+    else if (!IGNORED_OPTIONS.has(o) && !(o in PROPAGATION)) data.push(o);
   }
   return { flags, data: data.join(",") };
 }
@@ -108,6 +117,9 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   ops.push("private");
   if (overlay && userns) ops.push("root-mount", spec.root.path);
   else if (overlay) ops.push("mount", "overlay", spec.root.path, "overlay", "0", overlay);
+  const copy = spec.annotations?.[ROOT_COPY_ANNOTATION];
+  // A bind of the copy makes the root a mount point, which pivot_root needs.
+  if (copy && !userns) ops.push("mount", copy, spec.root.path, "", String(MS.BIND | MS.REC), "");
   ops.push("root", spec.root.path);
   // From here on, root of the namespace: bind sources must be reachable for it (see native.c's op_userns_root).
   if (userns) ops.push("userns-root");
@@ -116,6 +128,8 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   if (userns) for (const d of spec.linux.devices ?? []) ops.push("rmount", d.path, d.path, "", String(MS.BIND), "f", "");
   for (const [link, target] of DEV_SYMLINKS) ops.push("symlink", target, link);
   ops.push("pivot");
+  // After pivot_root a path resolves inside the container's root only, so no symlink there can reach the host.
+  for (const m of spec.mounts ?? []) for (const o of m.options ?? []) if (o in PROPAGATION) ops.push("mount", "", m.destination, "", String(PROPAGATION[o]), "");
   if ("consoleSocket" in stdio) ops.push("console", String(stdio.consoleSocket), String(stdio.rows), String(stdio.cols));
   if (spec.linux.namespaces.some((n) => n.type === "network" && !n.path)) ops.push("lo-up");
   for (const d of userns ? [] : (spec.linux.devices ?? [])) {

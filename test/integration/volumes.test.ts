@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Bunker, busyboxTar, expectOneLineError } from "./harness.ts";
 
@@ -109,4 +109,100 @@ test("volume prune removes unused anonymous volumes; -a every unused one", () =>
   b.ok(["rm", "-v", used]);
   expect(volumes()).toEqual([]);
   expect(existsSync(join(b.root, "volumes", usedVolume))).toBe(false);
+});
+
+test("--mount: volumes, binds and tmpfs with docker's option names; readonly refuses writes", () => {
+  const host = mkdtempSync("/var/tmp/bunker-mount-");
+  try {
+    writeFileSync(join(host, "f"), "from host\n");
+    b.ok(["run", "--rm", "--mount", "type=volume,source=mvol,target=/data,volume-label=team=a", "busybox", "sh", "-c", "echo kept > /data/f"]);
+    expect(inspectOne("mvol").Labels).toEqual({ team: "a" });
+    const script = "cat /data/f /h/f; touch /data/x 2>/dev/null || echo data ro; touch /h/x 2>/dev/null || echo h ro; echo t > /t/f; grep ' /t ' /proc/mounts | cut -d' ' -f3,4";
+    expect(b.ok(["run", "--rm", "--mount", "src=mvol,dst=/data,readonly", "--mount", `type=bind,source=${host},destination=/h,ro`, "--mount", "type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1770", "busybox", "sh", "-c", script])).toBe(
+      "kept\nfrom host\ndata ro\nh ro\ntmpfs rw,nosuid,nodev,noexec,relatime,size=1024k,mode=1770\n",
+    );
+    // bind-propagation applies to the bind (seen from inside: a peer group); volume-nocopy leaves a volume empty.
+    expect(b.ok(["run", "--rm", "--mount", `type=bind,src=${host},dst=/p,bind-propagation=rshared`, "busybox", "sh", "-c", "grep ' /p ' /proc/self/mountinfo | grep -c ' shared:'"])).toBe("1\n");
+    expect(b.ok(["run", "--rm", "--mount", "src=nocopy,dst=/etc,volume-nocopy", "busybox", "ls", "-A", "/etc"])).toBe("");
+    b.ok(["volume", "rm", "nocopy"]);
+    // A tmpfs is empty in every new container.
+    expect(b.ok(["run", "--rm", "--mount", "type=tmpfs,target=/t", "busybox", "ls", "-A", "/t"])).toBe("");
+    const id = b.ok(["create", "--mount", `type=bind,src=${host},dst=/h`, "--mount", "type=tmpfs,dst=/t", "busybox", "true"]).trim();
+    const [c] = JSON.parse(b.ok(["inspect", id]));
+    expect(c.Mounts).toEqual([{ Type: "bind", Source: host, Destination: "/h", Mode: "", RW: true, Propagation: "rprivate" }]);
+    expect(c.HostConfig.Mounts).toEqual([
+      { Type: "bind", Source: host, Target: "/h" },
+      { Type: "tmpfs", Target: "/t" },
+    ]);
+    b.ok(["rm", id]);
+    b.ok(["volume", "rm", "mvol"]);
+  } finally {
+    rmSync(host, { recursive: true, force: true });
+  }
+});
+
+test("a missing bind source: -v creates the directory, --mount refuses", () => {
+  const parent = mkdtempSync("/var/tmp/bunker-mount-");
+  try {
+    const missing = join(parent, "made");
+    expectOneLineError(b.run(["run", "--rm", "--mount", `type=bind,source=${missing},target=/m`, "busybox", "true"]), 125, /bind source path does not exist: .*made\n$/);
+    expect(existsSync(missing)).toBe(false);
+    b.ok(["run", "--rm", "-v", `${missing}:/m`, "busybox", "true"]);
+    expect(statSync(missing).isDirectory()).toBe(true);
+    expectOneLineError(b.run(["run", "--rm", "--mount", "type=bind,target=/m", "busybox", "true"]), 125, /field Source must not be empty/);
+    expectOneLineError(b.run(["run", "--rm", "--mount", "type=volume,target=/m,bogus=1", "busybox", "true"]), 125, /unexpected key 'bogus'/);
+    expectOneLineError(b.run(["run", "--rm", "-v", "/m", "--mount", "type=tmpfs,target=/m", "busybox", "true"]), 125, /Duplicate mount point: \/m/);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test("--volumes-from takes another container's volumes and binds, :ro makes them read-only", () => {
+  const host = mkdtempSync("/var/tmp/bunker-mount-");
+  try {
+    const src = b.ok(["create", "--name", "vsrc", "-v", "/anon", "-v", "shared:/shared", "-v", `${host}:/h`, "busybox", "true"]).trim();
+    b.ok(["run", "--rm", "--volumes-from", "vsrc", "busybox", "sh", "-c", "echo a > /anon/f; echo s > /shared/f; echo h > /h/f"]);
+    expect(b.ok(["run", "--rm", "--volumes-from", "vsrc:ro", "busybox", "sh", "-c", "cat /anon/f /shared/f /h/f; touch /shared/x 2>/dev/null || echo ro"])).toBe("a\ns\nh\nro\n");
+    // The borrower's own mount at the same path wins.
+    expect(b.ok(["run", "--rm", "--volumes-from", "vsrc", "-v", "other:/shared", "busybox", "ls", "-A", "/shared"])).toBe("");
+    expectOneLineError(b.run(["run", "--rm", "--volumes-from", "nosuch", "busybox", "true"]), 125, /No such container: nosuch/);
+    // The anonymous volume belongs to vsrc: a borrower's run --rm left it, vsrc's rm -v takes it.
+    expect(volumes().length).toBe(3);
+    b.ok(["rm", "-v", src]);
+    expect(volumes()).toEqual(["other", "shared"]);
+    b.ok(["volume", "rm", "other", "shared"]);
+  } finally {
+    rmSync(host, { recursive: true, force: true });
+  }
+});
+
+test("an image's VOLUME through a symlink to a host path stays inside the rootfs (CVE-2022-23648)", () => {
+  const host = mkdtempSync("/var/tmp/bunker-cve-");
+  const rootfs = mkdtempSync("/var/tmp/bunker-cve-rootfs-");
+  try {
+    writeFileSync(join(host, "secret"), "host secret\n");
+    const tar = join(rootfs, "..", `${rootfs.split("/").pop()}.tar`);
+    expect(Bun.spawnSync(["tar", "-xf", busyboxTar(), "-C", rootfs]).exitCode).toBe(0);
+    symlinkSync(host, join(rootfs, "data")); // absolute: resolved on the host it would be HOST
+    symlinkSync(`../../../../../../..${host}-rel`, join(rootfs, "rel")); // relative, climbing past the root
+    expect(Bun.spawnSync(["tar", "-cf", tar, "-C", rootfs, "."]).exitCode).toBe(0);
+    b.ok(["import", "--change", "VOLUME /data", tar, "cveimage"]);
+    rmSync(tar);
+    // The mount point resolves inside the rootfs: the link's target is made there (as docker does), and
+    // the volume is mounted on it; nothing of the host is seen, copied or written.
+    for (const flags of [[], ["-v", "cvevol:/data"], ["--mount", "src=cvevol2,dst=/data"]]) {
+      expect(b.ok(["run", "--rm", ...flags, "cveimage", "sh", "-c", `ls -A /data; echo mine > /data/new; ls -A ${host}`])).toBe("new\n");
+      expect(readdirSync(host)).toEqual(["secret"]);
+    }
+    b.ok(["run", "--rm", "-v", "cvevol3:/rel", "cveimage", "sh", "-c", "echo mine > /rel/new"]);
+    expect(readdirSync(host)).toEqual(["secret"]);
+    expect(existsSync(`${host}-rel`)).toBe(false);
+    expect(b.ok(["volume", "ls", "-q"])).toBe("cvevol\ncvevol2\ncvevol3\n");
+    for (const v of ["cvevol", "cvevol2", "cvevol3"]) expect(readdirSync(join(b.root, "volumes", v, "_data"))).toEqual(["new"]);
+    b.ok(["volume", "rm", "cvevol", "cvevol2", "cvevol3"]);
+    b.ok(["rmi", "cveimage"]);
+  } finally {
+    rmSync(host, { recursive: true, force: true });
+    rmSync(rootfs, { recursive: true, force: true });
+  }
 });

@@ -45,7 +45,9 @@ export default defineBunkerCommand({
     const context = await openContext({ context: positionals[0], file: str(flags.file) });
     let held: Buffer[] = [];
     try {
-      const id = await build(ctx.engine(), context, {
+      const engine = ctx.engine();
+      // Held shared for the whole build: a prune meanwhile waits rather than delete the cache it is using.
+      const id = await engine.buildCache.whileInUse(() => build(engine, context, {
         tags: list(flags.tag),
         buildArgs,
         labels: parseLabels(list(flags.label)),
@@ -63,7 +65,7 @@ export default defineBunkerCommand({
           return text;
         },
         events: progressPrinter(process.stderr, quiet),
-      });
+      }));
       const iidfile = str(flags.iidfile);
       if (iidfile) writeFileAtomic(iidfile, id);
       if (quiet) console.log(id);

@@ -45,6 +45,7 @@ export const COMMANDS: Record<string, Loader> = {
   version: () => import("./version.ts"),
   compose: () => import("./compose.ts"),
   build: () => import("./build.ts"),
+  info: () => import("./system/info.ts"),
 };
 
 /** `bunker image ls`, `bunker container rm`, …: docker's management commands map onto the same verbs. */
@@ -98,6 +99,13 @@ export const GROUPS: Record<string, Record<string, Loader>> = {
     port: COMMANDS.port,
     exec: COMMANDS.exec,
     top: COMMANDS.top,
+    prune: () => import("./container/prune.ts"),
+  },
+  system: {
+    df: () => import("./system/df.ts"),
+    prune: () => import("./system/prune.ts"),
+    info: COMMANDS.info,
+    check: () => import("./system/check.ts"),
   },
   healthcheck: {
     run: () => import("./healthcheck/run.ts"),
@@ -157,10 +165,12 @@ export const DESCRIPTIONS: [string, string][] = [
   ["login", "Authenticate to a registry"],
   ["logout", "Log out from a registry"],
   ["version", "Show the bunker version information"],
+  ["info", "Display system-wide information"],
   ["build", "Build an image from a Dockerfile"],
   ["builder", "Manage builds (build, prune)"],
   ["image", "Manage images (build, ls, rm, import, inspect, save, load, history, prune, pull, push, tag)"],
-  ["container", "Manage containers (run, create, start, ls, rm, inspect, update, stats, exec, top, logs, rename, port, stop, kill, wait, restart, attach, cp, diff, export, commit, pause, unpause)"],
+  ["container", "Manage containers (run, create, start, ls, rm, inspect, update, stats, exec, top, logs, rename, port, stop, kill, wait, restart, attach, cp, diff, export, commit, pause, unpause, prune)"],
+  ["system", "Manage bunker (df, prune, info, check)"],
   ["healthcheck", "Run a container's health check (run)"],
   ["compose", "Define and run multi-container applications (up, down, ps, logs, …)"],
   ["volume", "Manage volumes (create, ls, inspect, rm, prune)"],

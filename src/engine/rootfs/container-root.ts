@@ -28,8 +28,9 @@ export async function withContainerRoot<T>(engine: Engine, id: string, access: "
   return engine.containers.withLockAsync(id, async () => {
     const r = engine.containers.load(id);
     if (running(r)) return withProcessRoot(r, fn); // started before we got the lock
-    const { lowerdirs } = rootfsLayers(engine, r);
     const upper = engine.containers.path(id, "upper");
+    if (r.Driver === "vfs") return withDirRoot(upper, fn); // the whole root, as it is
+    const { lowerdirs } = rootfsLayers(engine, r);
     const options =
       access === "write" ? `lowerdir=${lowerdirs.join(":")},upperdir=${upper},workdir=${engine.containers.path(id, "work")}` : `lowerdir=${[upper, ...lowerdirs].join(":")}`;
     return withOverlay(options, access === "write" ? 0 : MS_RDONLY, fn);
@@ -46,6 +47,15 @@ async function withProcessRoot<T>(r: LoadedRecord, fn: (root: RootFs) => Promise
   try {
     // The pid may have been reused between load and open: the start time says whether it is still ours.
     if (!isProcessAlive(r.State.Pid, r.PidStartTime)) throw new BunkerError(`container ${r.Id} stopped while its files were being opened; try again`);
+    return await fn(root);
+  } finally {
+    root.close();
+  }
+}
+
+async function withDirRoot<T>(dir: string, fn: (root: RootFs) => Promise<T>): Promise<T> {
+  const root = RootFs.open(dir);
+  try {
     return await fn(root);
   } finally {
     root.close();

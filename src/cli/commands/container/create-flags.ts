@@ -43,6 +43,8 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "tty", short: "t", type: "bool", description: "Allocate a pseudo-TTY" },
   { name: "user", short: "u", type: "string", description: "Username or UID (format: <name|uid>[:<group|gid>])", valueHint: "string" },
   { name: "volume", short: "v", type: "list", description: "Bind mount a volume", valueHint: "list" },
+  { name: "mount", type: "list", description: "Attach a filesystem mount to the container", valueHint: "mount" },
+  { name: "volumes-from", type: "list", description: "Mount volumes from the specified container(s)", valueHint: "list" },
   { name: "workdir", short: "w", type: "string", description: "Working directory inside the container", valueHint: "string" },
   // Resource limits and devices (cgroups); values are checked by resourceConfig in engine/resources.ts.
   { name: "memory", short: "m", type: "string", description: "Memory limit", valueHint: "bytes" },
@@ -100,6 +102,8 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
     user: str(flags.user),
     hostname: str(flags.hostname),
     volumes: list(flags.volume),
+    mounts: list(flags.mount),
+    volumesFrom: list(flags["volumes-from"]),
     tmpfs: list(flags.tmpfs),
     network: networkFlags(flags),
     tty: bool(flags.tty),

@@ -5,7 +5,7 @@ import { bool, str } from "../../flags.ts";
 import { ago, goTime, humanDuration, renderTable } from "../../format.ts";
 import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
 
-function statusText(c: ContainerRecord, now: number): string {
+export function statusText(c: ContainerRecord, now: number): string {
   const s = c.State;
   if (s.Status === "running" || s.Status === "paused") return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${s.Paused ? " (Paused)" : ""}`;
   if (s.Status === "exited") return `Exited (${s.ExitCode}) ${ago(s.FinishedAt, now)}`;
@@ -14,7 +14,7 @@ function statusText(c: ContainerRecord, now: number): string {
 }
 
 /** As docker: arguments with spaces are single-quoted, then the whole is cut to 20 characters and double-quoted. */
-function commandText(c: ContainerRecord, noTrunc: boolean): string {
+export function commandText(c: ContainerRecord, noTrunc: boolean): string {
   const cmd = [c.Path, ...c.Args.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" ");
   const text = noTrunc || cmd.length <= 20 ? cmd : `${cmd.slice(0, 19)}…`;
   return `"${text}"`;

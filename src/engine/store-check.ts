@@ -1,0 +1,244 @@
+// `system check [--repair]`: finds what a crash (or a hand) left wrong in the store,
+// and repairs what can be repaired:
+//   - tmp/ entries of writers that died (the "incomplete" marks: a killed pull, load, import)
+//   - blobs whose content does not match their digest
+//   - layers without layer.json or diff/ (incomplete), and layers an image lists but lacks:
+//     unpacked again from their blob when the store has it, else their images are removed
+//   - layers no image lists (orphans), and blobs nothing names
+//   - mounts left under the root, `rm` and volume leftovers (.removing-*, .new-*)
+//   - containers whose monitor died: the exit is recorded (255) if the init is gone too
+// Image repairs run under the images lock, as pulls commit under it, so a check never
+// removes what a concurrent pull is adding.
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { MNT_DETACH, umount } from "../../ffi/native.ts";
+import { ingestLayer } from "../image/ingest.ts";
+import type { ImageIndex, ImageRecord } from "../image/store.ts";
+import type { Engine } from "./engine.ts";
+import { isProcessAlive, readExitFile, refreshState } from "./start-container.ts";
+
+export interface Problem {
+  what: string;
+  /** Fixes it and says how; absent when only a person can (the message says what to do). */
+  repair?: () => Promise<string> | string;
+}
+
+const HEX64 = /^[a-f0-9]{64}$/;
+
+async function fileDigest(path: string): Promise<string> {
+  const hasher = new Bun.CryptoHasher("sha256");
+  for await (const chunk of Bun.file(path).stream()) hasher.update(chunk);
+  return `sha256:${hasher.digest("hex")}`;
+}
+
+const listDir = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
+
+function removeTree(path: string): string {
+  rmSync(path, { recursive: true, force: true });
+  return `removed ${path}`;
+}
+
+/** Blobs any image or layer names. */
+function namedBlobs(engine: Engine, images: ImageRecord[]): Set<string> {
+  const named = new Set<string>();
+  for (const i of images) {
+    named.add(i.id);
+    if (i.manifest) named.add(i.manifest.digest);
+  }
+  for (const hex of listDir(join(engine.images.dir, "layers"))) {
+    try {
+      const blob = engine.images.readLayer(`sha256:${hex}`).blob?.digest;
+      if (blob) named.add(blob);
+    } catch {
+      // incomplete: reported with the layers
+    }
+  }
+  return named;
+}
+
+function imageTmpProblems(engine: Engine): Problem[] {
+  return engine.images.abandonedTmp().map((path) => ({
+    what: `${path}: left incomplete by process ${path.split("/").pop()!.split("-")[0]}, which died while writing it (an interrupted pull, load or import)`,
+    repair: () => removeTree(path),
+  }));
+}
+
+async function blobProblems(engine: Engine): Promise<Problem[]> {
+  const dir = join(engine.images.dir, "blobs", "sha256");
+  const problems: Problem[] = [];
+  for (const hex of listDir(dir).filter((n) => HEX64.test(n))) {
+    const digest = `sha256:${hex}`;
+    const actual = await fileDigest(join(dir, hex));
+    if (actual === digest) continue;
+    problems.push({
+      what: `blob ${digest} is corrupt: its content hashes to ${actual}`,
+      // Under the lock: what names it decides what else must go; an image without its config cannot run.
+      repair: () =>
+        engine.images.update((index) => {
+          engine.images.removeBlob(digest);
+          const lost = Object.values(index.images).filter((i) => i.id === digest);
+          for (const i of Object.values(index.images)) if (i.manifest?.digest === digest) delete i.manifest;
+          for (const i of lost) delete index.images[i.id];
+          if (lost.length > 0) engine.images.pruneLayers(index);
+          return lost.length > 0 ? `removed the blob and image ${digest.slice(7, 19)}, whose config it was: pull or load it again` : "removed the blob";
+        }),
+    });
+  }
+  return problems;
+}
+
+/** The layer's diff id and, if the image's manifest is stored, its blob as the manifest names it. */
+function layerSource(engine: Engine, image: ImageRecord, chain: string): { diffId: string; blob?: { digest: string; mediaType: string } } {
+  const i = image.layers.indexOf(chain);
+  const diffId = engine.images.readConfig(image.id).rootfs.diff_ids[i];
+  try {
+    const manifest = JSON.parse(engine.images.readBlob(image.manifest!.digest).toString());
+    const d = manifest.layers?.[i];
+    return { diffId, blob: d ? { digest: d.digest, mediaType: d.mediaType } : undefined };
+  } catch {
+    return { diffId };
+  }
+}
+
+/**
+ * Unpacks CHAIN again from the first candidate blob that unpacks to its diff id, and commits it in place of
+ * what is there. Returns false if none does.
+ */
+async function rebuildLayer(engine: Engine, image: ImageRecord, chain: string, orphans: string[]): Promise<boolean> {
+  const store = engine.images;
+  const { diffId, blob } = layerSource(engine, image, chain);
+  const candidates = [...(blob ? [blob] : []), ...orphans.map((digest) => ({ digest, mediaType: undefined }))];
+  for (const c of candidates) {
+    if (!store.hasBlob(c.digest)) continue;
+    let layer: Awaited<ReturnType<typeof ingestLayer>>;
+    try {
+      layer = await ingestLayer(store, Bun.file(store.blobPath(c.digest)).stream() as unknown as AsyncIterable<Uint8Array>, { expectedDigest: c.digest, mediaType: c.mediaType });
+    } catch {
+      continue; // not a layer at all
+    }
+    if (layer.diffId !== diffId) {
+      layer.discard();
+      continue;
+    }
+    const i = image.layers.indexOf(chain);
+    store.update(() => {
+      removeTree(store.layerPath(chain)); // the incomplete copy: commitLayer keeps an existing one
+      layer.commit({ chainId: chain, parent: i > 0 ? image.layers[i - 1] : null });
+    });
+    return true;
+  }
+  return false;
+}
+
+function layerProblems(engine: Engine, images: ImageRecord[]): Problem[] {
+  const store = engine.images;
+  const problems: Problem[] = [];
+  const listed = new Map<string, ImageRecord[]>();
+  for (const i of images) for (const l of i.layers) listed.set(l, [...(listed.get(l) ?? []), i]);
+  const present = new Set(listDir(join(store.dir, "layers")).map((hex) => `sha256:${hex}`));
+  const orphanBlobs = () => {
+    const named = namedBlobs(engine, store.list());
+    return listDir(join(store.dir, "blobs", "sha256"))
+      .filter((n) => HEX64.test(n) && !named.has(`sha256:${n}`))
+      .map((n) => `sha256:${n}`);
+  };
+  for (const chain of new Set([...present, ...listed.keys()])) {
+    const users = listed.get(chain) ?? [];
+    const complete = store.hasLayer(chain) && existsSync(store.layerDiff(chain));
+    if (complete && users.length > 0) continue;
+    if (complete) {
+      problems.push({ what: `layer ${chain} is not used by any image`, repair: () => store.update((index) => (store.pruneLayers(index), "removed it")) });
+      continue;
+    }
+    const state = present.has(chain) ? "is incomplete (no layer.json or diff/)" : "is missing";
+    const names = users.map((i) => i.names[0] ?? i.id.slice(7, 19)).join(", ");
+    problems.push({
+      what: `layer ${chain} ${state}${users.length > 0 ? `; used by ${names}` : ""}`,
+      repair: async () => {
+        if (users.length > 0 && (await rebuildLayer(engine, users[0], chain, orphanBlobs()))) return "unpacked it again from its blob";
+        return store.update((index: ImageIndex) => {
+          for (const i of users) delete index.images[i.id];
+          removeTree(store.layerPath(chain));
+          store.pruneLayers(index);
+          return users.length > 0 ? `its blob is gone: removed it and ${names}; pull or load again` : "removed it";
+        });
+      },
+    });
+  }
+  return problems;
+}
+
+function orphanBlobProblems(engine: Engine): Problem[] {
+  const named = namedBlobs(engine, engine.images.list());
+  return listDir(join(engine.images.dir, "blobs", "sha256"))
+    .filter((n) => HEX64.test(n) && !named.has(`sha256:${n}`))
+    .map((hex) => ({
+      what: `blob sha256:${hex} is not used by any image or layer`,
+      // Pulls put their blobs in place under the images lock together with the image: never removed from under one.
+      repair: () =>
+        engine.images.update(() => {
+          if (namedBlobs(engine, engine.images.list()).has(`sha256:${hex}`)) return "kept: an image took it meanwhile";
+          engine.images.removeBlob(`sha256:${hex}`);
+          return "removed it";
+        }),
+    }));
+}
+
+function mountProblems(engine: Engine): Problem[] {
+  const roots = [engine.dirs.root, engine.dirs.runRoot].map((r) => r.replace(/\/+$/, ""));
+  const points = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[4]?.replace(/\\040/g, " "))
+    .filter((p): p is string => !!p && roots.some((r) => p.startsWith(`${r}/`)));
+  // Deepest first, so a mount on top of another goes before it.
+  return [...new Set(points)]
+    .sort((a, b) => b.length - a.length)
+    .map((p) => ({
+      what: `${p} is mounted on the host (bunker mounts container roots only inside their own namespaces)`,
+      repair: () => {
+        umount(p, MNT_DETACH);
+        return "unmounted it";
+      },
+    }));
+}
+
+function leftoverProblems(engine: Engine): Problem[] {
+  const leftovers = [
+    ...listDir(engine.containers.dir)
+      .filter((n) => n.startsWith(".removing-"))
+      .map((n) => ({ path: join(engine.containers.dir, n), why: "an interrupted container rm" })),
+    ...listDir(engine.volumes.dir)
+      .filter((n) => n.startsWith(".removing-") || n.startsWith(".new-"))
+      .map((n) => ({ path: join(engine.volumes.dir, n), why: n.startsWith(".new-") ? "an interrupted volume create" : "an interrupted volume rm" })),
+  ];
+  return leftovers.map(({ path, why }) => ({ what: `${path} is left from ${why}`, repair: () => removeTree(path) }));
+}
+
+function containerProblems(engine: Engine): Problem[] {
+  const problems: Problem[] = [];
+  for (const r of engine.containers.list()) {
+    if (r.State.Status !== "running" && r.State.Status !== "paused") continue;
+    if (r.MonitorPid && isProcessAlive(r.MonitorPid, r.MonitorStartTime)) continue;
+    if (readExitFile(engine, r)) continue; // the monitor recorded the exit: the next ps files it
+    const name = r.Name.slice(1);
+    if (isProcessAlive(r.State.Pid, r.PidStartTime))
+      problems.push({ what: `container ${name} runs without its monitor: its exit will not be recorded and its output is lost; restart it (bunker restart ${name})` });
+    else
+      problems.push({
+        what: `container ${name} is recorded as running, but its process and its monitor died without recording the exit`,
+        repair: () => `marked it exited (${refreshState(engine, engine.containers.load(r.Id)).State.ExitCode})`,
+      });
+  }
+  return problems;
+}
+
+/** The checks, in an order where repairing what one finds never invalidates the next (blobs before the layers unpacked from them). */
+export const STORE_CHECKS: ((engine: Engine) => Problem[] | Promise<Problem[]>)[] = [
+  imageTmpProblems,
+  blobProblems,
+  (engine) => layerProblems(engine, engine.images.list()),
+  orphanBlobProblems,
+  mountProblems,
+  leftoverProblems,
+  containerProblems,
+];
