@@ -33,18 +33,23 @@ export class StoreDestination implements ImageDestination<StoredImage[]> {
   constructor(private readonly store: ImageStore) {}
 
   async write(images: CopyImage[], { events, parallel }: CopyOptions): Promise<StoredImage[]> {
-    // A prune running meanwhile may remove a layer this copy found in place: then the copy fetches it after all.
-    for (let attempt = 1; ; attempt++) {
-      const ingested = new Map<string, IngestedLayer>();
-      try {
+    const ingested = new Map<string, IngestedLayer>();
+    const fetched = new Set<string>();
+    try {
+      // A prune running meanwhile may remove a layer this copy found in place: then the copy fetches
+      // that one after all, keeping what it has ingested already.
+      for (let attempt = 1; ; attempt++) {
         await this.ingest(images, events, parallel, ingested);
-        const fetched = new Set(ingested.keys());
-        return images.map((image) => this.add(image, ingested, fetched));
-      } catch (e) {
-        // What is left was not committed (add() takes out what it commits): none of it becomes visible.
-        for (const layer of ingested.values()) layer.discard();
-        if (!(e instanceof LayerGoneError) || attempt === 3) throw e;
+        for (const chain of ingested.keys()) fetched.add(chain);
+        try {
+          return images.map((image) => this.add(image, ingested, fetched));
+        } catch (e) {
+          if (!(e instanceof LayerGoneError) || attempt === 3) throw e;
+        }
       }
+    } finally {
+      // What is left was not committed (add() takes out what it commits): none of it becomes visible.
+      for (const layer of ingested.values()) layer.discard();
     }
   }
 
@@ -57,6 +62,7 @@ export class StoreDestination implements ImageDestination<StoredImage[]> {
       });
     }
     await forEachLimit([...wanted.values()], parallel, async ({ layer, chainId, what }) => {
+      if (ingested.has(chainId)) return; // by an earlier attempt
       const short = shortId(layer.blob.digest ?? layer.diffId);
       if (this.store.hasLayer(chainId)) {
         events.layer(short, "Already exists");
@@ -104,6 +110,8 @@ export class StoreDestination implements ImageDestination<StoredImage[]> {
     };
     // Layers and blobs are committed under the index lock, so a concurrent prune cannot remove them before the image refers to them.
     const added = store.addImage(record, image.tags, () => {
+      // Checked before anything is committed, so a refused attempt leaves nothing behind.
+      if (!chains.every((c) => pending.has(c) || store.hasLayer(c))) throw new LayerGoneError(image.id);
       store.putBlob(image.configBytes);
       if (image.manifest) store.putBlob(image.manifest.bytes);
       chains.forEach((chain, i) => {

@@ -6,7 +6,7 @@ import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { initLayer } from "./init-layer.ts";
 import { tmpfsOptions } from "./mount-spec.ts";
-import { cleanPath } from "./volume-spec.ts";
+import { cleanPath, pathDepth } from "./volume-spec.ts";
 import { chownedLayers, idmappedLayersSupported } from "./userns-chown.ts";
 import { readLayeredFile } from "./layer-files.ts";
 import { DEFAULT_SHM_SIZE, hostDevice, hostDevices } from "./resources.ts";
@@ -107,9 +107,9 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = 
 
   const etc = (name: string): SpecMount => ({ destination: `/etc/${name}`, type: "bind", source: dir(name), options: ["rbind", "rprivate"] });
   const hc = c.HostConfig;
-  const mounts: SpecMount[] = [
-    ...DEFAULT_MOUNTS,
-    shmMount(hc.ShmSize || DEFAULT_SHM_SIZE),
+  // Parents first, as docker sorts them (stable, so at one depth the user's mount comes last and wins):
+  // a volume at /etc gets the /etc/hosts files on top, a tmpfs at /data does not hide a volume at /data/x.
+  const ownMounts: SpecMount[] = [
     etc("resolv.conf"),
     etc("hostname"),
     etc("hosts"),
@@ -117,6 +117,8 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = 
     ...Object.entries(hc.Tmpfs ?? {}).map(([dest, opts]) => tmpfsMount(dest, opts)),
     ...(hc.Mounts ?? []).filter((m) => m.Type === "tmpfs").map((m) => tmpfsMount(cleanPath(m.Target), tmpfsOptions(m))),
   ];
+  ownMounts.sort((a, b) => pathDepth(a.destination) - pathDepth(b.destination));
+  const mounts: SpecMount[] = [...DEFAULT_MOUNTS, shmMount(hc.ShmSize || DEFAULT_SHM_SIZE), ...ownMounts];
   const init = hc.Init && initPath !== "";
   if (init) mounts.push({ destination: INIT_PATH, type: "bind", source: initPath, options: ["bind", "ro"] });
 

@@ -21,6 +21,9 @@ export type VolumeSpec =
 /** normalize() keeps a trailing slash; docker's paths (and Mounts' Destination) have none. */
 export const cleanPath = (p: string) => normalize(p).replace(/(.)\/+$/, "$1");
 
+/** How many components a container path has: mounts are made parents first ("/a" before "/a/b"), as docker sorts them. */
+export const pathDepth = (p: string) => p.split("/").filter(Boolean).length;
+
 const MODES = new Set(["ro", "rw", "z", "Z", "nocopy"]);
 
 /** Docker's volume-name rule (daemon/names.RestrictedNamePattern), which also keeps a name a safe path component. */

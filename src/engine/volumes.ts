@@ -8,7 +8,7 @@ import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { copyImageContent } from "./volume-copy.ts";
-import type { VolumeSpec } from "./volume-spec.ts";
+import { pathDepth, type VolumeSpec } from "./volume-spec.ts";
 import { randomVolumeName, type VolumeRecord } from "./volume-store.ts";
 
 export interface CreateVolumeOptions {
@@ -69,7 +69,6 @@ export function pruneVolumes(engine: Engine, all: boolean): { names: string[]; r
 /** Where a container wants a volume: from `-v` (named or anonymous) or the image's VOLUME list. */
 export type VolumeRequest = Extract<VolumeSpec, { kind: "volume" | "anonymous" }>;
 
-const depth = (p: string) => p.split("/").filter(Boolean).length;
 
 /**
  * Creates the volumes a new container asks for (a missing named one, every
@@ -79,7 +78,7 @@ const depth = (p: string) => p.split("/").filter(Boolean).length;
  */
 export function withContainerVolumes(engine: Engine, binds: MountPoint[], requests: VolumeRequest[], layers: string[], create: (mounts: MountPoint[]) => void): void {
   // Parents before children, as docker sorts them, so /a/b is mounted on top of /a.
-  const sorted = (mounts: MountPoint[]) => mounts.sort((a, b) => depth(a.Destination) - depth(b.Destination));
+  const sorted = (mounts: MountPoint[]) => mounts.sort((a, b) => pathDepth(a.Destination) - pathDepth(b.Destination));
   if (requests.length === 0) return create(sorted(binds));
   engine.volumes.withLock(() => {
     const made: string[] = [];

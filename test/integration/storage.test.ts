@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { pushWithSkopeo, type RegistryFixture, startRegistry } from "../fixtures/registry.ts";
 import { makeTestImage, startFaultyRegistry } from "../fixtures/faulty-registry.ts";
-import { imageFromLayers } from "../fixtures/test-image.ts";
+import { imageFromLayers, makeTar } from "../fixtures/test-image.ts";
 import { Bunker, busyboxTar, expectOneLineError } from "./harness.ts";
 
 let b: Bunker;
@@ -283,6 +283,43 @@ describe.skipIf(!haveRegistry)("garbage collection beside a pull", () => {
     await pushWithSkopeo(reg, imageFromLayers([readFileSync(busyboxTar())], (t) => gzipSync(t), { cmd: ["sh"], ref: "test/shared" }));
   });
   afterAll(() => reg.stop());
+
+  test("a layer a pull found in place but an rmi removed meanwhile is fetched after all", async () => {
+    // An image of the local busybox layer plus a big one: the pull finds the first "Already exists".
+    const big = await makeTar([{ name: "big.bin", content: crypto.getRandomValues(new Uint8Array(24 << 20)) as unknown as string }]);
+    await pushWithSkopeo(reg, imageFromLayers([readFileSync(busyboxTar()), big], (t) => gzipSync(t, { level: 1 }), { cmd: ["sh"], ref: "test/twolayers" }));
+    const others = images();
+    if (others.length > 0) b.ok(["rmi", "-f", ...others]);
+    b.ok(["import", busyboxTar(), "base"]); // now the only image with that layer
+    const ref = `${reg.host}/test/twolayers:latest`;
+    const p = Bun.spawn([join(import.meta.dir, "../../dist/bunker"), "--root", b.root, "pull", ref], { stdout: "pipe", stderr: "pipe" });
+    const reader = p.stdout.getReader();
+    let out = "";
+    while (!out.includes("Already exists")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    // Stopped while it unpacks the big layer, the pull cannot commit before the shared layer is gone.
+    p.kill("SIGSTOP");
+    b.ok(["rmi", "base"]);
+    p.kill("SIGCONT");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    expect(await p.exited).toBe(0);
+    expect(out).toContain(`Status: Downloaded newer image for ${ref}`);
+    // The shared layer was fetched on the second attempt; the big one, ingested by the first, only once.
+    const shared = out.match(/^([a-f0-9]{12}): Already exists$/m)![1];
+    const completed = out.split("\n").filter((l) => l.endsWith(": Pull complete"));
+    expect(completed.length).toBe(2);
+    expect(completed[1]).toBe(`${shared}: Pull complete`);
+    expect(b.ok(["run", "--rm", ref, "sh", "-c", "wc -c < /big.bin; ls /bin/sh"])).toBe(`${24 << 20}\n/bin/sh\n`);
+    expect(b.run(["system", "check"]).stdout).toBe("No problems found\n");
+    b.ok(["rmi", ref]);
+  });
 
   test("system prune -a -f running beside pulls loses neither", async () => {
     const ref = `${reg.host}/test/shared:latest`;

@@ -47,6 +47,9 @@ test("rm refuses a volume a container uses; dangling lists the unused ones", () 
   b.ok(["volume", "create", "idle"]);
   expectOneLineError(b.run(["volume", "rm", "busy"]), 1, new RegExp(`volume is in use - \\[${id}\\]`));
   expect(b.ok(["volume", "ls", "-q", "--filter", "dangling=true"])).toBe("idle\n");
+  expect(b.ok(["volume", "ls", "-q", "--filter", "dangling=false", "--filter", "driver=local"])).toBe("busy\n");
+  expect(b.ok(["volume", "ls", "-q", "--filter", "driver=nfs"])).toBe("");
+  expectOneLineError(b.run(["volume", "ls", "--filter", "colour=red"]), 125, /invalid filter 'colour'/);
   b.ok(["rm", "-v", id]); // -v takes anonymous volumes only: a named one stays
   expect(volumes()).toEqual(["busy", "idle"]);
   b.ok(["volume", "rm", "busy", "idle"]);
@@ -90,9 +93,16 @@ test("an empty named volume over an image directory starts with its content, own
   // Only an empty volume is filled: what the volume holds now wins over the image.
   b.ok(["run", "--rm", "-v", "etcvol:/etc", "busybox", "sh", "-c", "echo mine > /etc/passwd"]);
   expect(b.ok(["run", "--rm", "-v", "etcvol:/etc", "busybox", "cat", "/etc/passwd"])).toBe("mine\n");
-  // A volume over a path the image lacks stays empty; nocopy skips the copy.
-  expect(b.ok(["run", "--rm", "-v", "other:/nothing-here", "-v", "empty:/etc:nocopy", "busybox", "ls", "-A", "/nothing-here", "/etc"])).toBe("/etc:\n\n/nothing-here:\n");
+  // A volume over a path the image lacks stays empty; nocopy skips the copy (the /etc files are mounted on top, as in docker).
+  expect(b.ok(["run", "--rm", "-v", "other:/nothing-here", "-v", "empty:/etc:nocopy", "busybox", "ls", "-A", "/nothing-here", "/etc"])).toBe("/etc:\nhostname\nhosts\nresolv.conf\n\n/nothing-here:\n");
   b.ok(["volume", "rm", "etcvol", "other", "empty"]);
+});
+
+test("mounts are made parents first: /etc files over a volume at /etc, a volume inside a tmpfs", () => {
+  expect(b.ok(["run", "--rm", "-h", "myhost", "-v", "etc2:/etc", "busybox", "sh", "-c", "cat /etc/hostname; grep -c localhost /etc/hosts; grep -c ' /etc/resolv.conf ' /proc/mounts"])).toBe("myhost\n2\n1\n");
+  b.ok(["run", "--rm", "--tmpfs", "/data", "--mount", "src=inner,dst=/data/x", "busybox", "sh", "-c", "echo kept > /data/x/f"]);
+  expect(readFileSync(join(b.root, "volumes", "inner", "_data", "f"), "utf8")).toBe("kept\n");
+  b.ok(["volume", "rm", "etc2", "inner"]);
 });
 
 test("volume prune removes unused anonymous volumes; -a every unused one", () => {
@@ -123,7 +133,7 @@ test("--mount: volumes, binds and tmpfs with docker's option names; readonly ref
     );
     // bind-propagation applies to the bind (seen from inside: a peer group); volume-nocopy leaves a volume empty.
     expect(b.ok(["run", "--rm", "--mount", `type=bind,src=${host},dst=/p,bind-propagation=rshared`, "busybox", "sh", "-c", "grep ' /p ' /proc/self/mountinfo | grep -c ' shared:'"])).toBe("1\n");
-    expect(b.ok(["run", "--rm", "--mount", "src=nocopy,dst=/etc,volume-nocopy", "busybox", "ls", "-A", "/etc"])).toBe("");
+    expect(b.ok(["run", "--rm", "--mount", "src=nocopy,dst=/etc,volume-nocopy", "busybox", "ls", "-A", "/etc"])).toBe("hostname\nhosts\nresolv.conf\n");
     b.ok(["volume", "rm", "nocopy"]);
     // A tmpfs is empty in every new container.
     expect(b.ok(["run", "--rm", "--mount", "type=tmpfs,target=/t", "busybox", "ls", "-A", "/t"])).toBe("");
