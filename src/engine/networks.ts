@@ -154,7 +154,7 @@ export function disconnectNetwork(engine: Engine, ref: string, container: string
     }
     if (n.Driver !== "bridge") throw new BunkerError("container cannot be disconnected from host network or connected to host network");
     if (r.State.Running) {
-      releaseContainer(id, n.Id);
+      releaseContainer(id, { networkId: n.Id, deleteLinks: true });
       engine.containers.updateLiveNetwork(id, (live) => {
         const endpoints = { ...live?.Endpoints };
         delete endpoints[n.Name];

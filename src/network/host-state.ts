@@ -39,6 +39,8 @@ export interface HostNetState {
   /** Bridges whose subnet is registered with nftables. */
   bridges: Record<string, { subnet: string; internal: boolean }>;
   endpoints: Endpoint[];
+  /** The address each bridge handed out last (attach.ts allocates round robin). */
+  lastAddress?: Record<string, number>;
 }
 
 function read(): HostNetState {
@@ -49,16 +51,19 @@ function read(): HostNetState {
   }
 }
 
-export const isStale = (e: Endpoint) => !existsSync(`/sys/class/net/${e.veth}`) && !isProcessAlive(e.owner, e.ownerStart);
+/** Whether the host has network interface NAME (sysfs shows the host's namespace, and needs no kernel lock). */
+export const linkExists = (name: string) => existsSync(`/sys/class/net/${name}`);
+
+export const isStale = (e: Endpoint) => !linkExists(e.veth) && !isProcessAlive(e.owner, e.ownerStart);
 
 export const ownerMark = () => ({ owner: process.pid, ownerStart: processStartTime(process.pid) });
 
-/** Drops endpoints from STATE, deleting their veths; returns the nft script that removes their ports. */
-export function dropEndpoints(state: HostNetState, drop: (e: Endpoint) => boolean): string {
+/** Drops endpoints from STATE (and their veths, unless told not to); returns the nft script that removes their ports. */
+export function dropEndpoints(state: HostNetState, drop: (e: Endpoint) => boolean, deleteLinks = true): string {
   const gone = state.endpoints.filter(drop);
   if (gone.length === 0) return "";
   state.endpoints = state.endpoints.filter((e) => !gone.includes(e));
-  for (const e of gone) deleteLink(e.veth);
+  if (deleteLinks) for (const e of gone) if (linkExists(e.veth)) deleteLink(e.veth);
   return portElements("delete", gone.flatMap((e) => e.ports));
 }
 
