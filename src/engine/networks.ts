@@ -66,9 +66,13 @@ export function createNetwork(engine: Engine, o: CreateNetworkOptions): NetworkR
         Options: { [BRIDGE_NAME_OPTION]: `br-${id.slice(0, 12)}` },
         Labels: o.labels,
       };
-      const script = ensureBridge(state, n);
       store.save(n);
-      return { value: n, nft: script };
+      try {
+        return { value: n, nft: ensureBridge(state, n, store.file(n.Id)) };
+      } catch (e) {
+        store.delete(n.Id);
+        throw e;
+      }
     }),
   );
 }

@@ -49,8 +49,11 @@ function writeSysctl(path: string, value: string): void {
   }
 }
 
-/** The bridge device up with its gateway address, forwarding on, and its subnet known to nftables; returns nft commands. */
-export function ensureBridge(state: HostNetState, n: NetworkRecord): string {
+/**
+ * The bridge device up with its gateway address, forwarding on, and its subnet known to nftables; returns
+ * nft commands. `definition`: the network's file, whose removal makes the bridge an orphan (host-state.ts).
+ */
+export function ensureBridge(state: HostNetState, n: NetworkRecord, definition?: string): string {
   const b = bridgeConfig(n);
   if (!linkExists(b.device)) {
     bridgeUp(b.device, addressBytes(b.gateway), b.subnet.prefix);
@@ -60,7 +63,7 @@ export function ensureBridge(state: HostNetState, n: NetworkRecord): string {
   writeSysctl("/proc/sys/net/ipv4/ip_forward", "1");
   if (state.bridges[b.device]) return "";
   const subnet = `${formatAddress(b.subnet.base)}/${b.subnet.prefix}`;
-  state.bridges[b.device] = { subnet, internal: n.Internal };
+  state.bridges[b.device] = { subnet, internal: n.Internal, ...(definition ? { definition } : {}) };
   return bridgeElements("add", b.device, subnet, n.Internal);
 }
 

@@ -36,8 +36,8 @@ export interface Endpoint {
 export interface HostNetState {
   /** The nftables table exists (made by an earlier call). */
   table: boolean;
-  /** Bridges whose subnet is registered with nftables. */
-  bridges: Record<string, { subnet: string; internal: boolean }>;
+  /** Bridges whose subnet is registered with nftables; a user network's names its definition file. */
+  bridges: Record<string, { subnet: string; internal: boolean; definition?: string }>;
   endpoints: Endpoint[];
   /** The address each bridge handed out last (attach.ts allocates round robin). */
   lastAddress?: Record<string, number>;
@@ -83,6 +83,7 @@ export function withHostNetwork<T>(fn: (state: HostNetState) => { value: T; nft?
       state.bridges = {};
     }
     script += dropEndpoints(state, isStale);
+    script += dropOrphanBridges(state);
     const { value, nft: more } = fn(state);
     try {
       nft(script + (more ?? ""));
@@ -100,4 +101,16 @@ export function withHostNetwork<T>(fn: (state: HostNetState) => { value: T; nft?
 function renderAll(state: HostNetState): string {
   const bridges = Object.entries(state.bridges).map(([name, b]) => bridgeElements("add", name, b.subnet, b.internal));
   return tableScript() + bridges.join("") + portElements("add", state.endpoints.flatMap((e) => e.ports));
+}
+
+/** Bridges of user networks whose definition is gone (its state root was deleted without `network rm`). */
+function dropOrphanBridges(state: HostNetState): string {
+  let script = "";
+  for (const [name, b] of Object.entries(state.bridges)) {
+    if (!b.definition || existsSync(b.definition) || state.endpoints.some((e) => e.bridge === name)) continue;
+    delete state.bridges[name];
+    if (linkExists(name)) deleteLink(name);
+    script += bridgeElements("delete", name, b.subnet, b.internal);
+  }
+  return script;
 }
