@@ -111,7 +111,11 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   ops.push("root", spec.root.path);
   // From here on, root of the namespace: bind sources must be reachable for it (see native.c's op_userns_root).
   if (userns) ops.push("userns-root");
-  for (const m of spec.mounts ?? []) ops.push(...mountOps(m, isFile));
+  // sysfs may only be mounted by the user namespace that owns the network namespace: a container in a user
+  // namespace that joins another's (a bridge's prepared one, the host's) binds the host's /sys, as runc does.
+  const ownsNetwork = spec.linux.namespaces.some((n) => n.type === "network" && !n.path);
+  const sysfs = (m: SpecMount): SpecMount => (userns && !ownsNetwork && m.type === "sysfs" ? { ...m, type: "bind", source: "/sys", options: ["rbind", ...(m.options ?? [])] } : m);
+  for (const m of spec.mounts ?? []) ops.push(...mountOps(sysfs(m), isFile));
   // mknod is refused inside a user namespace: the host's own nodes are bind-mounted instead, as runc and podman do.
   if (userns) for (const d of spec.linux.devices ?? []) ops.push("rmount", d.path, d.path, "", String(MS.BIND), "f", "");
   for (const [link, target] of DEV_SYMLINKS) ops.push("symlink", target, link);
