@@ -158,12 +158,14 @@ const NAMESPACE_FILES: Record<string, string> = { user: "user", mount: "mnt", ut
 /**
  * The /proc/PID/ns files of the namespaces the container made for itself,
  * the user namespace first: joining it gives the capabilities the others,
- * which it owns, then ask for.
+ * which it owns, then ask for (a joined network namespace comes before it).
  */
 export function namespacePaths(spec: RuntimeSpec, pid: number): string[] {
-  // A joined network namespace (launch.ts) is the init's too: exec enters it through the init.
-  const own = spec.linux.namespaces.filter((n) => !n.path || n.type === "network").map((n) => n.type);
-  const ordered = [...own.filter((t) => t === "user"), ...own.filter((t) => t !== "user")];
+  const own = spec.linux.namespaces.filter((n) => !n.path).map((n) => n.type);
+  // A joined network namespace (launch.ts) is the init's too, entered through the init. It belongs to
+  // the host's user namespace, so it is joined first, while the host's capabilities still count.
+  const joined = spec.linux.namespaces.some((n) => n.type === "network" && n.path) ? ["network"] : [];
+  const ordered = [...joined, ...own.filter((t) => t === "user"), ...own.filter((t) => t !== "user")];
   return ordered.map((t) => `/proc/${pid}/ns/${NAMESPACE_FILES[t]}`);
 }
 
