@@ -65,7 +65,7 @@ struct sockaddr_un_ { unsigned short family; char path[108]; };
 
 enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T_RESIZE = 5, T_REPORT = 6 };
 
-static const char *opt_dir = "", *opt_log = "", *opt_log_attrs = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
+static const char *opt_netns = "", *opt_dir = "", *opt_log = "", *opt_log_attrs = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
 static long opt_clone, opt_log_max_size, opt_log_max_file = 1, opt_health_ms, opt_tty, opt_stdin, opt_cleanup, opt_attached;
 
 struct client { int used, fd, owner, len; char buf[CLIENT_BUF]; };
@@ -389,6 +389,34 @@ static long now_ms(void) {
   return ts.sec * 1000 + ts.nsec / 1000000;
 }
 
+/*
+ * Spawns the container, inside the network namespace `netns=` names if any (a
+ * prepared bridge namespace, another container's): the child inherits it, while
+ * the monitor itself, and the `container cleanup` it may become, stay in the host's.
+ */
+static int spawn_in_netns(long nwords, char *errbuf) {
+  int here = -1, there, pid;
+  if (*opt_netns) {
+    here = open("/proc/self/ns/net", O_CLOEXEC);
+    there = open(opt_netns, O_CLOEXEC);
+    if (here < 0 || there < 0 || syscall(SYS_setns, there, CLONE_NEWNET) < 0) {
+      char *p = put_long(errbuf, errno);
+      p = put_str(p, "\tjoin network namespace", p + 32);
+      *p = 0;
+      if (here >= 0) close(here);
+      if (there >= 0) close(there);
+      return -1;
+    }
+    close(there);
+  }
+  pid = spawn_words(opt_clone, nwords, errbuf, opt_cgroup2);
+  if (here >= 0) {
+    syscall(SYS_setns, here, CLONE_NEWNET);
+    close(here);
+  }
+  return pid;
+}
+
 static void parse_options(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     char *a = argv[i], *v = a;
@@ -401,6 +429,7 @@ static void parse_options(int argc, char **argv) {
     else if (seq(a, "log-attrs")) opt_log_attrs = v;
     else if (seq(a, "socket")) opt_socket = v;
     else if (seq(a, "clone")) opt_clone = to_long(v);
+    else if (seq(a, "netns")) opt_netns = v;
     else if (seq(a, "cgroup2")) opt_cgroup2 = v;
     else if (seq(a, "tty")) opt_tty = to_long(v);
     else if (seq(a, "stdin")) opt_stdin = to_long(v);
@@ -466,7 +495,7 @@ int main(int argc, char **argv) {
 
   nwords = read_program();
   if (nwords <= 0) { report("err 22\tno program received", 27); return 125; }
-  pid = spawn_words(opt_clone, nwords, errbuf, opt_cgroup2);
+  pid = spawn_in_netns(nwords, errbuf);
   close_child_ends();
   if (pid < 0) {
     static char failure[ERRBUF_LEN + 8];

@@ -1080,9 +1080,8 @@ static int spawn_monitor(char *args, long len, int sock) {
 
 /* ---- Networking: network namespaces and rtnetlink (bridge, veth, address, route). ----
  * setns/unshare of a network namespace affect only the calling thread, so the
- * JS thread may do them itself: a process it then starts (the container's
- * monitor) inherits the namespace. A netlink socket stays bound to the
- * namespace it was made in, which is how a container's interface is
+ * JS thread may make one and step back at once. A netlink socket stays bound
+ * to the namespace it was made in, which is how a container's interface is
  * configured from the host side. */
 extern ssize_t send(int fd, const void *buf, size_t n, int flags);
 extern ssize_t recv(int fd, void *buf, size_t n, int flags);
@@ -1200,8 +1199,6 @@ static int netns_new(void) {
   close(orig);
   return fd;
 }
-
-static int bk_setns(int fd, int type) { return syscall(SYS_setns, fd, type) < 0 ? -errno : 0; }
 
 /* Creates bridge NAME if it is missing, gives it ADDR/PREFIX (network order) and brings it up. */
 static int bridge_up(const char *name, unsigned int addr, int prefix) {
@@ -1322,7 +1319,7 @@ static int bk_reap(int pid) {
  * symbol (~0.5 ms each), so the calls share a single one, dispatched by OP.
  */
 enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_SOCKETPAIR, OP_RECV_FD, OP_EXEC_SPAWN, OP_SPAWN_MONITOR,
-       OP_NETNS_NEW, OP_SETNS, OP_BRIDGE_UP, OP_LINK_DEL, OP_VETH_ATTACH };
+       OP_NETNS_NEW, OP_BRIDGE_UP, OP_LINK_DEL, OP_VETH_ATTACH };
 
 int bk_call(long op, long a, long b, long c, long d, long e) {
   switch (op) {
@@ -1340,7 +1337,6 @@ int bk_call(long op, long a, long b, long c, long d, long e) {
     case OP_EXEC_SPAWN: return bunker_exec_spawn((char *)b, c, (char *)d);
     case OP_SPAWN_MONITOR: return spawn_monitor((char *)a, b, (int)c);
     case OP_NETNS_NEW: return netns_new();
-    case OP_SETNS: return bk_setns((int)a, (int)b);
     case OP_BRIDGE_UP: return bridge_up((const char *)a, (unsigned int)b, (int)c);
     case OP_LINK_DEL: return link_del((const char *)a);
     case OP_VETH_ATTACH: return veth_attach((const unsigned char *)a, (int)b);

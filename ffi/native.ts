@@ -14,7 +14,7 @@ const SYMBOLS = { bk_call: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], r
 
 // Operation numbers of bk_call in native.c.
 const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, SOCKETPAIR: 10, RECV_FD: 11, EXEC_SPAWN: 12, SPAWN_MONITOR: 13,
-  NETNS_NEW: 14, SETNS: 15, BRIDGE_UP: 16, LINK_DEL: 17, VETH_ATTACH: 18 } as const;
+  NETNS_NEW: 14, BRIDGE_UP: 15, LINK_DEL: 16, VETH_ATTACH: 17 } as const;
 
 type Native = ReturnType<typeof cc<typeof SYMBOLS>>["symbols"];
 
@@ -229,17 +229,11 @@ function spawned(pid: number, errbuf: Uint8Array): number {
   throw new SpawnError(Number(text.slice(0, tab)), text.slice(tab + 1));
 }
 
-export const CLONE_NEWNET = 0x40000000;
 const ENODEV = 19;
 
 /** A fresh network namespace (lo up) as a close-on-exec fd; the calling thread stays in its own. */
 export function newNetworkNamespace(): number {
   return check("create network namespace", call(OP.NETNS_NEW));
-}
-
-/** Moves the calling thread (only it) into the namespace FD refers to. */
-export function setns(fd: number, type: number): void {
-  check("setns", call(OP.SETNS, fd, type));
 }
 
 /** Creates bridge NAME unless it exists, gives it ADDRESS/PREFIX (unless it has it) and brings it up. */

@@ -156,9 +156,9 @@ export function prepareNetwork(engine: Engine, r: ContainerRecord): PreparedNetw
   return { path: `/proc/${process.pid}/fd/${netns}`, live, done: () => close(netns) };
 }
 
-/** Releases what a stopped or removed container held on its networks. */
-export function releaseNetwork(r: ContainerRecord): void {
-  if (usesBridge(r)) releaseContainer(r.Id);
+/** Releases what a stopped or removed container held on its networks (see releaseContainer for deleteLinks). */
+export function releaseNetwork(r: ContainerRecord, opts: { deleteLinks?: boolean } = {}): void {
+  if (usesBridge(r)) releaseContainer(r.Id, { deleteLinks: opts.deleteLinks ?? true });
 }
 
 /** The /etc/hosts and resolv.conf additions of a container (its NetworkSettings with its live addresses). */

@@ -66,9 +66,13 @@ export function createNetwork(engine: Engine, o: CreateNetworkOptions): NetworkR
         Options: { [BRIDGE_NAME_OPTION]: `br-${id.slice(0, 12)}` },
         Labels: o.labels,
       };
-      const script = ensureBridge(state, n);
       store.save(n);
-      return { value: n, nft: script };
+      try {
+        return { value: n, nft: ensureBridge(state, n, store.file(n.Id)) };
+      } catch (e) {
+        store.delete(n.Id);
+        throw e;
+      }
     }),
   );
 }
@@ -154,7 +158,7 @@ export function disconnectNetwork(engine: Engine, ref: string, container: string
     }
     if (n.Driver !== "bridge") throw new BunkerError("container cannot be disconnected from host network or connected to host network");
     if (r.State.Running) {
-      releaseContainer(id, n.Id);
+      releaseContainer(id, { networkId: n.Id, deleteLinks: true });
       engine.containers.updateLiveNetwork(id, (live) => {
         const endpoints = { ...live?.Endpoints };
         delete endpoints[n.Name];

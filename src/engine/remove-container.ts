@@ -46,8 +46,12 @@ function killProcesses(engine: Engine, r: LoadedRecord, initAlive: boolean): voi
   }
 }
 
-/** `volumes` (`rm -v`, `run --rm`): the container's anonymous volumes go too, after it. */
-export function removeContainer(engine: Engine, id: string, opts: { force: boolean; volumes?: boolean }): void {
+/**
+ * `volumes` (`rm -v`, `run --rm`): the container's anonymous volumes go too, after it.
+ * `exited` (`run --rm`): its init and monitor have exited, so the kernel is already
+ * tearing down its network namespace, veths included; rm need not wait for that.
+ */
+export function removeContainer(engine: Engine, id: string, opts: { force: boolean; volumes?: boolean; exited?: boolean }): void {
   const removed = engine.containers.withLock(id, () => {
     const r: LoadedRecord = engine.containers.load(id);
     const alive = isProcessAlive(r.State.Pid, r.PidStartTime);
@@ -57,7 +61,7 @@ export function removeContainer(engine: Engine, id: string, opts: { force: boole
     }
     killProcesses(engine, r, alive);
     removeCgroup(cgroupPath(id));
-    releaseNetwork(r);
+    releaseNetwork(r, { deleteLinks: !opts.exited });
     engine.containers.remove(r);
     refreshPeers(engine, userNetworkIds(r)); // once it is gone from the list
     trace("container removed");

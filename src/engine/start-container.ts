@@ -250,7 +250,8 @@ function recordExit(engine: Engine, r: LoadedRecord): LoadedRecord {
 export function finishContainer(engine: Engine, id: string, code: number | null): number {
   try {
     if (code !== null && engine.containers.load(id).HostConfig.AutoRemove) {
-      removeContainer(engine, id, { force: true, volumes: true }); // nothing to record: the record goes
+      // Nothing to record: the record goes. Its exited namespace's veth is left to the kernel, which removes it with the namespace.
+      removeContainer(engine, id, { force: true, volumes: true, exited: true });
       return code;
     }
     const r = engine.containers.withLock(id, () => recordExit(engine, engine.containers.load(id)));

@@ -1,10 +1,10 @@
 // Connecting a container's network namespace to bridge networks: an address
 // from the network's pool, a veth pair into the bridge, and its published
 // ports as DNAT map elements; and undoing all of it.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { attachVeth, bridgeUp, close, deleteLink, newNetworkNamespace } from "../../ffi/native.ts";
 import { BunkerError } from "../lib/errors.ts";
-import { dropEndpoints, type Endpoint, type HostNetState, ownerMark, withHostNetwork } from "./host-state.ts";
+import { dropEndpoints, type Endpoint, type HostNetState, linkExists, ownerMark, withHostNetwork } from "./host-state.ts";
 import { addressBytes, contains, formatAddress, formatMac, lastAddress, macFor, parseAddress, parseMac, parseSubnet, type Subnet } from "./ipv4.ts";
 import { bridgeDevice, type NetworkRecord } from "./networks.ts";
 import { bridgeElements, type PortRule, portElements } from "./nft.ts";
@@ -49,10 +49,13 @@ function writeSysctl(path: string, value: string): void {
   }
 }
 
-/** The bridge device up with its gateway address, forwarding on, and its subnet known to nftables; returns nft commands. */
-export function ensureBridge(state: HostNetState, n: NetworkRecord): string {
+/**
+ * The bridge device up with its gateway address, forwarding on, and its subnet known to nftables; returns
+ * nft commands. `definition`: the network's file, whose removal makes the bridge an orphan (host-state.ts).
+ */
+export function ensureBridge(state: HostNetState, n: NetworkRecord, definition?: string): string {
   const b = bridgeConfig(n);
-  if (!existsSync(`/sys/class/net/${b.device}`)) {
+  if (!linkExists(b.device)) {
     bridgeUp(b.device, addressBytes(b.gateway), b.subnet.prefix);
     // Published ports answer on 127.0.0.1: DNAT'd loopback traffic must be allowed to leave through the bridge.
     writeSysctl(`/proc/sys/net/ipv4/conf/${b.device}/route_localnet`, "1");
@@ -60,7 +63,7 @@ export function ensureBridge(state: HostNetState, n: NetworkRecord): string {
   writeSysctl("/proc/sys/net/ipv4/ip_forward", "1");
   if (state.bridges[b.device]) return "";
   const subnet = `${formatAddress(b.subnet.base)}/${b.subnet.prefix}`;
-  state.bridges[b.device] = { subnet, internal: n.Internal };
+  state.bridges[b.device] = { subnet, internal: n.Internal, ...(definition ? { definition } : {}) };
   return bridgeElements("add", b.device, subnet, n.Internal);
 }
 
@@ -75,7 +78,18 @@ function allocateAddress(state: HostNetState, b: BridgeConfig, wanted: string | 
     if (used.has(a)) throw new BunkerError(`Address already in use: ${wanted} on network ${networkName}`);
     return a;
   }
-  for (let a = b.subnet.base + 1; a < lastAddress(b.subnet); a++) if (!used.has(a)) return a;
+  // Round robin from the last one handed out, as docker does: a released address (whose veth the kernel may
+  // still be tearing down) is not handed out again at once.
+  const first = b.subnet.base + 1;
+  const size = lastAddress(b.subnet) - first;
+  const after = state.lastAddress?.[b.device] ?? first - 1;
+  for (let i = 1; i <= size; i++) {
+    const a = first + ((after - first + i + size) % size);
+    if (!used.has(a)) {
+      (state.lastAddress ??= {})[b.device] = a;
+      return a;
+    }
+  }
   throw new BunkerError(`no available IPv4 addresses on network ${networkName}`);
 }
 
@@ -85,9 +99,10 @@ const overlapsHost = (a: string, b: string) => a === "" || b === "" || a === b;
 function resolvePorts(state: HostNetState, bindings: PortMap, address: string): PortRule[] {
   const rules: PortRule[] = [];
   const taken = [...state.endpoints.flatMap((e) => e.ports)];
-  const inUse = { tcp: hostPortsInUse("tcp"), udp: hostPortsInUse("udp") };
+  // Read only when ports are published: /proc/net/tcp lists every socket of the host, which takes milliseconds.
+  const inUse: Partial<Record<"tcp" | "udp", Set<number>>> = {};
   const isFree = (proto: "tcp" | "udp", ip: string, port: number) =>
-    !inUse[proto].has(port) && !taken.some((r) => r.proto === proto && r.hostPort === port && overlapsHost(r.hostIp, ip));
+    !(inUse[proto] ??= hostPortsInUse(proto)).has(port) && !taken.some((r) => r.proto === proto && r.hostPort === port && overlapsHost(r.hostIp, ip));
   for (const [key, list] of Object.entries(bindings)) {
     const { port, proto } = splitPortKey(key);
     for (const b of list ?? []) {
@@ -136,7 +151,9 @@ function addEndpoints(state: HostNetState, nsfd: number, id: string, requests: N
       const veth = vethName(id, index);
       const mac = req.mac ? parseMac(req.mac) : macFor(address);
       if (ports && i === 0) rules = resolvePorts(state, ports.bindings, formatAddress(address));
-      deleteLink(veth); // a leftover of a crash between its creation and the state's write
+      // A leftover of a crash between its creation and the state's write. Checked in sysfs first:
+      // a netlink request waits for the kernel's lock, which dying namespaces hold for milliseconds.
+      if (linkExists(veth)) deleteLink(veth);
       attachVeth({ bridge: b.device, host: veth, ifname: `eth${index}`, address: addressBytes(address), prefix: b.subnet.prefix, gateway: index === 0 ? addressBytes(b.gateway) : null, mac }, nsfd);
       const endpoint: Endpoint = { container: id, network: req.network.Id, bridge: b.device, veth, address: formatAddress(address), ports: i === 0 ? rules : [], ...ownerMark() };
       made.push(endpoint);
@@ -188,9 +205,14 @@ export function connectNamespace(nsfd: number, id: string, req: NetworkRequest):
   });
 }
 
-/** Removes container ID's endpoints (all, or on network NETWORKID only): veths, addresses, ports. */
-export function releaseContainer(id: string, networkId?: string): void {
-  withHostNetwork((state) => ({ value: undefined, nft: dropEndpoints(state, (e) => e.container === id && (!networkId || e.network === networkId)) }));
+/**
+ * Removes container ID's endpoints (all, or on network `networkId` only): addresses, ports and, with
+ * `deleteLinks`, their veths. Deleting a veth waits for the kernel (~10-30 ms of RCU grace periods);
+ * a namespace whose processes have all exited loses its veths anyway, in the background.
+ */
+export function releaseContainer(id: string, o: { networkId?: string; deleteLinks: boolean }): void {
+  const mine = (e: Endpoint) => e.container === id && (!o.networkId || e.network === o.networkId);
+  withHostNetwork((state) => ({ value: undefined, nft: dropEndpoints(state, mine, o.deleteLinks) }));
 }
 
 /** Whether any container still has an endpoint on the network (after repairing stale ones). */
@@ -204,7 +226,7 @@ export function removeBridge(n: NetworkRecord): void {
   withHostNetwork((state) => {
     const known = state.bridges[device];
     delete state.bridges[device];
-    deleteLink(device);
+    if (linkExists(device)) deleteLink(device);
     return { value: undefined, nft: known ? bridgeElements("delete", device, known.subnet, known.internal) : "" };
   });
 }

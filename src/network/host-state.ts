@@ -36,9 +36,11 @@ export interface Endpoint {
 export interface HostNetState {
   /** The nftables table exists (made by an earlier call). */
   table: boolean;
-  /** Bridges whose subnet is registered with nftables. */
-  bridges: Record<string, { subnet: string; internal: boolean }>;
+  /** Bridges whose subnet is registered with nftables; a user network's names its definition file. */
+  bridges: Record<string, { subnet: string; internal: boolean; definition?: string }>;
   endpoints: Endpoint[];
+  /** The address each bridge handed out last (attach.ts allocates round robin). */
+  lastAddress?: Record<string, number>;
 }
 
 function read(): HostNetState {
@@ -49,16 +51,19 @@ function read(): HostNetState {
   }
 }
 
-export const isStale = (e: Endpoint) => !existsSync(`/sys/class/net/${e.veth}`) && !isProcessAlive(e.owner, e.ownerStart);
+/** Whether the host has network interface NAME (sysfs shows the host's namespace, and needs no kernel lock). */
+export const linkExists = (name: string) => existsSync(`/sys/class/net/${name}`);
+
+export const isStale = (e: Endpoint) => !linkExists(e.veth) && !isProcessAlive(e.owner, e.ownerStart);
 
 export const ownerMark = () => ({ owner: process.pid, ownerStart: processStartTime(process.pid) });
 
-/** Drops endpoints from STATE, deleting their veths; returns the nft script that removes their ports. */
-export function dropEndpoints(state: HostNetState, drop: (e: Endpoint) => boolean): string {
+/** Drops endpoints from STATE (and their veths, unless told not to); returns the nft script that removes their ports. */
+export function dropEndpoints(state: HostNetState, drop: (e: Endpoint) => boolean, deleteLinks = true): string {
   const gone = state.endpoints.filter(drop);
   if (gone.length === 0) return "";
   state.endpoints = state.endpoints.filter((e) => !gone.includes(e));
-  for (const e of gone) deleteLink(e.veth);
+  if (deleteLinks) for (const e of gone) if (linkExists(e.veth)) deleteLink(e.veth);
   return portElements("delete", gone.flatMap((e) => e.ports));
 }
 
@@ -78,6 +83,7 @@ export function withHostNetwork<T>(fn: (state: HostNetState) => { value: T; nft?
       state.bridges = {};
     }
     script += dropEndpoints(state, isStale);
+    script += dropOrphanBridges(state);
     const { value, nft: more } = fn(state);
     try {
       nft(script + (more ?? ""));
@@ -95,4 +101,16 @@ export function withHostNetwork<T>(fn: (state: HostNetState) => { value: T; nft?
 function renderAll(state: HostNetState): string {
   const bridges = Object.entries(state.bridges).map(([name, b]) => bridgeElements("add", name, b.subnet, b.internal));
   return tableScript() + bridges.join("") + portElements("add", state.endpoints.flatMap((e) => e.ports));
+}
+
+/** Bridges of user networks whose definition is gone (its state root was deleted without `network rm`). */
+function dropOrphanBridges(state: HostNetState): string {
+  let script = "";
+  for (const [name, b] of Object.entries(state.bridges)) {
+    if (!b.definition || existsSync(b.definition) || state.endpoints.some((e) => e.bridge === name)) continue;
+    delete state.bridges[name];
+    if (linkExists(name)) deleteLink(name);
+    script += bridgeElements("delete", name, b.subnet, b.internal);
+  }
+  return script;
 }

@@ -109,13 +109,17 @@ export class NetworkStore {
     throw new NotFoundError(`network ${ref} not found`);
   }
 
+  file(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
+
   save(n: NetworkRecord): void {
     mkdirSync(this.dir, { recursive: true });
-    writeJsonAtomic(join(this.dir, `${n.Id}.json`), n);
+    writeJsonAtomic(this.file(n.Id), n);
   }
 
   delete(id: string): void {
-    rmSync(join(this.dir, `${id}.json`), { force: true });
+    rmSync(this.file(id), { force: true });
   }
 
   withLock<T>(fn: () => T): T {

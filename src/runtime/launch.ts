@@ -4,7 +4,6 @@ import { kill, SpawnError } from "../../ffi/native.ts";
 import { BunkerError, ExecError } from "../lib/errors.ts";
 import type { ContainerCgroup } from "./cgroups.ts";
 import { type Monitored, type MonitorOptions, monitorStdio, startMonitored } from "./monitor.ts";
-import { inNetworkNamespace } from "./netns.ts";
 import { buildProgram, cloneFlags } from "./program.ts";
 import { checkRlimitsAllowed } from "./rlimits.ts";
 import { seccompFileFor } from "./seccomp-files.ts";
@@ -23,7 +22,7 @@ export interface LaunchOptions {
   cacheDir: string;
   /** The monitor executable (monitorExecutable). */
   monitor: string;
-  monitorOptions: Omit<MonitorOptions, "cloneFlags" | "cgroupV2" | "tty">;
+  monitorOptions: Omit<MonitorOptions, "cloneFlags" | "netns" | "cgroupV2" | "tty">;
 }
 
 const isFile = (source: string) => existsSync(source) && !statSync(source).isDirectory();
@@ -34,11 +33,9 @@ export function launch(spec: RuntimeSpec, opts: LaunchOptions): Monitored {
   const tty = spec.process.terminal === true;
   const program = buildProgram(spec, opts.cgroup.joinFiles, monitorStdio(tty, opts.size), isFile, seccompFileFor(spec, opts.cacheDir));
   try {
-    // A network namespace given by path is joined by inheritance: the monitor, and so the container, start inside it.
-    const netns = spec.linux.namespaces.find((n) => n.type === "network" && n.path)?.path;
-    return inNetworkNamespace(netns, () =>
-      startMonitored(opts.monitor, program, { ...opts.monitorOptions, cloneFlags: cloneFlags(spec), cgroupV2: opts.cgroup.v2Dir ?? "", tty }),
-    );
+    // A network namespace given by path is joined by inheritance: the monitor spawns the container inside it.
+    const netns = spec.linux.namespaces.find((n) => n.type === "network" && n.path)?.path ?? "";
+    return startMonitored(opts.monitor, program, { ...opts.monitorOptions, cloneFlags: cloneFlags(spec), netns, cgroupV2: opts.cgroup.v2Dir ?? "", tty });
   } catch (e) {
     if (e instanceof SpawnError) throw describeSpawnError(e, spec.process.args[0]);
     throw e;

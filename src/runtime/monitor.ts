@@ -28,6 +28,8 @@ export interface MonitorOptions {
   /** Where it listens for attach/wait clients. */
   socket: string;
   cloneFlags: number;
+  /** A network namespace for the container to join (a path), or "": the monitor enters it only to spawn. */
+  netns: string;
   cgroupV2: string;
   tty: boolean;
   /** Keep a pipe to the container's stdin (-i). */
@@ -70,7 +72,7 @@ function optionArgs(o: MonitorOptions): string[] {
   const cleanup = { never: 0, unowned: 1, always: 2 }[o.cleanup];
   return [
     `id=${o.id}`, `dir=${o.dir}`, `log=${o.log}`, `log-max-size=${o.logMaxSize}`, `log-max-file=${o.logMaxFile}`, `log-attrs=${o.logAttrs}`,
-    `socket=${o.socket}`, `clone=${o.cloneFlags}`, `cgroup2=${o.cgroupV2}`, `tty=${o.tty ? 1 : 0}`, `stdin=${o.stdin ? 1 : 0}`,
+    `socket=${o.socket}`, `clone=${o.cloneFlags}`, `netns=${o.netns}`, `cgroup2=${o.cgroupV2}`, `tty=${o.tty ? 1 : 0}`, `stdin=${o.stdin ? 1 : 0}`,
     `health-ms=${o.healthIntervalMs}`, `cleanup=${cleanup}`, `attached=${o.attached ? 1 : 0}`, `exe=${process.execPath}`, `root=${o.root}`, `runroot=${o.runRoot}`,
   ];
 }

@@ -123,7 +123,11 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   ops.push("root", spec.root.path);
   // From here on, root of the namespace: bind sources must be reachable for it (see native.c's op_userns_root).
   if (userns) ops.push("userns-root");
-  for (const m of spec.mounts ?? []) ops.push(...mountOps(m, isFile));
+  // sysfs may only be mounted by the user namespace that owns the network namespace: a container in a user
+  // namespace that joins another's (a bridge's prepared one, the host's) binds the host's /sys, as runc does.
+  const ownsNetwork = spec.linux.namespaces.some((n) => n.type === "network" && !n.path);
+  const sysfs = (m: SpecMount): SpecMount => (userns && !ownsNetwork && m.type === "sysfs" ? { ...m, type: "bind", source: "/sys", options: ["rbind", ...(m.options ?? [])] } : m);
+  for (const m of spec.mounts ?? []) ops.push(...mountOps(sysfs(m), isFile));
   // mknod is refused inside a user namespace: the host's own nodes are bind-mounted instead, as runc and podman do.
   if (userns) for (const d of spec.linux.devices ?? []) ops.push("rmount", d.path, d.path, "", String(MS.BIND), "f", "");
   for (const [link, target] of DEV_SYMLINKS) ops.push("symlink", target, link);
@@ -168,12 +172,14 @@ const NAMESPACE_FILES: Record<string, string> = { user: "user", mount: "mnt", ut
 /**
  * The /proc/PID/ns files of the namespaces the container made for itself,
  * the user namespace first: joining it gives the capabilities the others,
- * which it owns, then ask for.
+ * which it owns, then ask for (a joined network namespace comes before it).
  */
 export function namespacePaths(spec: RuntimeSpec, pid: number): string[] {
-  // A joined network namespace (launch.ts) is the init's too: exec enters it through the init.
-  const own = spec.linux.namespaces.filter((n) => !n.path || n.type === "network").map((n) => n.type);
-  const ordered = [...own.filter((t) => t === "user"), ...own.filter((t) => t !== "user")];
+  const own = spec.linux.namespaces.filter((n) => !n.path).map((n) => n.type);
+  // A joined network namespace (launch.ts) is the init's too, entered through the init. It belongs to
+  // the host's user namespace, so it is joined first, while the host's capabilities still count.
+  const joined = spec.linux.namespaces.some((n) => n.type === "network" && n.path) ? ["network"] : [];
+  const ordered = [...joined, ...own.filter((t) => t === "user"), ...own.filter((t) => t !== "user")];
   return ordered.map((t) => `/proc/${pid}/ns/${NAMESPACE_FILES[t]}`);
 }
 

@@ -265,3 +265,13 @@ test("network errors: overlapping subnet, unknown network, pre-defined networks,
   expect(b.ok(["network", "prune", "-f"])).toBe("Deleted Networks:\nfirst\n");
   expect(b.ok(["network", "ls", "-q", "--filter", "name=first"])).toBe("");
 });
+
+test("a user network whose state root was deleted loses its bridge at the next network operation", () => {
+  const other = new Bunker();
+  const id = other.ok(["network", "create", "orphan"]).trim();
+  const bridge = `br-${id.slice(0, 12)}`;
+  expect(readdirSync("/sys/class/net")).toContain(bridge);
+  rmSync(other.root, { recursive: true, force: true });
+  b.ok(["network", "prune", "-f"]);
+  expect(readdirSync("/sys/class/net")).not.toContain(bridge);
+});

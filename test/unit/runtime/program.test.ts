@@ -229,8 +229,8 @@ describe("buildExecProgram", () => {
   });
 });
 
-test("namespacePaths: the container's own namespaces, the user namespace first", () => {
+test("namespacePaths: a joined network namespace (the host user namespace's), then the container's own, the user namespace first", () => {
   const s = spec();
-  s.linux.namespaces = [{ type: "pid" }, { type: "network", path: "/run/netns/x" }, { type: "mount" }, { type: "user" }];
-  expect(namespacePaths(s, 7)).toEqual(["/proc/7/ns/user", "/proc/7/ns/pid", "/proc/7/ns/mnt"]);
+  s.linux.namespaces = [{ type: "pid" }, { type: "network", path: "/run/netns/x" }, { type: "mount" }, { type: "user" }, { type: "ipc", path: "/proc/9/ns/ipc" }];
+  expect(namespacePaths(s, 7)).toEqual(["/proc/7/ns/net", "/proc/7/ns/user", "/proc/7/ns/pid", "/proc/7/ns/mnt"]);
 });

@@ -1,28 +1,12 @@
 import type { ContainerRecord } from "../../../engine/container-store.ts";
 import { BunkerError } from "../../../lib/errors.ts";
+import type { PortMap } from "../../../network/ports.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { eachArgument } from "../../each-argument.ts";
 
-interface PortBinding {
-  HostIp: string;
-  HostPort: string;
-}
-type PortMap = Record<string, PortBinding[] | null>;
-
-/** Where networking records ports, in docker's shape ("80/tcp" -> bindings); absent until it does. */
-type WithPorts = ContainerRecord & {
-  NetworkSettings?: { Ports?: PortMap | null };
-  HostConfig: { PortBindings?: PortMap | null };
-};
-
-/** The published ports: NetworkSettings.Ports (what was bound), else a running container's requested -p bindings. */
-function publishedPorts(record: WithPorts): PortMap {
-  if (record.NetworkSettings?.Ports) return record.NetworkSettings.Ports;
-  if (!record.State.Running) return {};
-  const requested = record.HostConfig.PortBindings ?? {};
-  return Object.fromEntries(
-    Object.entries(requested).map(([port, bindings]) => [port, (bindings ?? []).filter((b) => b.HostPort).map((b) => ({ HostIp: b.HostIp || "0.0.0.0", HostPort: b.HostPort }))]),
-  );
+/** The published ports: what a running container's start bound (network/attach.ts); a stopped one has none. */
+function publishedPorts(record: ContainerRecord): PortMap {
+  return record.State.Running ? (record.NetworkSettings?.Ports ?? {}) : {};
 }
 
 /** Go's net.JoinHostPort: an IPv6 address goes in brackets. */
@@ -59,7 +43,7 @@ export default defineBunkerCommand({
       key = `${port}/${proto || "tcp"}`;
     }
     const engine = ctx.engine();
-    let record: WithPorts | undefined;
+    let record: ContainerRecord | undefined;
     const failed = await eachArgument([ref], (r) => {
       record = engine.containers.load(engine.containers.resolve(r));
     });

@@ -1,5 +1,6 @@
 import { refreshState } from "../../../engine/start-container.ts";
 import type { ContainerRecord } from "../../../engine/container-store.ts";
+import type { PortMap } from "../../../network/ports.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, str } from "../../flags.ts";
 import { ago, goTime, humanDuration, renderTable } from "../../format.ts";
@@ -40,6 +41,13 @@ const HEADERS = {
   Status: "STATUS",
 };
 
+/** docker's PORTS column: "0.0.0.0:8080->80/tcp", or "80/tcp" for a port exposed but not published. */
+function portsText(ports: PortMap): string {
+  return Object.entries(ports)
+    .flatMap(([key, bindings]) => (bindings && bindings.length > 0 ? bindings.map((b) => `${b.HostIp}:${b.HostPort}->${key}`) : [key]))
+    .join(", ");
+}
+
 /** Docker's container formatter fields (keys sorted, as its --format json prints them); Label is its method. */
 function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number) {
   const labels = c.Config.Labels ?? {};
@@ -58,8 +66,8 @@ function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number
       .map((n) => (noTrunc || n.length <= 15 ? n : `${n.slice(0, 14)}…`))
       .join(","),
     Names: c.Name.slice(1),
-    Networks: "",
-    Ports: "",
+    Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(","),
+    Ports: portsText(c.NetworkSettings?.Ports ?? {}),
     RunningFor: ago(c.Created, now),
     Size: "0B",
     State: c.State.Status,
