@@ -4,7 +4,7 @@ import type { Engine } from "./engine/engine.ts";
 import { type CliContext, loadCitty, plainHelp, runBunkerCommand } from "./cli/command.ts";
 import { COMMANDS, DESCRIPTIONS, GROUPS } from "./cli/commands/index.ts";
 import { BUILD_INFO } from "./build-info.ts";
-import { BunkerError, UsageError } from "./lib/errors.ts";
+import { BunkerError, DaemonError, UsageError } from "./lib/errors.ts";
 import { stateDirs } from "./lib/paths.ts";
 import { trace } from "./lib/trace.ts";
 
@@ -93,6 +93,10 @@ function reportError(e: unknown): number {
   if (e instanceof UsageError) {
     process.stderr.write(`${prog}: ${e.message}\n`);
     if (e.command !== undefined) process.stderr.write(`See '${prog}${e.command ? ` ${e.command}` : ""} --help'.\n`);
+    return e.exitCode;
+  }
+  if (e instanceof DaemonError) {
+    process.stderr.write(`Error response from daemon: ${e.message}\n`); // as the docker CLI shows its daemon's refusals
     return e.exitCode;
   }
   if (e instanceof BunkerError) {

@@ -1,9 +1,10 @@
 import { refreshState } from "../../../engine/start-container.ts";
 import type { ContainerRecord } from "../../../engine/container-store.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { bool, str } from "../../flags.ts";
-import { ago, goTime, humanDuration, renderTable } from "../../format.ts";
+import { bool, intValue, list, str } from "../../flags.ts";
+import { ago, goTime, humanDuration, labelHeader, labelList, renderTable } from "../../format.ts";
 import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
+import { writeOut } from "../../output.ts";
 
 function statusText(c: ContainerRecord, now: number): string {
   const s = c.State;
@@ -26,8 +27,7 @@ const HEADERS = {
   CreatedAt: "CREATED AT",
   ID: "CONTAINER ID",
   Image: "IMAGE",
-  // As docker's: .Label "com.example.some-key" is titled "some key".
-  Label: (key: string) => (key.split(".").pop() as string).replace(/[-_]/g, " "),
+  Label: labelHeader,
   Labels: "LABELS",
   LocalVolumes: "LOCAL VOLUMES",
   Mounts: "MOUNTS",
@@ -48,10 +48,7 @@ function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number
     CreatedAt: goTime(c.Created),
     ID: id,
     Image: c.Config.Image,
-    Labels: Object.keys(labels)
-      .sort()
-      .map((k) => `${k}=${labels[k]}`)
-      .join(","),
+    Labels: labelList(labels),
     LocalVolumes: String(c.Mounts.filter((m) => m.Type === "volume").length),
     // Docker names a volume mount by its volume and a bind by its source, cut to 15 characters unless --no-trunc.
     Mounts: c.Mounts.map((m) => m.Name ?? m.Source)
@@ -74,32 +71,40 @@ export default defineBunkerCommand({
   usage: "[OPTIONS]",
   flags: [
     { name: "all", short: "a", type: "bool", description: "Show all containers (default shows just running)" },
-    { name: "quiet", short: "q", type: "bool", description: "Only display container IDs" },
-    { name: "no-trunc", type: "bool", description: "Don't truncate output" },
+    { name: "filter", short: "f", type: "list", description: "Filter output based on conditions provided", valueHint: "filter" },
     { name: "format", type: "string", description: "Format output using a Go template, 'table TEMPLATE' or 'json'", valueHint: "string" },
+    { name: "last", short: "n", type: "string", description: "Show n last created containers (includes all states) (default -1)", valueHint: "int" },
+    { name: "latest", short: "l", type: "bool", description: "Show the latest created container (includes all states)" },
+    { name: "no-trunc", type: "bool", description: "Don't truncate output" },
+    { name: "quiet", short: "q", type: "bool", description: "Only display container IDs" },
   ],
   maxArgs: 0,
   async run(ctx, { flags }) {
     const engine = ctx.engine();
     const now = Date.now();
     const noTrunc = bool(flags["no-trunc"]);
-    const containers = engine.containers
+    const filter = flags.filter ? (await import("./ps-filter.ts")).psFilter(engine, list(flags.filter)) : undefined;
+    // As docker: -n N and -l (N = 1) take the newest of all containers, whatever their state.
+    const last = bool(flags.latest) ? 1 : (intValue(flags.last, "--last") ?? -1);
+    const all = bool(flags.all) || last >= 0 || filter?.all === true;
+    let containers = engine.containers
       .list()
       .map((c) => refreshState(engine, c))
-      .filter((c) => bool(flags.all) || c.State.Running) // paused ones too, as docker
+      .filter((c) => (all || c.State.Running) && (filter?.accepts(c) ?? true)) // paused ones are running, as docker's
       .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
+    if (last >= 0) containers = containers.slice(0, last);
     const id = (c: ContainerRecord) => (noTrunc ? c.Id : c.Id.slice(0, 12));
     if (bool(flags.quiet)) {
-      process.stdout.write(containers.map((c) => `${id(c)}\n`).join(""));
+      writeOut(containers.map((c) => `${id(c)}\n`).join(""));
       return;
     }
     const format = str(flags.format);
     if (format !== undefined && !isDefaultFormat(format)) {
       const { formatListing } = await loadTemplates();
-      process.stdout.write(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now)) }));
+      writeOut(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now)) }));
       return;
     }
     const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), ago(c.Created, now), statusText(c, now), "", c.Name.slice(1)]);
-    process.stdout.write(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
+    writeOut(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
   },
 });
