@@ -72,7 +72,7 @@ async function main(prog: string, argv: string[]): Promise<number> {
   const cmd = (await loader()).default;
   trace(`command ${name} loaded`);
   const dirs = stateDirs(globals.root, globals.runRoot);
-  await (await import("../ffi/native.ts")).prepareNative(dirs.cache);
+  if (!cmd.noNative) await (await import("../ffi/native.ts")).prepareNative(dirs.cache);
   let engine: Engine | undefined;
   const ctx: CliContext = { prog, dirs, engine: () => (engine ??= new (require("./engine/engine.ts").Engine as typeof Engine)(dirs)) };
   return runBunkerCommand(cmd, ctx, args);

@@ -20,6 +20,8 @@ export interface BunkerCommandSpec {
   usage: string;
   flags: FlagSpec[];
   stopAtFirstPositional?: boolean;
+  /** Touches neither the state root nor native code (version): start-up skips preparing them. */
+  noNative?: boolean;
   minArgs?: number;
   maxArgs?: number;
   run(ctx: CliContext, args: ParsedArgs): Promise<number | void> | number | void;

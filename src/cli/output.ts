@@ -1,19 +1,13 @@
 // Data on stdout without process.stdout: creating that node stream costs ~4 ms
-// (it loads the stream machinery and starts threads), more than all of `version`.
-// A command that prints its output in one go writes the fd directly instead.
-import { writeSync } from "node:fs";
+// (it loads the stream machinery and starts threads), more than all of `version`;
+// node:fs's writeSync would cost ~1.5 ms just to load node:fs. Bun.write does
+// neither, and writes it all (waiting on a full pipe) before it resolves.
 
-/** Writes all of `text` to stdout before returning, even to a non-blocking pipe. */
-export function writeOut(text: string): void {
-  let rest = Buffer.from(text);
-  while (rest.length > 0) {
-    try {
-      rest = rest.subarray(writeSync(1, rest));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "EPIPE") return; // the reader is gone (| head): the rest has nobody to go to
-      if (code !== "EAGAIN") throw e;
-      Bun.sleepSync(1); // the reader is behind: let it catch up
-    }
+/** Writes all of `text` to stdout. */
+export async function writeOut(text: string): Promise<void> {
+  try {
+    await Bun.write(Bun.stdout, text);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EPIPE") throw e; // the reader is gone (| head): nobody to tell
   }
 }

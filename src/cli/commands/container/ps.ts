@@ -95,16 +95,16 @@ export default defineBunkerCommand({
     if (last >= 0) containers = containers.slice(0, last);
     const id = (c: ContainerRecord) => (noTrunc ? c.Id : c.Id.slice(0, 12));
     if (bool(flags.quiet)) {
-      writeOut(containers.map((c) => `${id(c)}\n`).join(""));
+      await writeOut(containers.map((c) => `${id(c)}\n`).join(""));
       return;
     }
     const format = str(flags.format);
     if (format !== undefined && !isDefaultFormat(format)) {
       const { formatListing } = await loadTemplates();
-      writeOut(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now)) }));
+      await writeOut(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now)) }));
       return;
     }
     const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), ago(c.Created, now), statusText(c, now), "", c.Name.slice(1)]);
-    writeOut(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
+    await writeOut(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
   },
 });

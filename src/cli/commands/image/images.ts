@@ -95,17 +95,17 @@ export default defineBunkerCommand({
     rows.sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || a.repository.localeCompare(b.repository));
     const id = (r: Row) => (bool(flags["no-trunc"]) ? r.id : shortId(r.id));
     if (bool(flags.quiet)) {
-      writeOut([...new Set(rows.map(id))].map((i) => `${i}\n`).join(""));
+      await writeOut([...new Set(rows.map(id))].map((i) => `${i}\n`).join(""));
       return;
     }
     const format = str(flags.format);
     if (format !== undefined && !isDefaultFormat(format)) {
       const { formatListing } = await loadTemplates();
-      writeOut(formatListing(format, { headers: HEADERS, rows: rows.map((r) => formatRow(r, id(r), now)) }));
+      await writeOut(formatListing(format, { headers: HEADERS, rows: rows.map((r) => formatRow(r, id(r), now)) }));
       return;
     }
     const digests = bool(flags.digests);
-    writeOut(
+    await writeOut(
       renderTable(
         ["REPOSITORY", "TAG", ...(digests ? ["DIGEST"] : []), "IMAGE ID", "CREATED", "SIZE"],
         rows.map((r) => [r.repository, r.tag, ...(digests ? [r.digest] : []), id(r), ago(r.created, now), humanSize(r.size)]),

@@ -60,8 +60,8 @@ export default defineBunkerCommand({
       .list()
       .filter((v) => f.match("name", v.Name) && f.match("driver", v.Driver) && f.labels(v.Labels) && (dangling === undefined || users.has(v.Name) !== dangling));
     const format = str(flags.format);
-    if (bool(flags.quiet)) writeOut(volumes.map((v) => `${v.Name}\n`).join(""));
-    else if (format !== undefined && !isDefaultFormat(format)) writeOut((await loadTemplates()).formatListing(format, { headers: HEADERS, rows: volumes.map(formatRow) }));
-    else writeOut(renderTable(["DRIVER", "VOLUME NAME"], volumes.map((v) => [v.Driver, v.Name])));
+    if (bool(flags.quiet)) await writeOut(volumes.map((v) => `${v.Name}\n`).join(""));
+    else if (format !== undefined && !isDefaultFormat(format)) await writeOut((await loadTemplates()).formatListing(format, { headers: HEADERS, rows: volumes.map(formatRow) }));
+    else await writeOut(renderTable(["DRIVER", "VOLUME NAME"], volumes.map((v) => [v.Driver, v.Name])));
   },
 });
