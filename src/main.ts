@@ -1,62 +1,56 @@
 // Entry point: argv[0] (bunker | docker) -> command; typed errors -> Docker's exit codes.
 import { basename } from "node:path";
 import type { Engine } from "./engine/engine.ts";
-import { type CliContext, loadCitty, plainHelp, runBunkerCommand } from "./cli/command.ts";
+import { type BunkerCommand, type CliContext, runBunkerCommand } from "./cli/command.ts";
 import { COMMANDS, DESCRIPTIONS, GROUPS } from "./cli/commands/index.ts";
+import { parseGlobals, GLOBAL_FLAGS } from "./cli/globals.ts";
+import { commandLines, flagLines, groupHelp } from "./cli/help.ts";
+import { writeOut } from "./cli/output.ts";
 import { BUILD_INFO } from "./build-info.ts";
 import { BunkerError, DaemonError, UsageError } from "./lib/errors.ts";
 import { stateDirs } from "./lib/paths.ts";
 import { trace } from "./lib/trace.ts";
 
-interface Globals {
-  root?: string;
-  runRoot?: string;
-  rest: string[];
+const ABOUT = "A daemonless, Docker-compatible container engine";
+
+function rootHelp(prog: string): string {
+  const isGroup = ([name]: [string, string]) => name in GROUPS;
+  const byName = (a: [string, string], b: [string, string]) => a[0].localeCompare(b[0]);
+  const management = DESCRIPTIONS.filter(isGroup).sort(byName);
+  const commands = DESCRIPTIONS.filter((d) => !isGroup(d)).sort(byName);
+  return `\nUsage:  ${prog} [OPTIONS] COMMAND\n\n${ABOUT}\n\nManagement Commands:\n${commandLines(management)}\nCommands:\n${commandLines(commands)}\nGlobal Options:\n${flagLines(GLOBAL_FLAGS)}\nRun '${prog} COMMAND --help' for more information on a command.\n`;
 }
 
-const GLOBAL_VALUE_FLAGS = new Set(["--root", "--runroot", "--config", "--log-level", "-l", "--context", "-c"]);
-const GLOBAL_BOOL_FLAGS = new Set(["-D", "--debug"]);
-
-/** Docker's global flags come before the command name. */
-function parseGlobals(argv: string[]): Globals {
-  const g: Globals = { rest: [] };
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i];
-    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    if (GLOBAL_VALUE_FLAGS.has(name)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`flag needs an argument: ${name}`);
-      if (name === "--root") g.root = value;
-      else if (name === "--runroot") g.runRoot = value;
-      else if (name === "--config") process.env.DOCKER_CONFIG = value;
-    } else if (name === "-H" || name === "--host") {
-      throw new BunkerError("bunker has no daemon and no API socket yet, so -H/--host cannot be used; run commands directly");
-    } else if (!GLOBAL_BOOL_FLAGS.has(name)) break;
+/** `bunker volume`: each subcommand once, under its first name (ls, not its alias list), described by its module. */
+async function printGroupHelp(prog: string, name: string, group: (typeof GROUPS)[string]): Promise<void> {
+  const seen = new Set<BunkerCommand>();
+  const entries: [string, string][] = [];
+  for (const [sub, load] of Object.entries(group)) {
+    const cmd = (await load()).default;
+    if (!seen.has(cmd)) entries.push([sub, cmd.description]);
+    seen.add(cmd);
   }
-  g.rest = argv.slice(i);
-  return g;
-}
-
-async function rootHelp(prog: string): Promise<string> {
-  const { defineCommand, renderUsage } = await loadCitty();
-  const root = defineCommand({
-    meta: { name: prog, version: BUILD_INFO.version, description: "A daemonless, Docker-compatible container engine" },
-    subCommands: Object.fromEntries(DESCRIPTIONS.map(([name, description]) => [name, defineCommand({ meta: { name, description } })])),
-  });
-  return plainHelp(await renderUsage(root));
+  const description = DESCRIPTIONS.find(([n]) => n === name)?.[1] ?? "";
+  process.stdout.write(groupHelp(prog, name, description, entries));
 }
 
 async function main(prog: string, argv: string[]): Promise<number> {
-  if (process.env.DOCKER_HOST) throw new BunkerError("DOCKER_HOST is set, but bunker has no daemon to connect to; unset DOCKER_HOST to run containers directly");
   const globals = parseGlobals(argv);
   const [name, ...rest] = globals.rest;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(`${await rootHelp(prog)}\n`);
-    return name === undefined ? 0 : 0;
+  if (name === "__complete") {
+    // What the completion scripts ask at each TAB: candidates, one a line, then ":files" if file names fit.
+    const words = [...argv.slice(0, argv.length - globals.rest.length), ...rest];
+    const { complete } = await import("./cli/completion/complete.ts");
+    const { candidates, files } = await complete(words.slice(0, -1), words[words.length - 1] ?? "");
+    await writeOut([...candidates, ...(files ? [":files"] : [])].map((c) => `${c}\n`).join(""));
+    return 0;
   }
-  if (name === "--version" || name === "-v") {
+  if (globals.version) {
     console.log(`${prog === "docker" ? "Docker" : "bunker"} version ${BUILD_INFO.version}, build ${BUILD_INFO.commit}`);
+    return 0;
+  }
+  if (name === undefined || globals.help || name === "help") {
+    process.stdout.write(rootHelp(prog));
     return 0;
   }
   let loader: (typeof COMMANDS)[string] | undefined = COMMANDS[name];
@@ -64,8 +58,12 @@ async function main(prog: string, argv: string[]): Promise<number> {
   const group = GROUPS[name];
   if (group) {
     const [sub, ...subArgs] = rest;
-    loader = sub === undefined ? undefined : group[sub];
-    if (!loader) throw new UsageError(`'${prog} ${name}' requires a subcommand: ${Object.keys(group).join(", ")}`, name);
+    if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
+      await printGroupHelp(prog, name, group);
+      return 0;
+    }
+    loader = group[sub];
+    if (!loader) throw new UsageError(`'${sub}' is not a ${prog} ${name} command.`, name);
     args = subArgs;
   }
   if (!loader) throw new UsageError(`'${name}' is not a ${prog} command.`, "");

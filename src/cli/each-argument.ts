@@ -1,5 +1,6 @@
 // Docker's multi-argument commands (rm, rmi, start, stop, inspect): every argument
 // is tried, each failure is one line on stderr, and the exit code is 1 if any failed.
+// (Plain process.stderr: console.error colours it red on a terminal, which docker never does.)
 import { BunkerError } from "../lib/errors.ts";
 
 type Describe = (ref: string, e: BunkerError) => string;
@@ -12,7 +13,7 @@ export async function eachArgument(refs: string[], fn: (ref: string) => void | P
       await fn(ref);
     } catch (e) {
       if (!(e instanceof BunkerError)) throw e;
-      console.error(describe(ref, e));
+      process.stderr.write(`${describe(ref, e)}\n`);
       failed = true;
     }
   }
@@ -29,7 +30,7 @@ export async function eachArgumentAtOnce(refs: string[], fn: (ref: string) => Pr
       return;
     }
     if (!(r.reason instanceof BunkerError)) throw r.reason;
-    console.error(describe(refs[i], r.reason));
+    process.stderr.write(`${describe(refs[i], r.reason)}\n`);
     failed = true;
   });
   return failed ? 1 : 0;

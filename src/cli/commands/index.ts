@@ -43,6 +43,7 @@ export const COMMANDS: Record<string, Loader> = {
   login: () => import("./registry/login.ts"),
   logout: () => import("./registry/logout.ts"),
   version: () => import("./version.ts"),
+  completion: () => import("./completion.ts"),
 };
 
 /** `bunker image ls`, `bunker container rm`, …: docker's management commands map onto the same verbs. */
@@ -112,6 +113,11 @@ export const DESCRIPTIONS: [string, string][] = [
   ["start", "Start one or more stopped containers"],
   ["ps", "List containers"],
   ["rm", "Remove one or more containers"],
+  ["stop", "Stop one or more running containers"],
+  ["kill", "Kill one or more running containers"],
+  ["wait", "Block until one or more containers stop, then print their exit codes"],
+  ["restart", "Restart one or more containers"],
+  ["attach", "Attach local standard input, output, and error streams to a running container"],
   ["update", "Update configuration of one or more containers"],
   ["stats", "Display a live stream of container(s) resource usage statistics"],
   ["exec", "Execute a command in a running container"],
@@ -139,8 +145,9 @@ export const DESCRIPTIONS: [string, string][] = [
   ["login", "Authenticate to a registry"],
   ["logout", "Log out from a registry"],
   ["version", "Show the bunker version information"],
-  ["image", "Manage images (ls, rm, import, inspect, save, load, history, prune, pull, push, tag)"],
-  ["container", "Manage containers (run, create, start, ls, rm, inspect, update, stats, exec, top, logs, rename, port, stop, kill, wait, restart, attach, cp, diff, export, commit, pause, unpause)"],
-  ["healthcheck", "Run a container's health check (run)"],
-  ["volume", "Manage volumes (create, ls, inspect, rm, prune)"],
+  ["completion", "Generate the autocompletion script for the specified shell (bash, zsh, fish)"],
+  ["image", "Manage images"],
+  ["container", "Manage containers"],
+  ["healthcheck", "Run a container's health check"],
+  ["volume", "Manage volumes"],
 ];
