@@ -63,10 +63,10 @@ async function main(prog: string, argv: string[]): Promise<number> {
       return 0;
     }
     loader = group[sub];
-    if (!loader) throw new UsageError(`'${sub}' is not a ${prog} ${name} command.`, name);
+    if (!loader) throw new UsageError(`'${name} ${sub}' is not a ${prog} command.`, "", 1);
     args = subArgs;
   }
-  if (!loader) throw new UsageError(`'${name}' is not a ${prog} command.`, "");
+  if (!loader) throw new UsageError(`'${name}' is not a ${prog} command.`, "", 1);
   const cmd = (await loader()).default;
   trace(`command ${name} loaded`);
   const dirs = stateDirs(globals.root, globals.runRoot);

@@ -2,9 +2,9 @@
 // back) its volumes. Whatever checks "is this volume used?" and then acts
 // holds the volumes lock, and so does a container being created with
 // volumes, so `rm`/`prune` never delete a volume a new container is about to use.
-import { readdirSync, lstatSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync } from "node:fs";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import { treeSize } from "../lib/tree-size.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { copyImageContent } from "./volume-copy.ts";
@@ -48,16 +48,6 @@ export function removeVolume(engine: Engine, name: string, force: boolean): void
     if (users) throw new BunkerError(`remove ${name}: volume is in use - [${users.join(", ")}]`);
     engine.volumes.remove(name);
   });
-}
-
-/** Bytes in a directory tree (what `prune` reports as reclaimed). */
-function treeSize(dir: string): number {
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    total += entry.isDirectory() ? treeSize(p) : lstatSync(p).size;
-  }
-  return total;
 }
 
 /** `volume prune`: unused anonymous volumes, or with `all` every unused one (docker 23+'s rule). */

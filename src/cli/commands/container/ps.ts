@@ -1,8 +1,9 @@
 import { refreshState } from "../../../engine/start-container.ts";
 import type { ContainerRecord } from "../../../engine/container-store.ts";
+import type { Engine } from "../../../engine/engine.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, intValue, list, str } from "../../flags.ts";
-import { ago, goTime, humanDuration, labelHeader, labelList, renderTable } from "../../format.ts";
+import { ago, goTime, humanDuration, humanSize, labelHeader, labelList, renderTable } from "../../format.ts";
 import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
 import { writeOut } from "../../output.ts";
 
@@ -41,7 +42,7 @@ const HEADERS = {
 };
 
 /** Docker's container formatter fields (keys sorted, as its --format json prints them); Label is its method. */
-function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number) {
+function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number, size: string) {
   const labels = c.Config.Labels ?? {};
   const row = {
     Command: commandText(c, noTrunc),
@@ -58,11 +59,20 @@ function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number
     Networks: "",
     Ports: "",
     RunningFor: ago(c.Created, now),
-    Size: "0B",
+    Size: size,
     State: c.State.Status,
     Status: statusText(c, now),
   };
   return Object.assign(row, { Label: (key: string) => labels[key] ?? "" });
+}
+
+/** Docker's SIZE: "12B (virtual 4.26MB)", the writable layer and that plus the image. */
+async function sizeText(engine: Engine): Promise<(c: ContainerRecord) => string> {
+  const { containerSizes } = await import("../../../engine/container-size.ts");
+  return (c) => {
+    const { SizeRw, SizeRootFs } = containerSizes(engine, c);
+    return `${humanSize(SizeRw)} (virtual ${humanSize(SizeRootFs)})`;
+  };
 }
 
 export default defineBunkerCommand({
@@ -77,6 +87,7 @@ export default defineBunkerCommand({
     { name: "latest", short: "l", type: "bool", description: "Show the latest created container (includes all states)" },
     { name: "no-trunc", type: "bool", description: "Don't truncate output" },
     { name: "quiet", short: "q", type: "bool", description: "Only display container IDs" },
+    { name: "size", short: "s", type: "bool", description: "Display total file sizes" },
   ],
   maxArgs: 0,
   async run(ctx, { flags }) {
@@ -99,12 +110,15 @@ export default defineBunkerCommand({
       return;
     }
     const format = str(flags.format);
+    // As docker: a template that shows .Size asks for the sizes too.
+    const sized = bool(flags.size) || (format?.includes(".Size") ?? false);
+    const sizeOf = sized ? await sizeText(engine) : () => "0B";
     if (format !== undefined && !isDefaultFormat(format)) {
       const { formatListing } = await loadTemplates();
-      await writeOut(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now)) }));
+      await writeOut(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now, sizeOf(c))) }));
       return;
     }
-    const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), ago(c.Created, now), statusText(c, now), "", c.Name.slice(1)]);
-    await writeOut(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
+    const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), ago(c.Created, now), statusText(c, now), "", c.Name.slice(1), ...(sized ? [sizeOf(c)] : [])]);
+    await writeOut(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", ...(sized ? ["SIZE"] : [])], rows));
   },
 });

@@ -1,8 +1,8 @@
-import type { VolumeRecord } from "../../../engine/volume-store.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { eachArgument } from "../../each-argument.ts";
 import { str } from "../../flags.ts";
 import { inspectTemplate, printInspect } from "../inspect.ts";
+import { volumeInspect } from "./volume-json.ts";
 
 export default defineBunkerCommand({
   name: "volume inspect",
@@ -13,13 +13,10 @@ export default defineBunkerCommand({
   async run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
     const template = await inspectTemplate(str(flags.format));
-    const found: Omit<VolumeRecord, "Anonymous">[] = [];
+    const found: unknown[] = [];
     const code = await eachArgument(
       positionals,
-      (name) => {
-        const { Anonymous: _, ...shown } = engine.volumes.load(name); // Anonymous is bunker's; docker shows its label
-        found.push(shown);
-      },
+      (name) => void found.push(volumeInspect(engine.volumes.load(name))),
       (_, e) => `Error: ${e.message}`,
     );
     // As docker: what was found is printed (an empty array if nothing), errors go to stderr.
