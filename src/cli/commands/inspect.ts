@@ -46,6 +46,7 @@ type Render = (o: unknown) => string;
 /** The -f template, parsed before any lookup so a bad one fails alone with exit code 64, as docker's. */
 export async function inspectTemplate(format: string | undefined): Promise<Render | undefined> {
   if (format === undefined || format === "") return undefined;
+  if (format === "json") return (o) => JSON.stringify(o); // as {{json .}}: one compact object a line
   const { compile, renderTemplate } = await loadTemplates();
   const template = compile(format);
   return (o) => renderTemplate(template, o);
