@@ -99,6 +99,11 @@ describe("global options", () => {
   });
 });
 
+test("on a terminal too, errors are plain text: docker never colours them", () => {
+  const r = Bun.spawnSync(["script", "-qec", `${BUNKER} --root ${b.root} rm nope`, "/dev/null"], { stdin: "ignore" });
+  expect(r.stdout.toString()).toBe("Error response from daemon: No such container: nope\r\n");
+});
+
 describe("inspect", () => {
   beforeAll(() => {
     b.ok(["create", "--name", "insp", "busybox", "true"]);
