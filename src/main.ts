@@ -49,6 +49,7 @@ async function main(prog: string, argv: string[]): Promise<number> {
     console.log(`${prog === "docker" ? "Docker" : "bunker"} version ${BUILD_INFO.version}, build ${BUILD_INFO.commit}`);
     return 0;
   }
+  if (name === "help" && rest.length > 0) return main(prog, [...rest, "--help"]); // `bunker help ps`, as docker's
   if (name === undefined || globals.help || name === "help") {
     process.stdout.write(rootHelp(prog));
     return 0;

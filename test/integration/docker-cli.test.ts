@@ -86,6 +86,7 @@ describe("help, docker's layout", () => {
       );
     }
     expectOneLineError(b.run(["volume", "nope"]), 1, /^bunker: 'volume nope' is not a bunker command\.\n/);
+    expect(b.ok(["help", "volume", "ls"])).toBe(b.ok(["volume", "ls", "--help"]));
   });
 });
 

@@ -42,7 +42,7 @@ _${prog}_complete() {
   (( \${#candidates} )) && compadd -Q -- "\${candidates[@]}"
 }
 if (( ! \${+functions[compdef]} )); then
-  autoload -Uz compinit && compinit
+  autoload -Uz compinit && compinit -i # -i: skip insecure directories rather than ask
 fi
 compdef _${prog}_complete ${prog}
 `;
