@@ -31,9 +31,10 @@ function healthOf(c: ContainerRecord): string {
   return c.State.Health?.Status ?? (c.State.Running ? initialHealth(c)?.Status : undefined) ?? "none";
 }
 
-function networksOf(c: WithNetworks): string[] {
-  const networks = c.NetworkSettings?.Networks ?? {};
-  return [c.HostConfig.NetworkMode, ...Object.keys(networks), ...Object.values(networks).map((n) => n.NetworkID ?? "")].filter(Boolean);
+/** docker's network=: a network's name, or a prefix of its id. */
+function inNetwork(c: WithNetworks, value: string): boolean {
+  const networks = c.NetworkSettings?.Networks ?? { [c.HostConfig.NetworkMode]: {} };
+  return Object.hasOwn(networks, value) || Object.values(networks).some((n) => n.NetworkID?.startsWith(value));
 }
 
 export function psFilter(engine: Engine, args: string[]): PsFilter {
@@ -41,7 +42,7 @@ export function psFilter(engine: Engine, args: string[]): PsFilter {
   f.oneOf("status", STATUSES);
   f.oneOf("health", HEALTH, (v) => `Unrecognised filter value for health: ${v}`);
   const exited = f.values("exited").map((v) => {
-    if (!/^[-+]?\d+$/.test(v)) throw new DaemonError(`invalid filter 'exited=${v}': strconv.Atoi: parsing "${v}": invalid syntax`);
+    if (!/^[-+]?\d+$/.test(v)) throw new DaemonError(`strconv.Atoi: parsing "${v}": invalid syntax`);
     return Number(v);
   });
   // An image that does not exist is no error: it is nobody's ancestor.
@@ -60,7 +61,7 @@ export function psFilter(engine: Engine, args: string[]): PsFilter {
         f.exact("health", healthOf(c)) &&
         (!f.has("exited") || (!c.State.Running && c.State.StartedAt !== ZERO_TIME && exited.includes(c.State.ExitCode))) &&
         (!f.has("ancestor") || ancestors.includes(c.Image)) &&
-        f.exact("network", ...networksOf(c)) &&
+        (!f.has("network") || f.values("network").some((v) => inNetwork(c, v))) &&
         f.exact("volume", ...c.Mounts.flatMap((m) => [m.Name ?? m.Source, m.Destination])) &&
         before.every((t) => created < t) &&
         since.every((t) => created > t)
