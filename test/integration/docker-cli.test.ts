@@ -2,7 +2,7 @@
 // on PATH gets the outputs and exit codes docker documents; help, global options
 // and inspect as docker shows them.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Bunker, BUNKER, expectOneLineError } from "./harness.ts";
 
@@ -97,6 +97,14 @@ describe("global options", () => {
     expectOneLineError(b.run(["-H", "tcp://x:2375", "ps"]), 125, /^bunker: bunker has no daemon and no API socket yet/);
     expectOneLineError(b.run(["ps"], { env: { DOCKER_HOST: "unix:///var/run/docker.sock" } }), 125, /^bunker: DOCKER_HOST is set, but bunker has no daemon/);
     expectOneLineError(b.run(["--bogus", "ps"]), 125, /^bunker: unknown flag: --bogus\nSee 'bunker --help'\.\n$/);
+  });
+
+  test("--config DIR is where the client config is (as DOCKER_CONFIG)", () => {
+    const config = join(bin, "config");
+    mkdirSync(config);
+    writeFileSync(join(config, "config.json"), JSON.stringify({ auths: { "localhost:5999": { auth: "dTpw" } } }));
+    expect(b.ok(["--config", config, "logout", "localhost:5999"])).toBe("Removing login credentials for localhost:5999\n");
+    expect(JSON.parse(readFileSync(join(config, "config.json"), "utf8")).auths).toEqual({});
   });
 });
 
