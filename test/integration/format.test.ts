@@ -108,3 +108,17 @@ test("volume ls and volume inspect: a bad template exits 64 before any output", 
     expect(r.stdout).toBe("");
   }
 });
+
+test("stats --no-stream --format: a template, table and json over docker's fields", () => {
+  b.ok(["run", "-d", "--name", "fmt-stats", "busybox", "sleep", "1000"]);
+  try {
+    expect(b.ok(["stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "fmt-stats"])).toBe("fmt-stats 1\n");
+    expect(b.ok(["stats", "--no-stream", "--format", "table {{.Name}}\\t{{.PIDs}}", "fmt-stats"])).toBe("NAME        PIDS\nfmt-stats   1\n");
+    const row = JSON.parse(b.ok(["stats", "--no-stream", "--format", "json", "fmt-stats"]));
+    expect(Object.keys(row)).toEqual(["BlockIO", "CPUPerc", "Container", "ID", "MemPerc", "MemUsage", "Name", "NetIO", "PIDs"]);
+    expect(row).toMatchObject({ Name: "fmt-stats", PIDs: "1", NetIO: "0B / 0B" });
+    expectOneLineError(b.run(["stats", "--no-stream", "--format", "{{.Name", "fmt-stats"]), 64, /^bunker: template: .*unclosed action\n$/);
+  } finally {
+    b.ok(["rm", "-f", "fmt-stats"]);
+  }
+});
