@@ -31,12 +31,15 @@ test("a docker script: exit codes, inspect -f, images --format, ps -aq | xargs d
     docker inspect -f '{{.State.ExitCode}}' x
     docker images --format '{{.Repository}}:{{.Tag}}'
     docker create --name y busybox true >/dev/null
+    docker create --name z busybox true >/dev/null
+    docker rm y nope z 2>&1; echo "rm: $?"
+    docker create --name y busybox true >/dev/null
     docker ps -aq | xargs docker rm -f >/dev/null; echo "xargs: $?"
     echo "left: $(docker ps -aq | wc -l)"
     docker run --rm busybox /no/such/binary 2>/dev/null; echo "not found: $?"
     docker run --rm busybox /etc 2>/dev/null; echo "not executable: $?"
     docker run --bogus busybox; echo "bad flag: $?"
-    docker inspect nope; echo "missing: $?"
+    docker inspect nope 2>&1; echo "missing: $?"
     docker frobnicate; echo "unknown: $?"
     docker --version | cut -d, -f1 | cut -d' ' -f1,2
   `);
@@ -46,12 +49,17 @@ test("a docker script: exit codes, inspect -f, images --format, ps -aq | xargs d
       "run x: 5",
       "5",
       "busybox:latest",
+      "y",
+      "z",
+      "Error response from daemon: No such container: nope",
+      "rm: 1",
       "xargs: 0",
       "left: 0",
       "not found: 127",
       "not executable: 126",
       "bad flag: 125",
       "[]",
+      "Error: No such object: nope", // after the output, as docker's
       "missing: 1",
       "unknown: 1",
       "Docker version",
@@ -60,7 +68,6 @@ test("a docker script: exit codes, inspect -f, images --format, ps -aq | xargs d
   );
   // Errors name the program as it was called.
   expect(r.stderr).toContain("docker: unknown flag: --bogus\nSee 'docker run --help'.\n");
-  expect(r.stderr).toContain("Error: No such object: nope\n");
   expect(r.stderr).toContain("docker: 'frobnicate' is not a docker command.\nSee 'docker --help'.\n");
 });
 

@@ -52,6 +52,7 @@ export async function inspectTemplate(format: string | undefined): Promise<Rende
   return (o) => renderTemplate(template, o);
 }
 
+/** As docker: what was found (an empty array if nothing), before eachArgument reports the misses. */
 export function printInspect(objects: unknown[], render: Render | undefined): void {
   if (render === undefined) process.stdout.write(`${JSON.stringify(objects, null, 4)}\n`);
   else for (const o of objects) process.stdout.write(`${render(o)}\n`);
@@ -97,8 +98,8 @@ export default defineBunkerCommand({
         throw new NotFoundError(ref);
       },
       (ref) => `Error: No such ${type ?? "object"}: ${ref}`,
+      () => printInspect(found, template),
     );
-    printInspect(found, template);
     return code;
   },
 });

@@ -18,9 +18,8 @@ export default defineBunkerCommand({
       positionals,
       (name) => void found.push(volumeInspect(engine.volumes.load(name))),
       (_, e) => `Error: ${e.message}`,
+      () => printInspect(found, template),
     );
-    // As docker: what was found is printed (an empty array if nothing), errors go to stderr.
-    printInspect(found, template);
     return code;
   },
 });
