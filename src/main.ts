@@ -1,48 +1,21 @@
 // Entry point: argv[0] (bunker | docker) -> command; typed errors -> Docker's exit codes.
 import { basename } from "node:path";
 import type { Engine } from "./engine/engine.ts";
-import { type BunkerCommand, type CliContext, runBunkerCommand } from "./cli/command.ts";
-import { COMMANDS, DESCRIPTIONS, GROUPS } from "./cli/commands/index.ts";
-import { parseGlobals, GLOBAL_FLAGS } from "./cli/globals.ts";
-import { commandLines, flagLines, groupHelp } from "./cli/help.ts";
-import { writeOut } from "./cli/output.ts";
+import { type CliContext, runBunkerCommand } from "./cli/command.ts";
+import { COMMANDS, GROUPS } from "./cli/commands/index.ts";
+import { parseGlobals } from "./cli/globals.ts";
+import { groupHelpText, rootHelp } from "./cli/top-help.ts";
 import { BUILD_INFO } from "./build-info.ts";
 import { BunkerError, DaemonError, UsageError } from "./lib/errors.ts";
 import { stateDirs } from "./lib/paths.ts";
 import { trace } from "./lib/trace.ts";
 
-const ABOUT = "A daemonless, Docker-compatible container engine";
-
-function rootHelp(prog: string): string {
-  const isGroup = ([name]: [string, string]) => name in GROUPS;
-  const byName = (a: [string, string], b: [string, string]) => a[0].localeCompare(b[0]);
-  const management = DESCRIPTIONS.filter(isGroup).sort(byName);
-  const commands = DESCRIPTIONS.filter((d) => !isGroup(d)).sort(byName);
-  return `\nUsage:  ${prog} [OPTIONS] COMMAND\n\n${ABOUT}\n\nManagement Commands:\n${commandLines(management)}\nCommands:\n${commandLines(commands)}\nGlobal Options:\n${flagLines(GLOBAL_FLAGS)}\nRun '${prog} COMMAND --help' for more information on a command.\n`;
-}
-
-/** `bunker volume`: each subcommand once, under its first name (ls, not its alias list), described by its module. */
-async function printGroupHelp(prog: string, name: string, group: (typeof GROUPS)[string]): Promise<void> {
-  const seen = new Set<BunkerCommand>();
-  const entries: [string, string][] = [];
-  for (const [sub, load] of Object.entries(group)) {
-    const cmd = (await load()).default;
-    if (!seen.has(cmd)) entries.push([sub, cmd.description]);
-    seen.add(cmd);
-  }
-  const description = DESCRIPTIONS.find(([n]) => n === name)?.[1] ?? "";
-  process.stdout.write(groupHelp(prog, name, description, entries));
-}
-
 async function main(prog: string, argv: string[]): Promise<number> {
   const globals = parseGlobals(argv);
   const [name, ...rest] = globals.rest;
   if (name === "__complete") {
-    // What the completion scripts ask at each TAB: candidates, one a line, then ":files" if file names fit.
-    const words = [...argv.slice(0, argv.length - globals.rest.length), ...rest];
-    const { complete } = await import("./cli/completion/complete.ts");
-    const { candidates, files } = await complete(words.slice(0, -1), words[words.length - 1] ?? "");
-    await writeOut([...candidates, ...(files ? [":files"] : [])].map((c) => `${c}\n`).join(""));
+    // What the completion scripts ask at each TAB; the global options typed before are part of the words.
+    await (await import("./cli/completion/complete.ts")).printCompletions([...argv.slice(0, argv.length - globals.rest.length), ...rest]);
     return 0;
   }
   if (globals.version) {
@@ -60,7 +33,7 @@ async function main(prog: string, argv: string[]): Promise<number> {
   if (group) {
     const [sub, ...subArgs] = rest;
     if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
-      await printGroupHelp(prog, name, group);
+      process.stdout.write(await groupHelpText(prog, name));
       return 0;
     }
     loader = group[sub];

@@ -5,6 +5,7 @@ import type { BunkerCommand } from "../command.ts";
 import { COMMANDS, DESCRIPTIONS, GROUPS } from "../commands/index.ts";
 import type { FlagSpec } from "../flags.ts";
 import { GLOBAL_FLAGS } from "../globals.ts";
+import { writeOut } from "../output.ts";
 import { type NameKind, listNames } from "./names.ts";
 
 export interface Completion {
@@ -130,4 +131,10 @@ export async function complete(words: string[], cur: string): Promise<Completion
   const onlyFirst = cmd.stopAtFirstPositional === true || (cmd.maxArgs !== undefined && cmd.maxArgs <= 2);
   if (kinds.length === 0 || (onlyFirst && positionals > 0)) return { candidates: [], files: true };
   return matching(cur, await listNames(kinds, globals));
+}
+
+/** `bunker __complete WORD... CURRENT`: candidates one a line, then ":files" if file names fit. */
+export async function printCompletions(words: string[]): Promise<void> {
+  const { candidates, files } = await complete(words.slice(0, -1), words[words.length - 1] ?? "");
+  await writeOut([...candidates, ...(files ? [":files"] : [])].map((c) => `${c}\n`).join(""));
 }
