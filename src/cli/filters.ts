@@ -29,10 +29,6 @@ export class Filters {
     return this.byKey.has(key);
   }
 
-  get empty(): boolean {
-    return this.byKey.size === 0;
-  }
-
   values(key: string): string[] {
     return this.byKey.get(key) ?? [];
   }
@@ -50,8 +46,8 @@ export class Filters {
   }
 
   /** label=KEY or label=KEY=VALUE: every one given must hold. */
-  labels(labels: Record<string, string> | null | undefined, key = "label"): boolean {
-    return this.values(key).every((want) => {
+  labels(labels: Record<string, string> | null | undefined): boolean {
+    return this.values("label").every((want) => {
       const eq = want.indexOf("=");
       const k = eq < 0 ? want : want.slice(0, eq);
       return labels != null && Object.hasOwn(labels, k) && (eq < 0 || labels[k] === want.slice(eq + 1));
