@@ -7,8 +7,8 @@ export async function reportingDaemonErrors(body: () => Promise<number> | number
   try {
     return await body();
   } catch (e) {
-    if (e instanceof DaemonError) console.error(`Error response from daemon: ${e.message}`);
-    else if (e instanceof ExecError) console.error(e.message);
+    if (e instanceof DaemonError) process.stderr.write(`Error response from daemon: ${e.message}\n`);
+    else if (e instanceof ExecError) process.stderr.write(`${e.message}\n`);
     else throw e;
     return e.exitCode;
   }

@@ -65,3 +65,15 @@ export function goTime(iso: string): string {
   const zone = offset === 0 ? "UTC" : hhmm.slice(0, abs % 60 === 0 ? 3 : 5);
   return `${local.slice(0, 10)} ${local.slice(11, 19)} ${hhmm} ${zone}`;
 }
+
+/** A formatter's .Labels: "k=v" pairs sorted by key, comma-separated. */
+export function labelList(labels: Record<string, string> | null): string {
+  const all = labels ?? {};
+  return Object.keys(all)
+    .sort()
+    .map((k) => `${k}=${all[k]}`)
+    .join(",");
+}
+
+/** A table's title for .Label "com.example.some-key", as docker's: "some key". */
+export const labelHeader = (key: string) => (key.split(".").pop() as string).replace(/[-_]/g, " ");

@@ -1,33 +1,8 @@
-// `images --filter`: docker's dangling= and reference= filters. reference= uses docker's
-// FamiliarMatch: Go's path.Match against "name:tag" and then against "name", in the
-// familiar form (busybox:latest, not docker.io/library/busybox:latest).
+// `images --filter reference=`: docker's FamiliarMatch, Go's path.Match against
+// "name:tag" and then against "name", in the familiar form (busybox:latest, not
+// docker.io/library/busybox:latest).
 import { BunkerError } from "../lib/errors.ts";
 import { displayParts } from "./reference.ts";
-
-export interface ImageFilter {
-  /** true: only untagged images; false: only tagged ones. */
-  dangling?: boolean;
-  /** Patterns; a name is shown if any of them matches. */
-  references: string[];
-}
-
-export function parseImageFilters(args: string[]): ImageFilter {
-  const filter: ImageFilter = { references: [] };
-  for (const arg of args) {
-    const eq = arg.indexOf("=");
-    if (eq < 0) throw new BunkerError(`bad format of filter (expected name=value)`);
-    const [key, value] = [arg.slice(0, eq).trim().toLowerCase(), arg.slice(eq + 1)];
-    if (key === "reference") {
-      globToRegExp(value); // a bad pattern is an error even if no image is listed
-      filter.references.push(value);
-    } else if (key === "dangling") {
-      const v = value.toLowerCase();
-      if (v !== "true" && v !== "1" && v !== "false" && v !== "0") throw new BunkerError(`invalid filter 'dangling=${value}'`);
-      filter.dangling = v === "true" || v === "1";
-    } else throw new BunkerError(`invalid filter '${key}'`);
-  }
-  return filter;
-}
 
 const SPECIAL = /[\\^$.*+?()[\]{}|/-]/g;
 const escape = (c: string) => c.replace(SPECIAL, "\\$&");
@@ -85,11 +60,4 @@ export function referenceMatches(pattern: string, canonicalName: string): boolea
   const { repository, tag } = displayParts(canonicalName);
   const re = globToRegExp(pattern);
   return re.test(`${repository}:${tag}`) || re.test(repository);
-}
-
-/** Whether one of an image's names passes the filter (untagged images have the name undefined). */
-export function filterAccepts(filter: ImageFilter, name: string | undefined): boolean {
-  if (filter.dangling !== undefined && filter.dangling !== (name === undefined)) return false;
-  if (filter.references.length > 0 && (name === undefined || !filter.references.some((p) => referenceMatches(p, name)))) return false;
-  return true;
 }

@@ -11,13 +11,14 @@ export class BunkerError extends Error {
   }
 }
 
-/** A flag or argument error: the CLI adds "See 'bunker CMD --help'." */
+/** A flag or argument error: the CLI adds "See 'bunker CMD --help'." Exit code 125, but 1 for an unknown command (docker's). */
 export class UsageError extends BunkerError {
   constructor(
     message: string,
     readonly command = "",
+    exitCode = 125,
   ) {
-    super(message, 125);
+    super(message, exitCode);
   }
 }
 

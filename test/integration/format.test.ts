@@ -73,3 +73,52 @@ test("a bad template: one line on stderr, nothing on stdout, exit code 64", () =
     expect(r.stdout).toBe("");
   }
 });
+
+test("{{json .}} is the json form; a bare `table` is the default table", () => {
+  // Relative times ("2 seconds ago") may tick between two runs: compare what does not move.
+  const still = (line: string) => JSON.stringify(JSON.parse(line), (k, v) => (["RunningFor", "Status", "CreatedSince"].includes(k) ? undefined : v));
+  const lines = (s: string) => s.split("\n").filter(Boolean);
+  for (const cmd of [["ps", "-a"], ["images"], ["history", "busybox"]]) {
+    const json = lines(b.ok([...cmd, "--format", "json"])).map(still);
+    expect(json.length).toBeGreaterThan(0);
+    expect(lines(b.ok([...cmd, "--format", "{{json .}}"])).map(still)).toEqual(json);
+    const table = lines(b.ok([...cmd, "--format", "table"]));
+    expect([table[0], table.length]).toEqual([lines(b.ok(cmd))[0], json.length + 1]);
+  }
+  expect(b.ok(["inspect", "--format", "json", "fmt-first"])).toBe(b.ok(["inspect", "--format", "{{json .}}", "fmt-first"]));
+  expect(JSON.parse(b.ok(["inspect", "--format", "json", "fmt-first"])).Name).toBe("/fmt-first");
+});
+
+test("the functions people use: join, split, upper, lower, title, pad, truncate, len, index, println", () => {
+  const f = (t: string) => b.ok(["inspect", "-f", t, "fmt-second-longer"]);
+  expect(f('{{join .Config.Cmd " "}}')).toBe("sh -c exit 3\n");
+  expect(f('{{index (split .Name "-") 1}}')).toBe("second\n");
+  expect(f("{{upper .State.Status}} {{lower .Config.Image}} {{title .State.Status}}")).toBe("EXITED busybox Exited\n");
+  expect(f("[{{pad .State.Status 1 2}}] {{truncate .Name 4}} {{len .Config.Cmd}}")).toBe("[ exited  ] /fmt 3\n");
+  expect(f("{{println .State.ExitCode}}")).toBe("3\n\n");
+});
+
+test("volume ls and volume inspect: a bad template exits 64 before any output", () => {
+  for (const args of [
+    ["volume", "ls", "--format", "{{.Name"],
+    ["volume", "inspect", "-f", "{{nosuch}}", "x"],
+  ]) {
+    const r = b.run(args);
+    expectOneLineError(r, 64, /^bunker: template: .*\n$/);
+    expect(r.stdout).toBe("");
+  }
+});
+
+test("stats --no-stream --format: a template, table and json over docker's fields", () => {
+  b.ok(["run", "-d", "--name", "fmt-stats", "busybox", "sleep", "1000"]);
+  try {
+    expect(b.ok(["stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "fmt-stats"])).toBe("fmt-stats 1\n");
+    expect(b.ok(["stats", "--no-stream", "--format", "table {{.Name}}\\t{{.PIDs}}", "fmt-stats"])).toBe("NAME        PIDS\nfmt-stats   1\n");
+    const row = JSON.parse(b.ok(["stats", "--no-stream", "--format", "json", "fmt-stats"]));
+    expect(Object.keys(row)).toEqual(["BlockIO", "CPUPerc", "Container", "ID", "MemPerc", "MemUsage", "Name", "NetIO", "PIDs"]);
+    expect(row).toMatchObject({ Name: "fmt-stats", PIDs: "1", NetIO: "0B / 0B" });
+    expectOneLineError(b.run(["stats", "--no-stream", "--format", "{{.Name", "fmt-stats"]), 64, /^bunker: template: .*unclosed action\n$/);
+  } finally {
+    b.ok(["rm", "-f", "fmt-stats"]);
+  }
+});

@@ -493,8 +493,9 @@ describe("images --digests and --filter", () => {
   });
 
   test("a bad filter is a one-line error", () => {
-    expectOneLineError(b.run(["images", "-f", "colour=red"]), 125, /^bunker: invalid filter 'colour'\n$/);
-    expectOneLineError(b.run(["images", "-f", "dangling=maybe"]), 125, /^bunker: invalid filter 'dangling=maybe'\n$/);
-    expectOneLineError(b.run(["images", "-f", "reference=[z-a"]), 125, /^bunker: syntax error in pattern\n$/);
+    // As docker's daemon answers them: exit code 1.
+    expectOneLineError(b.run(["images", "-f", "colour=red"]), 1, /^Error response from daemon: invalid filter 'colour'\n$/);
+    expectOneLineError(b.run(["images", "-f", "dangling=maybe"]), 1, /^Error response from daemon: invalid filter 'dangling=maybe'\n$/);
+    expectOneLineError(b.run(["images", "-f", "reference=[z-a"]), 1, /^Error response from daemon: syntax error in pattern\n$/);
   });
 });

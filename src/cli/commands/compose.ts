@@ -378,8 +378,8 @@ export default defineBunkerCommand({
     if (!sub) throw new UsageError(`unknown docker command: "compose ${name}"`, "compose");
     const parsed = parseFlags(rest, sub.flags, { command: `compose ${name}`, stopAtFirstPositional: sub.stopAtFirstPositional });
     if (parsed.help) {
-      const { helpText } = await import("../command.ts");
-      process.stdout.write(await helpText({ name: `compose ${name}`, ...sub, run: () => 0 } as never, ctx.prog));
+      const { commandHelp } = await import("../help.ts");
+      process.stdout.write(commandHelp({ name: `compose ${name}`, ...sub, run: () => 0 } as never, ctx.prog));
       return 0;
     }
     projectOptions = {

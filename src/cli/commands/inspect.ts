@@ -1,20 +1,44 @@
 import type { ContainerRecord } from "../../engine/container-store.ts";
 import type { LoadedRecord } from "../../engine/container-store.ts";
 import { initialHealth } from "../../engine/health.ts";
+import { logFileName } from "../../engine/json-log.ts";
+import { rootfsLayers } from "../../engine/runtime-spec.ts";
 import { refreshState } from "../../engine/start-container.ts";
-import { NotFoundError } from "../../lib/errors.ts";
+import { BunkerError, NotFoundError } from "../../lib/errors.ts";
 import { type CliContext, defineBunkerCommand } from "../command.ts";
 import { eachArgument } from "../each-argument.ts";
-import { str } from "../flags.ts";
+import { bool, str } from "../flags.ts";
+import { containerSizes } from "../../engine/container-size.ts";
 import { imageInspect } from "./image/image-json.ts";
+import { volumeInspect } from "./volume/volume-json.ts";
 import { loadTemplates } from "../format-flag.ts";
 
-/** Docker's inspect shape; bookkeeping fields of ours are left out. */
-export function containerInspect(ctx: CliContext, r: LoadedRecord): ContainerRecord {
+// Docker's order of a container's inspect fields; ours that docker lacks come after.
+const ORDER = ["Id", "Created", "Path", "Args", "State", "Image", "ResolvConfPath", "HostnamePath", "HostsPath", "LogPath", "Name", "RestartCount", "Driver", "Platform", "HostConfig", "GraphDriver", "SizeRw", "SizeRootFs", "Mounts", "Config", "NetworkSettings"];
+
+/** Docker's inspect shape, in docker's order; bookkeeping fields of ours are left out; -s adds the sizes. */
+export function containerInspect(ctx: CliContext, r: LoadedRecord, withSizes = false): ContainerRecord {
   const { PidStartTime: _, ...rest } = r;
   // A running container with a health check whose first probe has not been recorded yet is "starting".
   if (r.State.Running && !r.State.Health) rest.State = { ...r.State, Health: initialHealth(r) };
-  return { ...rest, ResolvConfPath: ctx.engine().containers.path(r.Id, "resolv.conf"), HostnamePath: ctx.engine().containers.path(r.Id, "hostname"), HostsPath: ctx.engine().containers.path(r.Id, "hosts") } as ContainerRecord;
+  const engine = ctx.engine();
+  const dir = (...p: string[]) => engine.containers.path(r.Id, ...p);
+  // Docker's GraphDriver: where the overlay's layers are.
+  const GraphDriver = {
+    Data: { LowerDir: rootfsLayers(engine, r).lowerdirs.join(":"), MergedDir: dir("merged"), UpperDir: dir("upper"), WorkDir: dir("work") },
+    Name: r.Driver,
+  };
+  const all: Record<string, unknown> = {
+    ...rest,
+    ResolvConfPath: dir("resolv.conf"),
+    HostnamePath: dir("hostname"),
+    HostsPath: dir("hosts"),
+    LogPath: dir(logFileName(r.Id)),
+    GraphDriver,
+    ...(withSizes ? containerSizes(engine, r) : {}),
+  };
+  const ordered = Object.fromEntries(ORDER.filter((k) => k in all).map((k) => [k, all[k]]));
+  return Object.assign(ordered, all) as unknown as ContainerRecord; // keys already placed keep their place
 }
 
 type Render = (o: unknown) => string;
@@ -22,15 +46,20 @@ type Render = (o: unknown) => string;
 /** The -f template, parsed before any lookup so a bad one fails alone with exit code 64, as docker's. */
 export async function inspectTemplate(format: string | undefined): Promise<Render | undefined> {
   if (format === undefined || format === "") return undefined;
+  if (format === "json") return (o) => JSON.stringify(o); // as {{json .}}: one compact object a line
   const { compile, renderTemplate } = await loadTemplates();
   const template = compile(format);
   return (o) => renderTemplate(template, o);
 }
 
+/** As docker: what was found (an empty array if nothing), before eachArgument reports the misses. */
 export function printInspect(objects: unknown[], render: Render | undefined): void {
   if (render === undefined) process.stdout.write(`${JSON.stringify(objects, null, 4)}\n`);
   else for (const o of objects) process.stdout.write(`${render(o)}\n`);
 }
+
+// What `--type` accepts; network is docker's too, though bunker has none to find yet.
+const TYPES = ["container", "image", "volume", "network"];
 
 export default defineBunkerCommand({
   name: "inspect",
@@ -38,30 +67,39 @@ export default defineBunkerCommand({
   usage: "[OPTIONS] NAME|ID [NAME|ID...]",
   flags: [
     { name: "format", short: "f", type: "string", description: "Format output using a Go template", valueHint: "string" },
-    { name: "type", type: "string", description: "Return JSON for specified type (container, image)", valueHint: "string" },
+    { name: "size", short: "s", type: "bool", description: "Display total file sizes if the type is container" },
+    { name: "type", type: "string", description: "Return JSON for specified type", valueHint: "string" },
   ],
   minArgs: 1,
   async run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
     const type = str(flags.type);
+    if (type !== undefined && !TYPES.includes(type)) throw new BunkerError(`"${type}" is not a valid value for --type`, 1);
     const template = await inspectTemplate(str(flags.format));
+    // As docker: the first kind of object with that name or id, in this order.
+    const lookups: [string, (ref: string) => unknown][] = [
+      ["container", (ref) => containerInspect(ctx, refreshState(engine, engine.containers.load(engine.containers.resolve(ref))), bool(flags.size))],
+      ["image", (ref) => imageInspect(engine, engine.images.resolve(ref))],
+      ["volume", (ref) => volumeInspect(engine.volumes.load(ref))],
+    ];
     const found: unknown[] = [];
     const code = await eachArgument(
       positionals,
       (ref) => {
-        if (type !== "image") {
+        for (const [kind, lookup] of lookups) {
+          if (type !== undefined && type !== kind) continue;
           try {
-            found.push(containerInspect(ctx, refreshState(engine, engine.containers.load(engine.containers.resolve(ref)))));
+            found.push(lookup(ref));
             return;
           } catch (e) {
-            if (!(e instanceof NotFoundError) || type === "container") throw e;
+            if (!(e instanceof NotFoundError)) throw e;
           }
         }
-        found.push(imageInspect(engine, engine.images.resolve(ref)));
+        throw new NotFoundError(ref);
       },
-      (ref) => `Error: No such object: ${ref}`,
+      (ref) => `Error: No such ${type ?? "object"}: ${ref}`,
+      () => printInspect(found, template),
     );
-    printInspect(found, template);
     return code;
   },
 });

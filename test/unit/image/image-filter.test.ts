@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { filterAccepts, globToRegExp, parseImageFilters, referenceMatches } from "../../../src/image/image-filter.ts";
+import { globToRegExp, referenceMatches } from "../../../src/image/image-filter.ts";
 
 describe("globToRegExp is Go's path.Match", () => {
   test.each([
@@ -33,28 +33,4 @@ describe("referenceMatches is docker's FamiliarMatch", () => {
     ["user/*", "docker.io/user/app:v1", true],
     ["localhost:5000/*/*:v1", "localhost:5000/ns/img:v1", true],
   ])("%s against %s: %p", (pattern, name, matches) => expect(referenceMatches(pattern, name)).toBe(matches));
-});
-
-describe("parseImageFilters and filterAccepts", () => {
-  test("dangling and reference combine: AND across keys, OR within reference", () => {
-    const f = parseImageFilters(["dangling=false", "reference=busy*", "reference=alp*"]);
-    expect(f).toEqual({ dangling: false, references: ["busy*", "alp*"] });
-    expect(filterAccepts(f, "docker.io/library/busybox:latest")).toBe(true);
-    expect(filterAccepts(f, "docker.io/library/alpine:3")).toBe(true);
-    expect(filterAccepts(f, "docker.io/library/debian:12")).toBe(false);
-    expect(filterAccepts(f, undefined)).toBe(false);
-  });
-
-  test("dangling=true keeps only untagged images; 1 and 0 work too", () => {
-    expect(filterAccepts(parseImageFilters(["dangling=1"]), undefined)).toBe(true);
-    expect(filterAccepts(parseImageFilters(["dangling=TRUE"]), "docker.io/library/busybox:latest")).toBe(false);
-    expect(filterAccepts(parseImageFilters(["dangling=0"]), "docker.io/library/busybox:latest")).toBe(true);
-  });
-
-  test.each([
-    ["colour=red", "invalid filter 'colour'"],
-    ["dangling=maybe", "invalid filter 'dangling=maybe'"],
-    ["dangling", "bad format of filter (expected name=value)"],
-    ["reference=[", "syntax error in pattern"],
-  ])("%s is refused: %s", (arg, message) => expect(() => parseImageFilters([arg])).toThrow(message));
 });

@@ -1,10 +1,11 @@
-import { refreshState } from "../../../engine/start-container.ts";
-import type { ContainerRecord } from "../../../engine/container-store.ts";
+import type { ContainerRecord, LoadedRecord } from "../../../engine/container-store.ts";
+import type { Engine } from "../../../engine/engine.ts";
 import type { PortMap } from "../../../network/ports.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { bool, str } from "../../flags.ts";
-import { ago, goTime, humanDuration, renderTable } from "../../format.ts";
+import { bool, intValue, list, str } from "../../flags.ts";
+import { ago, goTime, humanDuration, humanSize, labelHeader, labelList, renderTable } from "../../format.ts";
 import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
+import { writeOut } from "../../output.ts";
 
 export function statusText(c: ContainerRecord, now: number): string {
   const s = c.State;
@@ -27,8 +28,7 @@ const HEADERS = {
   CreatedAt: "CREATED AT",
   ID: "CONTAINER ID",
   Image: "IMAGE",
-  // As docker's: .Label "com.example.some-key" is titled "some key".
-  Label: (key: string) => (key.split(".").pop() as string).replace(/[-_]/g, " "),
+  Label: labelHeader,
   Labels: "LABELS",
   LocalVolumes: "LOCAL VOLUMES",
   Mounts: "MOUNTS",
@@ -49,17 +49,14 @@ function portsText(ports: PortMap): string {
 }
 
 /** Docker's container formatter fields (keys sorted, as its --format json prints them); Label is its method. */
-function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number) {
+function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number, size: string) {
   const labels = c.Config.Labels ?? {};
   const row = {
     Command: commandText(c, noTrunc),
     CreatedAt: goTime(c.Created),
     ID: id,
     Image: c.Config.Image,
-    Labels: Object.keys(labels)
-      .sort()
-      .map((k) => `${k}=${labels[k]}`)
-      .join(","),
+    Labels: labelList(labels),
     LocalVolumes: String(c.Mounts.filter((m) => m.Type === "volume").length),
     // Docker names a volume mount by its volume and a bind by its source, cut to 15 characters unless --no-trunc.
     Mounts: c.Mounts.map((m) => m.Name ?? m.Source)
@@ -69,11 +66,20 @@ function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number
     Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(","),
     Ports: portsText(c.NetworkSettings?.Ports ?? {}),
     RunningFor: ago(c.Created, now),
-    Size: "0B",
+    Size: size,
     State: c.State.Status,
     Status: statusText(c, now),
   };
   return Object.assign(row, { Label: (key: string) => labels[key] ?? "" });
+}
+
+/** Docker's SIZE: "12B (virtual 4.26MB)", the writable layer and that plus the image. */
+async function sizeText(engine: Engine): Promise<(c: ContainerRecord) => string> {
+  const { containerSizes } = await import("../../../engine/container-size.ts");
+  return (c) => {
+    const { SizeRw, SizeRootFs } = containerSizes(engine, c);
+    return `${humanSize(SizeRw)} (virtual ${humanSize(SizeRootFs)})`;
+  };
 }
 
 export default defineBunkerCommand({
@@ -82,32 +88,47 @@ export default defineBunkerCommand({
   usage: "[OPTIONS]",
   flags: [
     { name: "all", short: "a", type: "bool", description: "Show all containers (default shows just running)" },
-    { name: "quiet", short: "q", type: "bool", description: "Only display container IDs" },
-    { name: "no-trunc", type: "bool", description: "Don't truncate output" },
+    { name: "filter", short: "f", type: "list", description: "Filter output based on conditions provided", valueHint: "filter" },
     { name: "format", type: "string", description: "Format output using a Go template, 'table TEMPLATE' or 'json'", valueHint: "string" },
+    { name: "last", short: "n", type: "string", description: "Show n last created containers (includes all states) (default -1)", valueHint: "int" },
+    { name: "latest", short: "l", type: "bool", description: "Show the latest created container (includes all states)" },
+    { name: "no-trunc", type: "bool", description: "Don't truncate output" },
+    { name: "quiet", short: "q", type: "bool", description: "Only display container IDs" },
+    { name: "size", short: "s", type: "bool", description: "Display total file sizes" },
   ],
   maxArgs: 0,
   async run(ctx, { flags }) {
     const engine = ctx.engine();
     const now = Date.now();
     const noTrunc = bool(flags["no-trunc"]);
-    const containers = engine.containers
-      .list()
+    const filter = flags.filter ? (await import("./ps-filter.ts")).psFilter(engine, list(flags.filter)) : undefined;
+    // As docker: -n N and -l (N = 1) take the newest of all containers, whatever their state.
+    const last = bool(flags.latest) ? 1 : (intValue(flags.last, "--last") ?? -1);
+    const all = bool(flags.all) || last >= 0 || filter?.all === true;
+    const records = engine.containers.list();
+    // refreshState's module is all the start machinery (~2.5 ms to load): only a container that may have stopped needs it.
+    const mayHaveStopped = records.some((c) => c.State.Status === "running" || c.State.Status === "paused");
+    const { refreshState } = mayHaveStopped ? await import("../../../engine/start-container.ts") : { refreshState: (_: Engine, c: LoadedRecord) => c };
+    let containers = records
       .map((c) => refreshState(engine, c))
-      .filter((c) => bool(flags.all) || c.State.Running) // paused ones too, as docker
+      .filter((c) => (all || c.State.Running) && (filter?.accepts(c) ?? true)) // paused ones are running, as docker's
       .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
+    if (last >= 0) containers = containers.slice(0, last);
     const id = (c: ContainerRecord) => (noTrunc ? c.Id : c.Id.slice(0, 12));
     if (bool(flags.quiet)) {
-      process.stdout.write(containers.map((c) => `${id(c)}\n`).join(""));
+      await writeOut(containers.map((c) => `${id(c)}\n`).join(""));
       return;
     }
     const format = str(flags.format);
+    // As docker: a template that shows .Size asks for the sizes too.
+    const sized = bool(flags.size) || (format?.includes(".Size") ?? false);
+    const sizeOf = sized ? await sizeText(engine) : () => "0B";
     if (format !== undefined && !isDefaultFormat(format)) {
       const { formatListing } = await loadTemplates();
-      process.stdout.write(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now)) }));
+      await writeOut(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now, sizeOf(c))) }));
       return;
     }
-    const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), ago(c.Created, now), statusText(c, now), "", c.Name.slice(1)]);
-    process.stdout.write(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
+    const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), ago(c.Created, now), statusText(c, now), "", c.Name.slice(1), ...(sized ? [sizeOf(c)] : [])]);
+    await writeOut(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", ...(sized ? ["SIZE"] : [])], rows));
   },
 });

@@ -1,10 +1,11 @@
-import { filterAccepts, parseImageFilters } from "../../../image/image-filter.ts";
 import { displayParts, canonical, familiarName, parseReference } from "../../../image/reference.ts";
 import type { ImageRecord } from "../../../image/store.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, list, str } from "../../flags.ts";
 import { ago, goTime, humanSize, renderTable, shortId } from "../../format.ts";
 import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
+import { writeOut } from "../../output.ts";
+import { imageFilter } from "./images-filter.ts";
 
 interface Row {
   id: string;
@@ -69,13 +70,13 @@ export default defineBunkerCommand({
     { name: "all", short: "a", type: "bool", description: "Show all images" },
     { name: "no-trunc", type: "bool", description: "Don't truncate output" },
     { name: "digests", type: "bool", description: "Show digests" },
-    { name: "filter", short: "f", type: "list", description: "Filter output based on conditions provided (dangling=true|false, reference=PATTERN)", valueHint: "filter" },
+    { name: "filter", short: "f", type: "list", description: "Filter output based on conditions provided", valueHint: "filter" },
     { name: "format", type: "string", description: "Format output using a Go template, 'table TEMPLATE' or 'json'", valueHint: "string" },
   ],
   maxArgs: 1,
   async run(ctx, { flags, positionals }) {
-    const filters = parseImageFilters(list(flags.filter));
     const engine = ctx.engine();
+    const filters = imageFilter(list(flags.filter), engine.images);
     const now = Date.now();
     const filter = positionals[0];
     // A tag is a colon after the last slash: in localhost:5000/img the colon belongs to the registry.
@@ -84,27 +85,28 @@ export default defineBunkerCommand({
     const rows: Row[] = [];
     for (const image of engine.images.list()) {
       if (image.intermediate && !bool(flags.all)) continue;
+      if (!filters.image(image)) continue;
       if (image.names.length === 0) {
-        if (wanted === undefined && filterAccepts(filters, undefined)) rows.push(...imageRows(image, []));
+        if (wanted === undefined && filters.name(undefined)) rows.push(...imageRows(image, []));
         continue;
       }
-      const names = image.names.filter((n) => (wanted === undefined || (wanted.endsWith(":") ? n.startsWith(wanted) : n === wanted)) && filterAccepts(filters, n));
+      const names = image.names.filter((n) => (wanted === undefined || (wanted.endsWith(":") ? n.startsWith(wanted) : n === wanted)) && filters.name(n));
       rows.push(...imageRows(image, names));
     }
     rows.sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || a.repository.localeCompare(b.repository));
     const id = (r: Row) => (bool(flags["no-trunc"]) ? r.id : shortId(r.id));
     if (bool(flags.quiet)) {
-      process.stdout.write([...new Set(rows.map(id))].map((i) => `${i}\n`).join(""));
+      await writeOut([...new Set(rows.map(id))].map((i) => `${i}\n`).join(""));
       return;
     }
     const format = str(flags.format);
     if (format !== undefined && !isDefaultFormat(format)) {
       const { formatListing } = await loadTemplates();
-      process.stdout.write(formatListing(format, { headers: HEADERS, rows: rows.map((r) => formatRow(r, id(r), now)) }));
+      await writeOut(formatListing(format, { headers: HEADERS, rows: rows.map((r) => formatRow(r, id(r), now)) }));
       return;
     }
     const digests = bool(flags.digests);
-    process.stdout.write(
+    await writeOut(
       renderTable(
         ["REPOSITORY", "TAG", ...(digests ? ["DIGEST"] : []), "IMAGE ID", "CREATED", "SIZE"],
         rows.map((r) => [r.repository, r.tag, ...(digests ? [r.digest] : []), id(r), ago(r.created, now), humanSize(r.size)]),

@@ -18,8 +18,8 @@ export default defineBunkerCommand({
       positionals,
       (ref) => void found.push(imageInspect(engine, engine.images.resolve(ref))),
       (ref) => `Error: No such image: ${ref}`,
+      () => printInspect(found, template),
     );
-    printInspect(found, template);
     return code;
   },
 });

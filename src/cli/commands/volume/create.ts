@@ -19,7 +19,7 @@ export default defineBunkerCommand({
     if (typeof driver === "string" && driver !== "local") throw new BunkerError(`plugin "${driver}" not found`);
     const options = list(flags.opt);
     // The local driver's mount options (type, device, o) would need a host mount, which bunker never makes.
-    if (options.length > 0) console.error("WARNING: volume options are recorded but not applied: bunker's local driver only makes directories");
+    if (options.length > 0) process.stderr.write("WARNING: volume options are recorded but not applied: bunker's local driver only makes directories\n");
     const volume = createVolume(ctx.engine(), { name: positionals[0], labels: parseLabels(list(flags.label)), options: parseLabels(options) });
     console.log(volume.Name);
   },

@@ -1,34 +1,43 @@
 import type { VolumeRecord } from "../../../engine/volume-store.ts";
 import { volumeUsers } from "../../../engine/volumes.ts";
-import { UsageError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { bool, list } from "../../flags.ts";
-import { renderTable } from "../../format.ts";
+import { Filters } from "../../filters.ts";
+import { bool, list, str } from "../../flags.ts";
+import { labelHeader, labelList, renderTable } from "../../format.ts";
+import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
+import { writeOut } from "../../output.ts";
 
-type Filter = (v: VolumeRecord, inUse: boolean) => boolean;
+// Docker's column titles for volume ls --format "table …".
+const HEADERS = {
+  Availability: "AVAILABILITY",
+  Driver: "DRIVER",
+  Group: "GROUP",
+  Label: labelHeader,
+  Labels: "LABELS",
+  Links: "LINKS",
+  Mountpoint: "MOUNTPOINT",
+  Name: "VOLUME NAME",
+  Scope: "SCOPE",
+  Size: "SIZE",
+  Status: "STATUS",
+};
 
-/** docker's volume filters: name (substring), label (KEY or KEY=VALUE), dangling (not used by any container), driver. */
-function parseFilter(spec: string): Filter {
-  const i = spec.indexOf("=");
-  const [key, value] = i < 0 ? [spec, ""] : [spec.slice(0, i), spec.slice(i + 1)];
-  switch (key) {
-    case "name":
-      return (v) => v.Name.includes(value);
-    case "driver":
-      return (v) => v.Driver === value;
-    case "label": {
-      const j = value.indexOf("=");
-      const [k, want] = j < 0 ? [value, undefined] : [value.slice(0, j), value.slice(j + 1)];
-      return (v) => v.Labels !== null && k in v.Labels && (want === undefined || v.Labels[k] === want);
-    }
-    case "dangling": {
-      if (!["true", "false", "1", "0"].includes(value)) throw new UsageError(`invalid filter 'dangling=${value}'`, "volume ls");
-      const dangling = value === "true" || value === "1";
-      return (_, inUse) => inUse !== dangling;
-    }
-    default:
-      throw new UsageError(`invalid filter '${key}'`, "volume ls");
-  }
+/** Docker's volume formatter fields, keys sorted as its --format json prints them; N/A where docker needs `system df` or a cluster. */
+function formatRow(v: VolumeRecord) {
+  const labels = v.Labels ?? {};
+  const row = {
+    Availability: "N/A",
+    Driver: v.Driver,
+    Group: "N/A",
+    Labels: labelList(labels),
+    Links: "N/A",
+    Mountpoint: v.Mountpoint,
+    Name: v.Name,
+    Scope: v.Scope,
+    Size: "N/A",
+    Status: "N/A",
+  };
+  return Object.assign(row, { Label: (key: string) => labels[key] ?? "" });
 }
 
 export default defineBunkerCommand({
@@ -36,16 +45,23 @@ export default defineBunkerCommand({
   description: "List volumes",
   usage: "[OPTIONS]",
   flags: [
-    { name: "quiet", short: "q", type: "bool", description: "Only display volume names" },
     { name: "filter", short: "f", type: "list", description: "Provide filter values (e.g. 'dangling=true')", valueHint: "filter" },
+    { name: "format", type: "string", description: "Format output using a Go template, 'table TEMPLATE' or 'json'", valueHint: "string" },
+    { name: "quiet", short: "q", type: "bool", description: "Only display volume names" },
   ],
   maxArgs: 0,
-  run(ctx, { flags }) {
+  async run(ctx, { flags }) {
     const engine = ctx.engine();
-    const filters = list(flags.filter).map(parseFilter);
-    const users = filters.length > 0 ? volumeUsers(engine) : new Map<string, string[]>();
-    const volumes = engine.volumes.list().filter((v) => filters.every((f) => f(v, users.has(v.Name))));
-    if (bool(flags.quiet)) for (const v of volumes) console.log(v.Name);
-    else process.stdout.write(renderTable(["DRIVER", "VOLUME NAME"], volumes.map((v) => [v.Driver, v.Name])));
+    // docker's volume filters: name (a regular expression), driver, label (KEY or KEY=VALUE), dangling (used by no container).
+    const f = Filters.parse(list(flags.filter), ["name", "driver", "label", "dangling"], "volume ls");
+    const dangling = f.bool("dangling");
+    const users = dangling === undefined ? new Map<string, string[]>() : volumeUsers(engine);
+    const volumes = engine.volumes
+      .list()
+      .filter((v) => f.match("name", v.Name) && f.match("driver", v.Driver) && f.labels(v.Labels) && (dangling === undefined || users.has(v.Name) !== dangling));
+    const format = str(flags.format);
+    if (bool(flags.quiet)) await writeOut(volumes.map((v) => `${v.Name}\n`).join(""));
+    else if (format !== undefined && !isDefaultFormat(format)) await writeOut((await loadTemplates()).formatListing(format, { headers: HEADERS, rows: volumes.map(formatRow) }));
+    else await writeOut(renderTable(["DRIVER", "VOLUME NAME"], volumes.map((v) => [v.Driver, v.Name])));
   },
 });
