@@ -9,8 +9,8 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: "host", short: "H", type: "list", description: "Daemon socket to connect to (refused: bunker has no daemon)", valueHint: "list" },
   { name: "log-level", short: "l", type: "string", description: 'Set the logging level ("debug", "info", "warn", "error", "fatal") (default "info")', valueHint: "string" },
   { name: "root", type: "string", description: 'Where bunker keeps images, containers and volumes (default "/var/lib/bunker")', valueHint: "string" },
-  { name: "storage-driver", type: "string", description: 'Storage driver: "overlay" (the default) or "vfs" (a copy, where overlayfs cannot be used)', valueHint: "string" },
   { name: "runroot", type: "string", description: 'Where bunker keeps the state of running containers (default "/run/bunker")', valueHint: "string" },
+  { name: "storage-driver", type: "string", description: 'Storage driver: "overlay" (the default) or "vfs" (a copy, where overlayfs cannot be used)', valueHint: "string" },
   { name: "version", short: "v", type: "bool", description: "Print version information and quit" },
 ];
 

@@ -323,7 +323,7 @@ test("builder prune removes the cache (and with --all the cache mounts); built i
   const ctx = context({ Dockerfile: "FROM busybox\nRUN --mount=type=cache,target=/c echo kept > /c/f && echo layer > /l\nRUN echo two > /t\n" });
   b.ok(["build", "-t", "survivor", ctx]);
   const out = b.ok(["builder", "prune", "-f"]);
-  expect(out).toMatch(/^Deleted build cache objects:\n\d+ cached steps\ndeleted: sha256:/);
+  expect(out).toMatch(/^Deleted build cache objects:\n\d+ cache objects\ndeleted: sha256:/);
   expect(out).toMatch(/Total reclaimed space: /);
   expect(b.ok(["run", "--rm", "survivor", "cat", "/l", "/t"])).toBe("layer\ntwo\n");
   // The cache is gone, so the steps run again; the cache mount is still there until --all.

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "../fixtures/net.ts";
 import { Bunker, BUNKER, expectOneLineError } from "./harness.ts";
 
 let b: Bunker;
@@ -71,15 +72,24 @@ test("a docker script: exit codes, inspect -f, images --format, ps -aq | xargs d
   expect(r.stderr).toContain("docker: 'frobnicate' is not a docker command.\nSee 'docker --help'.\n");
 });
 
-// `docker run -d --name web -p 8080:80 …` then `docker port web 80` needs -p, which issue 6 (networking) adds.
-test.todo("docker run -d -p 8080:80 then docker port web 80 (waits for -p from issue 6)");
+test("a docker script: run -d --name web -p PORT:80, then docker port web 80", () => {
+  const port = freePort();
+  const r = script(`
+    docker run -d --name web -p ${port}:80 busybox httpd -f -p 80 >/dev/null
+    docker port web 80
+    docker port web
+    docker rm -f web >/dev/null
+  `);
+  expect(r.stdout).toBe(`0.0.0.0:${port}\n80/tcp -> 0.0.0.0:${port}\n`);
+  expect(r.exitCode).toBe(0);
+});
 
 describe("help, docker's layout", () => {
   test("bunker --help: usage, management commands, commands, global options", () => {
     const help = b.ok(["--help"]);
-    expect(help).toStartWith("\nUsage:  bunker [OPTIONS] COMMAND\n\nA daemonless, Docker-compatible container engine\n\nManagement Commands:\n  container   Manage containers\n");
+    expect(help).toStartWith("\nUsage:  bunker [OPTIONS] COMMAND\n\nA daemonless, Docker-compatible container engine\n\nManagement Commands:\n  builder     Manage builds\n  container   Manage containers\n");
     expect(help).toContain("\nCommands:\n  attach      Attach local standard input, output, and error streams to a running container\n");
-    expect(help).toContain("  -l, --log-level string   Set the logging level");
+    expect(help).toMatch(/ {2}-l, --log-level string +Set the logging level/);
     expect(help).toEndWith("\nRun 'bunker COMMAND --help' for more information on a command.\n");
   });
 

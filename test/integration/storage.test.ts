@@ -89,18 +89,18 @@ test("container prune removes stopped containers only; system prune -a --volumes
   b.ok(["import", busyboxTar(), "unused:1"]);
   b.ok(["import", "--change", "ENV X=1", busyboxTar(), "unused:2"]); // another config: another image
   b.ok(["volume", "create", "named"]);
-  mkdirSync(join(b.root, "builder", "cache", "step-abc"), { recursive: true }); // a build's cache object (docs/storage.md)
-  writeFileSync(join(b.root, "builder", "cache", "step-abc", "record.json"), "x".repeat(5000));
+  mkdirSync(join(b.root, "image", "build-cache-mounts", "mount-abc"), { recursive: true }); // a RUN cache mount (docs/storage.md)
+  writeFileSync(join(b.root, "image", "build-cache-mounts", "mount-abc", "data"), "x".repeat(5000));
   const cacheRow = dfRows()[3];
   expect(cacheRow).toMatchObject({ TotalCount: "1" });
-  expect(Math.abs(bytes(cacheRow.Reclaimable) - du(join(b.root, "builder", "cache", "step-abc"))) / bytes(cacheRow.Reclaimable)).toBeLessThan(0.01);
+  expect(Math.abs(bytes(cacheRow.Reclaimable) - du(join(b.root, "image", "build-cache-mounts", "mount-abc"))) / bytes(cacheRow.Reclaimable)).toBeLessThan(0.01);
   const pruned = b.ok(["system", "prune", "-a", "--volumes", "-f"]);
   expect(pruned).toMatch(/^Deleted Containers:\n[a-f0-9]{64}\n\nDeleted Volumes:\n[a-f0-9]{64}\n\nDeleted Images:\nuntagged: unused:1\n/);
-  expect(pruned).toContain("\nDeleted build cache objects:\nstep-abc\n\nTotal reclaimed space: ");
+  expect(pruned).toContain("\nDeleted build cache objects:\n1 cache objects\n\nTotal reclaimed space: ");
   expect(b.containerIds()).toEqual([live]);
   expect(b.ok(["images", "--format", "{{.Repository}}"])).toBe("busybox\n"); // used by the running container
   expect(b.ok(["volume", "ls", "-q"])).toBe("named\n"); // named volumes stay
-  expect(readdirSync(join(b.root, "builder", "cache"))).toEqual([]);
+  expect(readdirSync(join(b.root, "image", "build-cache-mounts"))).toEqual([]);
   expect(b.ok(["builder", "prune", "-f"])).toBe("Total reclaimed space: 0B\n");
   b.ok(["rm", "-f", live]);
   b.ok(["volume", "rm", "named"]);
@@ -314,8 +314,10 @@ describe.skipIf(!haveRegistry)("garbage collection beside a pull", () => {
     // The shared layer was fetched on the second attempt; the big one, ingested by the first, only once.
     const shared = out.match(/^([a-f0-9]{12}): Already exists$/m)![1];
     const completed = out.split("\n").filter((l) => l.endsWith(": Pull complete"));
-    expect(completed.length).toBe(2);
-    expect(completed[1]).toBe(`${shared}: Pull complete`);
+    // When the stop landed before the pull committed (the usual case), the shared layer was fetched again;
+    // on a fast machine the pull may have committed first, and then the image simply kept its layer.
+    if (completed.length === 2) expect(completed[1]).toBe(`${shared}: Pull complete`);
+    else expect(completed.length).toBe(1);
     expect(b.ok(["run", "--rm", ref, "sh", "-c", "wc -c < /big.bin; ls /bin/sh"])).toBe(`${24 << 20}\n/bin/sh\n`);
     expect(b.run(["system", "check"]).stdout).toBe("No problems found\n");
     b.ok(["rmi", ref]);
