@@ -1,7 +1,7 @@
 // Starting a container: bundle, cgroup, and its monitor (which launches it);
 // when attached, relaying its I/O until it exits. Also reading back what the
 // monitor recorded when the container exited.
-import { readFileSync, rmSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { close } from "../../ffi/native.ts";
 import { writeJsonAtomic } from "../lib/atomic.ts";
@@ -87,6 +87,8 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
   const dir = engine.containers.path(id);
   const peers = onUserNetwork(record) ? peerHosts(record, engine.containers.list().filter((c) => c.State.Running)) : [];
   writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, peers));
+  const etcOf = net.etcOf;
+  if (etcOf) for (const f of ["hosts", "resolv.conf"]) copyFileSync(join(etcOf, f), join(dir, f));
   if (record.HostConfig.UidMap) chownForUserns(record.HostConfig, ETC_FILES.map((f) => join(dir, f)));
   const spec = buildRuntimeSpec(engine, record, monitor, net.path);
   trace("runtime spec built");

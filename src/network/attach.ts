@@ -226,6 +226,7 @@ export function removeBridge(n: NetworkRecord): void {
   withHostNetwork((state) => {
     const known = state.bridges[device];
     delete state.bridges[device];
+    delete state.lastAddress?.[device];
     if (linkExists(device)) deleteLink(device);
     return { value: undefined, nft: known ? bridgeElements("delete", device, known.subnet, known.internal) : "" };
   });
