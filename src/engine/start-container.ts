@@ -238,7 +238,7 @@ function recordExit(engine: Engine, r: LoadedRecord): LoadedRecord {
   if (wantsRestart(r, code)) r.State = { ...r.State, Status: "restarting", Restarting: true };
   engine.containers.save(r); // the exit first, then the run file: see ContainerStore.load
   engine.containers.clearRunning(r.Id);
-  releaseNetwork(r);
+  releaseNetwork(r, { deleteLinks: false }); // its namespace died with its processes: the kernel removes the veths
   refreshPeers(engine, userNetworkIds(r));
   return r;
 }

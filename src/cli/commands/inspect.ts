@@ -3,6 +3,7 @@ import type { LoadedRecord } from "../../engine/container-store.ts";
 import { initialHealth } from "../../engine/health.ts";
 import { refreshState } from "../../engine/start-container.ts";
 import { NotFoundError } from "../../lib/errors.ts";
+import { emptySettings } from "../../network/settings.ts";
 import { type CliContext, defineBunkerCommand } from "../command.ts";
 import { eachArgument } from "../each-argument.ts";
 import { str } from "../flags.ts";
@@ -14,7 +15,8 @@ export function containerInspect(ctx: CliContext, r: LoadedRecord): ContainerRec
   const { PidStartTime: _, ...rest } = r;
   // A running container with a health check whose first probe has not been recorded yet is "starting".
   if (r.State.Running && !r.State.Health) rest.State = { ...r.State, Health: initialHealth(r) };
-  return { ...rest, ResolvConfPath: ctx.engine().containers.path(r.Id, "resolv.conf"), HostnamePath: ctx.engine().containers.path(r.Id, "hostname"), HostsPath: ctx.engine().containers.path(r.Id, "hosts") } as ContainerRecord;
+  // Records made before networking have no NetworkSettings; docker always shows them.
+  return { ...rest, NetworkSettings: r.NetworkSettings ?? emptySettings({}), ResolvConfPath: ctx.engine().containers.path(r.Id, "resolv.conf"), HostnamePath: ctx.engine().containers.path(r.Id, "hostname"), HostsPath: ctx.engine().containers.path(r.Id, "hosts") } as ContainerRecord;
 }
 
 type Render = (o: unknown) => string;
