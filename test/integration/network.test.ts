@@ -302,6 +302,10 @@ test("network errors: overlapping subnet, unknown network, pre-defined networks,
   b.ok(["rm", "-f", id]);
   expect(b.ok(["network", "prune", "-f"])).toBe("Deleted Networks:\nfirst\n");
   expect(b.ok(["network", "ls", "-q", "--filter", "name=first"])).toBe("");
+  const labelled = b.ok(["network", "create", "--label", "app=x", "labelled"]).trim();
+  expect(b.ok(["network", "ls", "-q", "--no-trunc", "--filter", "label=app=x"])).toBe(`${labelled}\n`);
+  expect(b.ok(["network", "ls", "--filter", "label=app", "--format", "{{.Name}} {{.Driver}} {{.Labels}}"])).toBe("labelled bridge app=x\n");
+  b.ok(["network", "rm", labelled]);
 });
 
 test("a user network whose state root was deleted loses its bridge at the next network operation", () => {
