@@ -66,6 +66,8 @@ export interface NetworkFields {
   ExposedPorts: Record<string, object> | undefined;
   MacAddress: string | undefined;
   NetworkSettings: NetworkSettings;
+  /** --network container:X: X's host name, which the container takes. */
+  Hostname?: string;
 }
 
 /** What `create` records of the flags: docker's HostConfig, Config and NetworkSettings fields. */
@@ -75,9 +77,10 @@ export function networkFields(engine: Engine, f: NetworkFlags, imageExposed: Rec
   const allExposed = { ...imageExposed, ...exposed };
   if (f.publishAll) for (const key of Object.keys(allExposed)) bindings[key] ??= [{ HostIp: "", HostPort: "" }];
   const networks: NetworkSettings["Networks"] = {};
+  let hostname: string | undefined;
   if (mode.startsWith("container:")) {
     if (Object.keys(bindings).length > 0) throw new BunkerError("conflicting options: port publishing and the container type network mode");
-    engine.containers.resolve(mode.slice("container:".length)); // must exist now, as docker checks
+    hostname = engine.containers.load(engine.containers.resolve(mode.slice("container:".length))).Config.Hostname; // must exist now, as docker checks
   } else {
     const n = networkStore(engine).find(mode);
     if (n.Driver === "host" && Object.keys(bindings).length > 0) {
@@ -99,6 +102,7 @@ export function networkFields(engine: Engine, f: NetworkFlags, imageExposed: Rec
     ExposedPorts: Object.keys(allExposed).length > 0 ? allExposed : undefined,
     MacAddress: f.mac,
     NetworkSettings: emptySettings(networks),
+    ...(hostname !== undefined ? { Hostname: hostname } : {}),
   };
 }
 
@@ -128,6 +132,8 @@ export const usesBridge = (r: ContainerRecord) => Object.keys(r.NetworkSettings?
 export interface PreparedNetwork {
   /** The network namespace to join (spec path): a prepared one, another container's, or none (own namespace, or the host's). */
   path?: string;
+  /** container:X: X's directory, whose hosts and resolv.conf the container shares, as docker does. */
+  etcOf?: string;
   live?: LiveNetwork;
   /** Closes the prepared namespace's fd once the container has joined it. */
   done(): void;
@@ -141,7 +147,7 @@ export function prepareNetwork(engine: Engine, r: ContainerRecord): PreparedNetw
   if (mode.startsWith("container:")) {
     const other = engine.containers.load(engine.containers.resolve(mode.slice("container:".length)));
     if (!other.State.Running) throw new BunkerError(`cannot join network namespace of a non running container: ${other.Name.slice(1)}`);
-    return { path: `/proc/${other.State.Pid}/ns/net`, done: nothing };
+    return { path: `/proc/${other.State.Pid}/ns/net`, etcOf: engine.containers.path(other.Id), done: nothing };
   }
   if (!usesBridge(r)) return { done: nothing };
   const requests: NetworkRequest[] = bridgeNetworks(engine, r).map((n, i) => ({

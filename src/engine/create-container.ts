@@ -99,7 +99,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
   const image = engine.images.resolve(opts.image);
   const imageConfig = engine.images.readConfig(image.id).config ?? {};
   const net = networkFields(engine, opts.network, imageConfig.ExposedPorts);
-  if (net.NetworkMode === "host" && opts.hostname !== undefined) throw new BunkerError("conflicting options: hostname and the network mode");
+  if (net.Hostname !== undefined && opts.hostname !== undefined) throw new BunkerError("conflicting options: hostname and the network mode");
 
   const entrypoint = opts.entrypoint !== undefined ? (opts.entrypoint === "" ? [] : [opts.entrypoint]) : (imageConfig.Entrypoint ?? []);
   // An explicit --entrypoint resets the image's CMD, as in docker.
@@ -143,7 +143,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     Driver: driver,
     Platform: "linux",
     Config: {
-      Hostname: opts.hostname ?? id.slice(0, 12),
+      Hostname: opts.hostname ?? net.Hostname ?? id.slice(0, 12),
       Domainname: "",
       User: opts.user ?? imageConfig.User ?? "",
       AttachStdin: opts.interactive,

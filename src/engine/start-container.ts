@@ -1,7 +1,7 @@
 // Starting a container: bundle, cgroup, and its monitor (which launches it);
 // when attached, relaying its I/O until it exits. Also reading back what the
 // monitor recorded when the container exited.
-import { readFileSync, rmSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { close } from "../../ffi/native.ts";
 import { writeJsonAtomic } from "../lib/atomic.ts";
@@ -91,6 +91,8 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
   const dir = engine.containers.path(id);
   const peers = onUserNetwork(record) ? peerHosts(record, engine.containers.list().filter((c) => c.State.Running)) : [];
   writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, peers));
+  const etcOf = net.etcOf;
+  if (etcOf) for (const f of ["hosts", "resolv.conf"]) copyFileSync(join(etcOf, f), join(dir, f));
   if (record.HostConfig.UidMap) chownForUserns(record.HostConfig, ETC_FILES.map((f) => join(dir, f)));
   const spec = buildRuntimeSpec(engine, record, monitor, net.path);
   trace("runtime spec built");
@@ -241,7 +243,7 @@ function recordExit(engine: Engine, r: LoadedRecord): LoadedRecord {
   if (wantsRestart(r, code)) r.State = { ...r.State, Status: "restarting", Restarting: true };
   engine.containers.save(r); // the exit first, then the run file: see ContainerStore.load
   engine.containers.clearRunning(r.Id);
-  releaseNetwork(r);
+  releaseNetwork(r, { deleteLinks: false }); // its namespace died with its processes: the kernel removes the veths
   refreshPeers(engine, userNetworkIds(r));
   return r;
 }

@@ -183,9 +183,11 @@ export function attachContainer(req: AttachRequest): { netns: number; live: Live
   const netns = newNetworkNamespace();
   try {
     const live = withHostNetwork((state) => {
+      // A previous run's endpoints, if its exit went unrecorded: their veths died with its namespace.
+      const previous = dropEndpoints(state, (e) => e.container === req.containerId, false);
       const r = addEndpoints(state, netns, req.containerId, req.networks, 0, { bindings: req.portBindings, exposed: req.exposed });
       const value: LiveNetwork = { SandboxKey: "", Ports: livePorts(r.rules, req.exposed), Endpoints: r.endpoints };
-      return { value, nft: r.nft };
+      return { value, nft: previous + r.nft };
     });
     return { netns, live };
   } catch (e) {
@@ -226,6 +228,7 @@ export function removeBridge(n: NetworkRecord): void {
   withHostNetwork((state) => {
     const known = state.bridges[device];
     delete state.bridges[device];
+    delete state.lastAddress?.[device];
     if (linkExists(device)) deleteLink(device);
     return { value: undefined, nft: known ? bridgeElements("delete", device, known.subnet, known.internal) : "" };
   });

@@ -109,6 +109,7 @@ function dropOrphanBridges(state: HostNetState): string {
   for (const [name, b] of Object.entries(state.bridges)) {
     if (!b.definition || existsSync(b.definition) || state.endpoints.some((e) => e.bridge === name)) continue;
     delete state.bridges[name];
+    delete state.lastAddress?.[name];
     if (linkExists(name)) deleteLink(name);
     script += bridgeElements("delete", name, b.subnet, b.internal);
   }

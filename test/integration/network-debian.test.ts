@@ -31,3 +31,13 @@ test("getaddrinfo finds containers by name and alias on a user network, and not 
   b.ok(["rm", "-f", web]);
   b.ok(["network", "rm", "debnet"]);
 });
+
+test("an --internal network reaches nothing outside it; the default bridge does", async () => {
+  const [mirror] = await Bun.dns.lookup("deb.debian.org", { family: 4 });
+  const probe = `nc -w 3 ${mirror.address} 80 </dev/null && echo reached`;
+  expect(b.ok(["run", "--rm", "busybox", "sh", "-c", probe])).toBe("reached\n");
+  b.ok(["network", "create", "--internal", "closed"]);
+  const r = b.run(["run", "--rm", "--network", "closed", "busybox", "sh", "-c", probe]);
+  expect([r.stdout, r.exitCode]).toEqual(["", 1]);
+  b.ok(["network", "rm", "closed"]);
+});

@@ -9,6 +9,35 @@ import { Bunker, BUNKER, busyboxTar, expectOneLineError } from "./harness.ts";
 
 let b: Bunker;
 let www: string;
+
+/**
+ * Ten consecutive host ports no process listens on, drawn at random: other test
+ * runs on this host (other roots) publish ports at the same time, and a host
+ * port is a host-wide resource.
+ */
+function portBlock(): number {
+  for (;;) {
+    const base = 20000 + Math.floor(Math.random() * 1000) * 10;
+    const free = Array.from({ length: 10 }, (_, i) => {
+      try {
+        Bun.listen({ hostname: "0.0.0.0", port: base + i, socket: { data() {} } }).stop(true);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (free.every(Boolean)) return base;
+  }
+}
+const P = portBlock();
+const WEB = P;
+const RANGE = P + 1; // and P + 2
+const UDP = P + 3;
+const TAKEN = P + 4;
+const CYCLED = P + 5;
+const KILLED = P + 6;
+/** Third octets for the tests' fixed subnets, drawn at random for the same reason. */
+const NET = Math.floor(Math.random() * 250);
 beforeAll(() => {
   b = Bunker.withBusybox();
   b.ok(["import", "-c", "EXPOSE 80 7000/udp", busyboxTar(), "exposer"]);
@@ -84,25 +113,25 @@ test("--mac-address sets eth0's address", () => {
 });
 
 test("-p publishes on 127.0.0.1 and the host's address, and to other containers through the host (hairpin)", async () => {
-  const id = startWeb(["-p", "18080:80"]);
-  expect(await (await fetch("http://127.0.0.1:18080/")).text()).toBe("hello from bunker\n");
-  expect(await (await fetch(`http://${hostAddress()}:18080/`)).text()).toBe("hello from bunker\n");
-  const viaHost = b.ok(["run", "--rm", "busybox", "sh", "-c", `${httpGet} ${hostAddress()} 18080`]);
+  const id = startWeb(["-p", `${WEB}:80`]);
+  expect(await (await fetch(`http://127.0.0.1:${WEB}/`)).text()).toBe("hello from bunker\n");
+  expect(await (await fetch(`http://${hostAddress()}:${WEB}/`)).text()).toBe("hello from bunker\n");
+  const viaHost = b.ok(["run", "--rm", "busybox", "sh", "-c", `${httpGet} ${hostAddress()} ${WEB}`]);
   expect(viaHost).toContain("hello from bunker");
   // Its own published port, from inside itself.
-  expect(b.ok(["exec", id, "sh", "-c", `${httpGet} ${hostAddress()} 18080`])).toContain("hello from bunker");
-  expect(b.ok(["port", id])).toBe("80/tcp -> 0.0.0.0:18080\n");
-  expect(inspect(id, '{{json .HostConfig.PortBindings}}')).toBe('{"80/tcp":[{"HostIp":"","HostPort":"18080"}]}');
-  expect(inspect(id, '{{json .NetworkSettings.Ports}}')).toBe('{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18080"}]}');
+  expect(b.ok(["exec", id, "sh", "-c", `${httpGet} ${hostAddress()} ${WEB}`])).toContain("hello from bunker");
+  expect(b.ok(["port", id])).toBe(`80/tcp -> 0.0.0.0:${WEB}\n`);
+  expect(inspect(id, "{{json .HostConfig.PortBindings}}")).toBe(`{"80/tcp":[{"HostIp":"","HostPort":"${WEB}"}]}`);
+  expect(inspect(id, "{{json .NetworkSettings.Ports}}")).toBe(`{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"${WEB}"}]}`);
   b.ok(["rm", "-f", id]);
 });
 
 test("-p with a host address and ranges; udp", async () => {
-  const id = b.ok(["run", "-d", "-p", "127.0.0.1:18090-18091:80-81", "-p", "18092:53/udp", "busybox", "sleep", "1000"]).trim();
+  const id = b.ok(["run", "-d", "-p", `127.0.0.1:${RANGE}-${RANGE + 1}:80-81`, "-p", `${UDP}:53/udp`, "busybox", "sleep", "1000"]).trim();
   expect(b.ok(["port", id]).split("\n").sort().filter(Boolean)).toEqual([
-    "53/udp -> 0.0.0.0:18092",
-    "80/tcp -> 127.0.0.1:18090",
-    "81/tcp -> 127.0.0.1:18091",
+    `53/udp -> 0.0.0.0:${UDP}`,
+    `80/tcp -> 127.0.0.1:${RANGE}`,
+    `81/tcp -> 127.0.0.1:${RANGE + 1}`,
   ]);
   b.ok(["rm", "-f", id]);
 });
@@ -117,8 +146,8 @@ test("-P publishes the image's EXPOSEd ports on random host ports, and port repo
 });
 
 test("bad publishing is exit 125 with a clear message: port taken by a container or the host, invalid ports", () => {
-  const first = b.ok(["run", "-d", "-p", "18100:80", "busybox", "sleep", "1000"]).trim();
-  expectOneLineError(b.run(["run", "--rm", "-p", "18100:80", "busybox", "true"]), 125, /^bunker: Bind for 0\.0\.0\.0:18100 failed: port is already allocated/);
+  const first = b.ok(["run", "-d", "-p", `${TAKEN}:80`, "busybox", "sleep", "1000"]).trim();
+  expectOneLineError(b.run(["run", "--rm", "-p", `${TAKEN}:80`, "busybox", "true"]), 125, new RegExp(`^bunker: Bind for 0\\.0\\.0\\.0:${TAKEN} failed: port is already allocated`));
   b.ok(["rm", "-f", first]);
   const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   try {
@@ -141,8 +170,12 @@ test("--network none has only lo; host sees the host's interfaces; container:X s
   expect(seen).toEqual(hostLinks);
   const x = b.ok(["run", "-d", "--name", "netowner", "busybox", "sleep", "1000"]).trim();
   const ip = inspect(x, "{{.NetworkSettings.IPAddress}}");
-  const shared = b.ok(["run", "--rm", "--network", "container:netowner", "busybox", "ip", "-o", "-4", "addr", "show", "eth0"]);
+  const shared = b.ok(["run", "--rm", "--network", "container:netowner", "busybox", "sh", "-c", "ip -o -4 addr show eth0; hostname; cat /etc/hosts"]);
   expect(shared).toContain(`inet ${ip}/16`);
+  expect(shared).toContain(`${x.slice(0, 12)}\n`); // X's host name, and X's hosts file
+  expect(shared).toContain(`${ip}\t${x.slice(0, 12)}\n`);
+  expectOneLineError(b.run(["run", "--rm", "--network", "container:netowner", "-h", "other", "busybox", "true"]), 125, /conflicting options: hostname and the network mode/);
+  expectOneLineError(b.run(["run", "--rm", "--network", "container:netowner", "-p", "80", "busybox", "true"]), 125, /conflicting options: port publishing/);
   b.ok(["rm", "-f", x]);
 });
 
@@ -169,7 +202,7 @@ function hostSnapshot(ids: string[]) {
   return {
     links: ip(["-o", "link"]).split("\n").filter((l) => l && (!/ vb[0-9a-f]{10}/.test(l) || ours(l))).map((l) => l.split(":")[1].split("@")[0].trim()),
     addresses: ip(["-o", "addr"]).split("\n").filter((l) => l && (!/ vb[0-9a-f]{10}/.test(l) || ours(l))).length,
-    ourPorts: table.split("\n").filter((l) => /\b1820\d\b/.test(l)),
+    ourPorts: table.split("\n").filter((l) => l.includes(` ${CYCLED} `) || l.includes(` ${KILLED} `)),
     ourEndpoints: endpoints.filter((e) => ids.includes(e.container)),
   };
 }
@@ -178,7 +211,7 @@ test("50 cycles of run -d -p / rm -f leave links, addresses, nftables and the en
   const before = hostSnapshot([]);
   const ids: string[] = [];
   for (let i = 0; i < 50; i++) {
-    const id = b.ok(["run", "-d", "-p", `${18200 + (i % 10)}:80`, "busybox", "sleep", "1000"]).trim();
+    const id = b.ok(["run", "-d", "-p", `${CYCLED}:80`, "busybox", "sleep", "1000"]).trim(); // free again after each rm
     ids.push(id);
     b.ok(["rm", "-f", id]);
   }
@@ -188,8 +221,12 @@ test("50 cycles of run -d -p / rm -f leave links, addresses, nftables and the en
 test("a CLI killed mid-run leaves nothing once the next operation repairs it", async () => {
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const cli = Bun.spawn([BUNKER, "--root", b.root, "run", "-p", "18209:80", "busybox", "sleep", "1000"], { stdout: "ignore", stderr: "ignore" });
+    const cli = Bun.spawn([BUNKER, "--root", b.root, "run", "-p", `${KILLED}:80`, "busybox", "sleep", "1000"], { stdout: "ignore", stderr: "ignore" });
     // Killed as soon as its endpoint exists: between attaching the veth and the container's start.
+    let exited = false;
+    void cli.exited.then(() => {
+      exited = true;
+    });
     for (;;) {
       let owners: number[] = [];
       try {
@@ -197,7 +234,8 @@ test("a CLI killed mid-run leaves nothing once the next operation repairs it", a
       } catch {
         // being written
       }
-      if (owners.includes(cli.pid) || cli.exitCode !== null) break;
+      if (owners.includes(cli.pid) || exited) break;
+      await new Promise((resolve) => setImmediate(resolve)); // lets the event loop notice an exit that came first
     }
     cli.kill(9);
     await cli.exited;
@@ -237,13 +275,13 @@ test("containers on a user network reach each other by name and alias; the defau
 });
 
 test("network connect and disconnect a running container; --ip on a user network", () => {
-  b.ok(["network", "create", "--subnet", "10.250.7.0/24", "--gateway", "10.250.7.254", "fixed"]);
+  b.ok(["network", "create", "--subnet", `10.250.${NET}.0/24`, "--gateway", `10.250.${NET}.254`, "fixed"]);
   const id = b.ok(["run", "-d", "--name", "multi", "busybox", "sleep", "1000"]).trim();
-  b.ok(["network", "connect", "--ip", "10.250.7.9", "--alias", "m", "fixed", "multi"]);
-  expect(b.ok(["exec", id, "ip", "-o", "-4", "addr", "show", "eth1"])).toContain("inet 10.250.7.9/24");
-  expect(inspect(id, "{{.NetworkSettings.Networks.fixed.IPAddress}} {{.NetworkSettings.Networks.fixed.Gateway}}")).toBe("10.250.7.9 10.250.7.254");
-  const peer = b.ok(["run", "--rm", "--network", "fixed", "--ip", "10.250.7.20", "busybox", "sh", "-c", "ip -o -4 addr show eth0; ping -c 1 -W 2 m"]);
-  expect(peer).toContain("inet 10.250.7.20/24");
+  b.ok(["network", "connect", "--ip", `10.250.${NET}.9`, "--alias", "m", "fixed", "multi"]);
+  expect(b.ok(["exec", id, "ip", "-o", "-4", "addr", "show", "eth1"])).toContain(`inet 10.250.${NET}.9/24`);
+  expect(inspect(id, "{{.NetworkSettings.Networks.fixed.IPAddress}} {{.NetworkSettings.Networks.fixed.Gateway}}")).toBe(`10.250.${NET}.9 10.250.${NET}.254`);
+  const peer = b.ok(["run", "--rm", "--network", "fixed", "--ip", `10.250.${NET}.20`, "busybox", "sh", "-c", "ip -o -4 addr show eth0; ping -c 1 -W 2 m"]);
+  expect(peer).toContain(`inet 10.250.${NET}.20/24`);
   b.ok(["network", "disconnect", "fixed", "multi"]);
   expect(b.run(["exec", id, "ip", "addr", "show", "eth1"]).exitCode).not.toBe(0);
   expect(inspect(id, "{{len .NetworkSettings.Networks}}")).toBe("1");
@@ -253,8 +291,8 @@ test("network connect and disconnect a running container; --ip on a user network
 
 test("network errors: overlapping subnet, unknown network, pre-defined networks, in use", () => {
   expectOneLineError(b.run(["network", "create", "--subnet", "10.123.9.0/24", "clash"]), 125, /Pool overlaps with other one on this address space/);
-  b.ok(["network", "create", "--subnet", "10.251.0.0/24", "first"]);
-  expectOneLineError(b.run(["network", "create", "--subnet", "10.251.0.128/25", "second"]), 125, /Pool overlaps/);
+  b.ok(["network", "create", "--subnet", `10.251.${NET}.0/24`, "first"]);
+  expectOneLineError(b.run(["network", "create", "--subnet", `10.251.${NET}.128/25`, "second"]), 125, /Pool overlaps/);
   expectOneLineError(b.run(["network", "create", "first"]), 125, /network with name first already exists/);
   expectOneLineError(b.run(["run", "--rm", "--network", "nonet", "busybox", "true"]), 125, /network nonet not found/);
   expect(b.run(["network", "rm", "bridge"]).stderr).toContain("bridge is a pre-defined network and cannot be removed");
@@ -264,6 +302,10 @@ test("network errors: overlapping subnet, unknown network, pre-defined networks,
   b.ok(["rm", "-f", id]);
   expect(b.ok(["network", "prune", "-f"])).toBe("Deleted Networks:\nfirst\n");
   expect(b.ok(["network", "ls", "-q", "--filter", "name=first"])).toBe("");
+  const labelled = b.ok(["network", "create", "--label", "app=x", "labelled"]).trim();
+  expect(b.ok(["network", "ls", "-q", "--no-trunc", "--filter", "label=app=x"])).toBe(`${labelled}\n`);
+  expect(b.ok(["network", "ls", "--filter", "label=app", "--format", "{{.Name}} {{.Driver}} {{.Labels}}"])).toBe("labelled bridge app=x\n");
+  b.ok(["network", "rm", labelled]);
 });
 
 test("a user network whose state root was deleted loses its bridge at the next network operation", () => {

@@ -5,6 +5,7 @@ import { logFileName } from "../../engine/json-log.ts";
 import { rootfsLayers } from "../../engine/runtime-spec.ts";
 import { refreshState } from "../../engine/start-container.ts";
 import { BunkerError, NotFoundError } from "../../lib/errors.ts";
+import { emptySettings } from "../../network/settings.ts";
 import { type CliContext, defineBunkerCommand } from "../command.ts";
 import { eachArgument } from "../each-argument.ts";
 import { bool, str } from "../flags.ts";
@@ -34,6 +35,8 @@ export function containerInspect(ctx: CliContext, r: LoadedRecord, withSizes = f
     HostnamePath: dir("hostname"),
     HostsPath: dir("hosts"),
     LogPath: dir(logFileName(r.Id)),
+    // Records made before networking have no NetworkSettings; docker always shows them.
+    NetworkSettings: r.NetworkSettings ?? emptySettings({}),
     GraphDriver,
     ...(withSizes ? containerSizes(engine, r) : {}),
   };
