@@ -105,7 +105,8 @@ test("after kill -9 of the monitor, ps and inspect still tell the truth", () => 
 test("run -d --rm removes the container when it exits", async () => {
   const id = b.ok(["run", "-d", "--rm", "busybox", "sleep", "1000"]).trim();
   const waiting = b.runAsync(["wait", "--condition", "removed", id]);
-  b.ok(["stop", "-t", "0", id]);
+  // sleep as PID 1 ignores SIGTERM, so the container lives out stop's second: the waiter is connected by then.
+  await b.runAsync(["stop", "-t", "1", id]);
   expect((await waiting).stdout).toBe("137\n");
   expect(b.ok(["ps", "-a", "-q", "--no-trunc"])).not.toContain(id);
 });
