@@ -122,3 +122,14 @@ test("stats --no-stream --format: a template, table and json over docker's field
     b.ok(["rm", "-f", "fmt-stats"]);
   }
 });
+
+test("network ls and system df take --format: templates, table with docker's headers, json", () => {
+  expect(b.ok(["network", "ls", "--format", "table {{.Name}}\t{{.Driver}}"])).toBe("NAME      DRIVER\nbridge    bridge\nhost      host\nnone      null\n");
+  const nets = b.ok(["network", "ls", "--format", "json"]).trim().split("\n").map((l) => JSON.parse(l));
+  expect(nets.map((n) => [n.Name, n.Driver, n.Scope])).toEqual([["bridge", "bridge", "local"], ["host", "host", "local"], ["none", "null", "local"]]);
+  expect(b.ok(["system", "df", "--format", "{{.Type}}"])).toBe("Images\nContainers\nLocal Volumes\nBuild Cache\n");
+  expect(b.ok(["system", "df", "--format", "table {{.Type}}\t{{.TotalCount}}"])).toStartWith("TYPE            TOTAL\nImages          1\nContainers      2\n");
+  const df = b.ok(["system", "df", "--format", "json"]).trim().split("\n").map((l) => JSON.parse(l));
+  expect(Object.keys(df[0])).toEqual(["Type", "TotalCount", "Active", "Size", "Reclaimable"]);
+  expectOneLineError(b.run(["system", "df", "--format", "{{.Nope"]), 64, /template/);
+});

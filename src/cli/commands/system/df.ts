@@ -3,7 +3,10 @@ import { type StoreUsage, storeUsage, type Summary } from "../../../engine/store
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, str } from "../../flags.ts";
 import { ago, humanSize, renderTable, shortId } from "../../format.ts";
-import { loadTemplates } from "../../format-flag.ts";
+import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
+
+// Docker's column titles for system df --format "table …".
+const HEADERS = { Type: "TYPE", TotalCount: "TOTAL", Active: "ACTIVE", Size: "SIZE", Reclaimable: "RECLAIMABLE" };
 import { commandText, statusText } from "../container/ps.ts";
 
 /** docker's "1.2MB (40%)"; the build cache gets no percentage. */
@@ -61,18 +64,15 @@ export default defineBunkerCommand({
   usage: "[OPTIONS]",
   flags: [
     { name: "verbose", short: "v", type: "bool", description: "Show detailed information on space usage" },
-    { name: "format", type: "string", description: "Format output using a Go template or 'json'", valueHint: "string" },
+    { name: "format", type: "string", description: "Format output using a Go template, 'table TEMPLATE' or 'json'", valueHint: "string" },
   ],
   maxArgs: 0,
   async run(ctx, { flags }) {
     const usage = storeUsage(ctx.engine());
     const rows = summaryRows(usage);
     const format = str(flags.format);
-    if (format === "json") process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
-    else if (format) {
-      const { renderTemplate } = await loadTemplates();
-      process.stdout.write(rows.map((r) => `${renderTemplate(format, r)}\n`).join(""));
-    } else if (bool(flags.verbose)) process.stdout.write(verbose(usage, Date.now()));
+    if (format !== undefined && !isDefaultFormat(format)) process.stdout.write((await loadTemplates()).formatListing(format, { headers: HEADERS, rows }));
+    else if (bool(flags.verbose)) process.stdout.write(verbose(usage, Date.now()));
     else process.stdout.write(renderTable(["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"], rows.map((r) => [r.Type, r.TotalCount, r.Active, r.Size, r.Reclaimable])));
   },
 });
