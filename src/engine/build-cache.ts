@@ -52,20 +52,18 @@ export class BuildCache {
     return [...listDir(this.cacheDir), ...(mounts ? listDir(this.mountsDir) : [])];
   }
 
-  /** Deletes the cached steps (and with `mounts` the cache mounts); none is in use: builds hold the lock shared. */
+  /** Deletes the cached steps (and with `mounts` the cache mounts); call it inside `exclusively`, so no build is using them. */
   prune(mounts: boolean): CacheObject[] {
-    return this.withLock(() => {
-      const removed: CacheObject[] = [];
-      for (const [dir, objects] of [[this.cacheDir, listDir(this.cacheDir)], ...(mounts ? [[this.mountsDir, listDir(this.mountsDir)] as const] : [])] as const) {
-        for (const o of objects) {
-          const tomb = join(dir, `.removing-${o.id}`);
-          renameSync(join(dir, o.id), tomb); // out of the listing first, then the files
-          rmSync(tomb, { recursive: true, force: true });
-          removed.push(o);
-        }
+    const removed: CacheObject[] = [];
+    for (const [dir, objects] of [[this.cacheDir, listDir(this.cacheDir)], ...(mounts ? [[this.mountsDir, listDir(this.mountsDir)] as const] : [])] as const) {
+      for (const o of objects) {
+        const tomb = join(dir, `.removing-${o.id}`);
+        renameSync(join(dir, o.id), tomb); // out of the listing first, then the files
+        rmSync(tomb, { recursive: true, force: true });
+        removed.push(o);
       }
-      return removed;
-    });
+    }
+    return removed;
   }
 
   /** For `build`: runs FN while no prune can delete cache objects. */
@@ -74,7 +72,9 @@ export class BuildCache {
     return withSharedLockAsync(join(this.dir, ".lock"), fn);
   }
 
-  private withLock<T>(fn: () => T): T {
+  /** For the prunes: runs FN once no build runs, and keeps new ones waiting meanwhile. */
+  exclusively<T>(fn: () => T): T {
+    mkdirSync(this.dir, { recursive: true });
     return withLock(join(this.dir, ".lock"), fn);
   }
 }

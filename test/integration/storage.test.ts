@@ -339,3 +339,27 @@ describe.skipIf(!haveRegistry)("garbage collection beside a pull", () => {
     }
   });
 });
+
+test("system prune -a -f running beside a build loses neither: the build waits for it or it for the build", async () => {
+  const ctx = join(b.root, "..", `${b.root.split("/").pop()}-ctx`);
+  mkdirSync(ctx, { recursive: true });
+  try {
+    writeFileSync(join(ctx, "Dockerfile"), "FROM busybox\nRUN echo a > /a\nRUN echo b > /b\nCOPY f /f\nCMD cat /a /b /f\n");
+    writeFileSync(join(ctx, "f"), "f\n");
+    if (!images().length) b.ok(["import", busyboxTar(), "busybox"]);
+    // The base image stays in use, so the prune has only what the build makes to take away from it.
+    const holder = b.ok(["run", "-d", "--init", "busybox", "sleep", "1000"]).trim();
+    for (let round = 0; round < 3; round++) {
+      writeFileSync(join(ctx, "f"), `f${round}\n`); // a new COPY each round: the build does real work
+      const [build, prune] = await Promise.all([b.runAsync(["build", "-q", "-t", "built", ctx]), b.runAsync(["system", "prune", "-a", "-f"])]);
+      expect(prune.exitCode).toBe(0);
+      expect([build.exitCode, build.stderr]).toEqual([0, ""]);
+      // Whichever ran first, the store is whole; a prune after the build may have taken its (unused) image, as it should.
+      expect(b.run(["system", "check"]).stdout).toBe("No problems found\n");
+      if (b.ok(["images", "--format", "{{.Repository}}"]).includes("built")) expect(b.ok(["run", "--rm", "built"])).toBe(`a\nb\nf${round}\n`);
+    }
+    b.ok(["rm", "-f", holder]);
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+  }
+});

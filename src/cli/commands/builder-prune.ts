@@ -14,7 +14,8 @@ export default defineBunkerCommand({
   maxArgs: 0,
   async run(ctx, { flags }) {
     if (!bool(flags.force) && !(await confirm("WARNING! This will remove all dangling build cache."))) return;
-    const { lines, reclaimed } = pruneBuildCache(ctx.engine(), bool(flags.all));
+    const engine = ctx.engine();
+    const { lines, reclaimed } = engine.buildCache.exclusively(() => pruneBuildCache(engine, bool(flags.all)));
     printPruneReport("build cache objects", lines, reclaimed);
   },
 });

@@ -32,15 +32,18 @@ export default defineBunkerCommand({
     const volumes = bool(flags.volumes);
     if (!bool(flags.force) && !(await confirm(warning(all, volumes)))) return;
     const engine = ctx.engine();
-    // Containers first: the images and volumes they held become unused.
-    const containers = pruneContainers(engine);
-    printPruneSection("Containers", containers.ids);
-    const vols = volumes ? pruneVolumes(engine, false) : { names: [], reclaimed: 0 };
-    printPruneSection("Volumes", vols.names);
-    const images = pruneImages(engine, all);
-    printPruneSection("Images", images.lines);
-    const cache = pruneBuildCache(engine, all);
-    printPruneSection("build cache objects", cache.lines);
-    printPruneTotal(containers.reclaimed + vols.reclaimed + images.reclaimed + cache.reclaimed);
+    // Under the builder lock: a running build keeps its base image and cache, and a new one waits for the prune.
+    engine.buildCache.exclusively(() => {
+      // Containers first: the images and volumes they held become unused.
+      const containers = pruneContainers(engine);
+      printPruneSection("Containers", containers.ids);
+      const vols = volumes ? pruneVolumes(engine, false) : { names: [], reclaimed: 0 };
+      printPruneSection("Volumes", vols.names);
+      const images = pruneImages(engine, all);
+      printPruneSection("Images", images.lines);
+      const cache = pruneBuildCache(engine, all);
+      printPruneSection("build cache objects", cache.lines);
+      printPruneTotal(containers.reclaimed + vols.reclaimed + images.reclaimed + cache.reclaimed);
+    });
   },
 });
