@@ -1,6 +1,8 @@
 import type { ContainerRecord } from "../../engine/container-store.ts";
 import type { LoadedRecord } from "../../engine/container-store.ts";
+import { networkStore } from "../../engine/container-network.ts";
 import { initialHealth } from "../../engine/health.ts";
+import { inspectNetwork } from "../../engine/networks.ts";
 import { refreshState } from "../../engine/start-container.ts";
 import { NotFoundError } from "../../lib/errors.ts";
 import { emptySettings } from "../../network/settings.ts";
@@ -40,7 +42,7 @@ export default defineBunkerCommand({
   usage: "[OPTIONS] NAME|ID [NAME|ID...]",
   flags: [
     { name: "format", short: "f", type: "string", description: "Format output using a Go template", valueHint: "string" },
-    { name: "type", type: "string", description: "Return JSON for specified type (container, image)", valueHint: "string" },
+    { name: "type", type: "string", description: "Return JSON for specified type (container, image, network)", valueHint: "string" },
   ],
   minArgs: 1,
   async run(ctx, { flags, positionals }) {
@@ -51,6 +53,7 @@ export default defineBunkerCommand({
     const code = await eachArgument(
       positionals,
       (ref) => {
+        if (type === "network") return void found.push(inspectNetwork(engine, networkStore(engine).find(ref)));
         if (type !== "image") {
           try {
             found.push(containerInspect(ctx, refreshState(engine, engine.containers.load(engine.containers.resolve(ref)))));
@@ -59,7 +62,12 @@ export default defineBunkerCommand({
             if (!(e instanceof NotFoundError) || type === "container") throw e;
           }
         }
-        found.push(imageInspect(engine, engine.images.resolve(ref)));
+        try {
+          found.push(imageInspect(engine, engine.images.resolve(ref)));
+        } catch (e) {
+          if (!(e instanceof NotFoundError) || type === "image") throw e;
+          found.push(inspectNetwork(engine, networkStore(engine).find(ref)));
+        }
       },
       (ref) => `Error: No such object: ${ref}`,
     );
