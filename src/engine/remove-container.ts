@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { kill } from "../../ffi/native.ts";
 import { BunkerError } from "../lib/errors.ts";
-import { freezeCgroup, removeCgroup } from "../runtime/cgroups.ts";
+import { cgroupPids, freezeCgroup, removeCgroup } from "../runtime/cgroups.ts";
 import { refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
 import type { Engine } from "./engine.ts";
 import { cgroupPath } from "./runtime-spec.ts";
@@ -38,6 +38,10 @@ function killProcesses(engine: Engine, r: LoadedRecord, initAlive: boolean): voi
     if (r.State.Paused) freezeCgroup(cgroupPath(r.Id), false);
     waitGone(r.State.Pid, r.PidStartTime);
   }
+  // A start cut short (its CLI killed before it recorded the pid) leaves processes no record names: the cgroup holds them.
+  const strays = cgroupPids(cgroupPath(r.Id)).map((pid) => [pid, processStartTime(pid)] as const);
+  for (const [pid] of strays) kill(pid, SIGKILL);
+  for (const [pid, startTime] of strays) waitGone(pid, startTime);
   const monitor = monitorOf(engine, r);
   if (monitor) {
     const startTime = processStartTime(monitor);

@@ -265,6 +265,8 @@ test("containers on a user network reach each other by name and alias; the defau
   const other = b.ok(["run", "-d", "--name", "plain", "busybox", "sleep", "1000"]).trim();
   expect(b.run(["run", "--rm", "busybox", "ping", "-c", "1", "-W", "1", "plain"]).stderr).toContain("bad address 'plain'");
   const inspected = JSON.parse(b.ok(["network", "inspect", "appnet"]))[0];
+  expect(b.ok(["inspect", "-f", "{{.Name}} {{.Driver}}", "appnet"])).toBe("appnet bridge\n");
+  expect(b.ok(["inspect", "--type", "network", "-f", "{{.Id}}", "bridge"]).trim()).toMatch(/^[0-9a-f]{64}$/);
   expect(Object.values(inspected.Containers).map((c) => (c as { Name: string }).Name)).toEqual(["web"]);
   expect(inspected.IPAM.Config[0].Subnet).toMatch(/^10\.\d+\.\d+\.0\/24$/);
   b.ok(["rm", "-f", web, other]);

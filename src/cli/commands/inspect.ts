@@ -1,8 +1,10 @@
 import type { ContainerRecord } from "../../engine/container-store.ts";
 import type { LoadedRecord } from "../../engine/container-store.ts";
+import { networkStore } from "../../engine/container-network.ts";
 import { initialHealth } from "../../engine/health.ts";
 import { logFileName } from "../../engine/json-log.ts";
 import { rootfsLayers } from "../../engine/runtime-spec.ts";
+import { inspectNetwork } from "../../engine/networks.ts";
 import { refreshState } from "../../engine/start-container.ts";
 import { BunkerError, NotFoundError } from "../../lib/errors.ts";
 import { emptySettings } from "../../network/settings.ts";
@@ -71,7 +73,7 @@ export default defineBunkerCommand({
   flags: [
     { name: "format", short: "f", type: "string", description: "Format output using a Go template", valueHint: "string" },
     { name: "size", short: "s", type: "bool", description: "Display total file sizes if the type is container" },
-    { name: "type", type: "string", description: "Return JSON for specified type", valueHint: "string" },
+    { name: "type", type: "string", description: "Return JSON for specified type (container, image, volume, network)", valueHint: "string" },
   ],
   minArgs: 1,
   async run(ctx, { flags, positionals }) {
@@ -84,6 +86,7 @@ export default defineBunkerCommand({
       ["container", (ref) => containerInspect(ctx, refreshState(engine, engine.containers.load(engine.containers.resolve(ref))), bool(flags.size))],
       ["image", (ref) => imageInspect(engine, engine.images.resolve(ref))],
       ["volume", (ref) => volumeInspect(engine.volumes.load(ref))],
+      ["network", (ref) => inspectNetwork(engine, networkStore(engine).find(ref))],
     ];
     const found: unknown[] = [];
     const code = await eachArgument(
