@@ -2,7 +2,8 @@
 // attach, --rm, --init, and what happens when the monitor or the container's
 // init is killed from outside.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync, watch } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { watchUntil } from "../../src/lib/watch-until.ts";
 import { Bunker, BUNKER, expectOneLineError } from "./harness.ts";
 
 let b: Bunker;
@@ -20,19 +21,7 @@ const running = (pid: number) => {
   }
 };
 /** Resolves once `done()` holds, re-checking whenever the container's directory changes (no polling). */
-function until(id: string, done: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const watcher = watch(`${b.root}/containers/${id}`, () => {
-      if (!done()) return;
-      watcher.close();
-      resolve();
-    });
-    if (done()) {
-      watcher.close();
-      resolve();
-    }
-  });
-}
+const until = (id: string, done: () => boolean) => watchUntil(`${b.root}/containers/${id}`, done);
 const runFile = (id: string) => JSON.parse(readFileSync(`${b.root}/run/containers/${id}.json`, "utf8"));
 
 test("run -d prints the full id, returns while the container runs on, and its output lands in a json-file log", async () => {
