@@ -67,7 +67,8 @@ function healthIntervalMs(record: ContainerRecord): number {
 
 function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOptions): Started | null {
   return engine.containers.withLock(id, () => {
-    const record: LoadedRecord = engine.containers.load(id);
+    // A run that has just ended is recorded first: `start` right after it exits must not be told it still runs.
+    const record: LoadedRecord = recordExit(engine, engine.containers.load(id));
     const restarting = record.State.Status === "restarting";
     if (opts.restart && !restarting) return null;
     if (!restarting) assertCanStart(record.Name.slice(1), record.State);

@@ -2,7 +2,7 @@
 // attach, --rm, --init, and what happens when the monitor or the container's
 // init is killed from outside.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { watchUntil } from "../../src/lib/watch-until.ts";
 import { Bunker, BUNKER, expectOneLineError } from "./harness.ts";
 
@@ -215,4 +215,11 @@ test("--log-opt labels and env add docker's attrs to each entry, shown by logs -
   b.ok(["run", "--name", "attrs", "--label", "service=db", "-e", "MODE=test", "--log-opt", "labels=service", "--log-opt", "env=MODE", "busybox", "echo", "hi"]);
   expect(b.ok(["logs", "--details", "attrs"])).toBe("MODE=test,service=db hi\n");
   expect(b.ok(["logs", "attrs"])).toBe("hi\n");
+});
+
+test("start right after a detached container exited runs it again, though nobody had recorded the exit yet", async () => {
+  const id = b.ok(["run", "-d", "busybox", "sh", "-c", "exit 3"]).trim();
+  await until(id, () => existsSync(`${b.root}/containers/${id}/exit`)); // the monitor's record, not yet read by anyone
+  expect(b.run(["start", "-a", id]).exitCode).toBe(3);
+  b.ok(["rm", id]);
 });
