@@ -1,11 +1,12 @@
-// The network a RUN step gets, decided in one place: `host` until bridge
-// networking exists (so package mirrors are reachable), `none` or `host` when asked.
+// The network a RUN step gets, decided in one place: the default bridge, as
+// docker's builder (its NAT reaches package mirrors), or `host`, `none` or a
+// user network when asked (`build --network`, `RUN --network`).
 import { BunkerError } from "../lib/errors.ts";
 
-const DEFAULT_BUILD_NETWORK = "host";
+const DEFAULT_BUILD_NETWORK = "bridge";
 
 export function buildNetwork(requested: string | undefined): string {
   const mode = requested === undefined || requested === "default" ? DEFAULT_BUILD_NETWORK : requested;
-  if (mode !== "host" && mode !== "none") throw new BunkerError(`network mode "${requested}" is not supported for RUN yet: use host or none`, 1);
+  if (mode.startsWith("container:")) throw new BunkerError(`network mode "${mode}" is not supported for RUN: use bridge, host, none or a network's name`, 1);
   return mode;
 }

@@ -20,7 +20,7 @@ export default defineBunkerCommand({
     { name: "pull", type: "bool", description: "Always attempt to pull a newer version of the image" },
     { name: "quiet", short: "q", type: "bool", description: "Suppress the build output and print image ID on success" },
     { name: "iidfile", type: "string", description: "Write the image ID to the file", valueHint: "string" },
-    { name: "network", type: "string", description: 'Set the networking mode for the RUN instructions during build (host, none; default "host")', valueHint: "string" },
+    { name: "network", type: "string", description: 'Set the networking mode for the RUN instructions during build (bridge, host, none or a network; default "bridge")', valueHint: "string" },
     { name: "platform", type: "string", description: "Set platform if server is multi-platform capable (the host's only)", valueHint: "string" },
     { name: "progress", type: "string", description: 'Set type of progress output ("auto", "plain", "tty")', valueHint: "string" },
     { name: "target", type: "string", description: "Set the target build stage to build", valueHint: "string" },
