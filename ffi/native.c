@@ -606,6 +606,43 @@ static void join_cgroup_dir(const char *dir) {
 }
 
 static void op_root_mount(const char *path);
+/*
+ * mount(2) takes its options in one page: an overlay of many layers (a long
+ * build, an image of 40-odd layers) does not fit, and the kernel reads a cut
+ * path. The new mount API takes them one by one instead ("lowerdir+", Linux
+ * 6.8), so any number the overlay allows can be stacked.
+ */
+#define OVERLAY_DATA_MAX 4000
+static void mount_overlay_by_parts(const char *target, const char *options) {
+  static char opts[1 << 20];
+  char *o = opts;
+  int fsfd, mnt;
+  if (slen(options) >= sizeof opts) { errno = EINVAL; die("overlay options too long for", target); }
+  put_str(opts, options, opts + sizeof opts - 1)[0] = 0;
+  fsfd = (int)syscall(SYS_fsopen, "overlay", 1 /* FSOPEN_CLOEXEC */);
+  if (fsfd < 0) die("fsopen overlay for", target);
+  while (*o) {
+    char *key = o, *value = 0;
+    while (*o && *o != ',') { if (*o == '=' && !value) { *o = 0; value = o + 1; } o++; }
+    if (*o) *o++ = 0;
+    if (seq(key, "lowerdir") && value) {
+      char *d = value;
+      while (*d) {
+        char *dir = d;
+        while (*d && *d != ':') d++;
+        if (*d) *d++ = 0;
+        if (syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "lowerdir+", dir, 0) < 0) die("overlay lowerdir+", dir);
+      }
+    } else if (syscall(SYS_fsconfig, fsfd, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, key, value, 0) < 0) die("overlay option", key);
+  }
+  if (syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, 0, 0, 0) < 0) die("create overlay for", target);
+  mnt = (int)syscall(SYS_fsmount, fsfd, 1 /* FSMOUNT_CLOEXEC */, 0);
+  if (mnt < 0) die("fsmount overlay for", target);
+  if (syscall(SYS_move_mount, mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0) die("mount", target);
+  close(mnt);
+  close(fsfd);
+}
+
 static void op_userns_root(void);
 static void op_nsenter(char **a, char ***rest);
 static void op_fork(char **rest);
@@ -621,7 +658,8 @@ static void run_program(char **op) {
     }
     else if (seq(name, "private")) { if (mount(0, "/", 0, MS_REC | MS_PRIVATE, 0) < 0) die("make mounts private", 0); }
     else if (seq(name, "mount")) {
-      if (mount(*op[0] ? op[0] : 0, op[1], *op[2] ? op[2] : 0, (unsigned long)to_long(op[3]), *op[4] ? op[4] : 0) < 0) die("mount", op[1]);
+      if (seq(op[2], "overlay") && slen(op[4]) >= OVERLAY_DATA_MAX) mount_overlay_by_parts(op[1], op[4]);
+      else if (mount(*op[0] ? op[0] : 0, op[1], *op[2] ? op[2] : 0, (unsigned long)to_long(op[3]), *op[4] ? op[4] : 0) < 0) die("mount", op[1]);
       op += 5;
     }
     else if (seq(name, "root")) { root_fd = open(op[0], O_PATH | O_DIRECTORY | O_CLOEXEC); if (root_fd < 0) die("open rootfs", op[0]); op += 1; }

@@ -23,7 +23,7 @@ import { BuildCache } from "./cache.ts";
 import { Cancellation } from "./cancel.ts";
 import type { BuildContext } from "./context.ts";
 import { type CopyPlan, type CopySource, copyEntries, hashEntries } from "./copy-step.ts";
-import { statInImage } from "./image-files.ts";
+import { statInImage, resolveInImage } from "./image-files.ts";
 import { buildNetwork } from "./network.ts";
 import type { Instruction } from "./parser/ast.ts";
 import { expandText, expandWord } from "./parser/expand.ts";
@@ -251,7 +251,8 @@ class Builder {
     const flag = (name: string) => (ins.flags[name] ? x(ins.flags[name][0]) : undefined);
     const heredocs = new Map(ins.heredocs.map((h) => [h.name, h]));
     const sources = ins.sources.map((s) => s.match(/^<<-?["']?([A-Za-z_][A-Za-z0-9_]*)/)?.[1] ?? x(s));
-    const dest = posix.resolve(config.WorkingDir || "/", x(ins.dest));
+    // Symlinks on the way are followed inside the image, as docker's COPY does: into a linked directory, through a linked file.
+    const dest = resolveInImage(this.store, state.layers, posix.resolve(config.WorkingDir || "/", x(ins.dest)));
     const rawDest = x(ins.dest);
     const destIsDir = rawDest.endsWith("/") || rawDest === "." || rawDest.endsWith("/.") || sources.length > 1 || sources.some((s) => /[*?[]/.test(s)) || !!statInImage(this.store, state.layers, cleanPath(dest))?.isDirectory();
     const chown = flag("chown");
