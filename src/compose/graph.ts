@@ -15,6 +15,7 @@ export function dependencies(s: ServiceSpec): Dependency[] {
   const deps: Dependency[] = [];
   if (Array.isArray(s.depends_on)) for (const d of s.depends_on) deps.push({ service: d, condition: "service_started", required: true });
   else for (const [d, c] of Object.entries(s.depends_on ?? {})) deps.push({ service: d, condition: c.condition ?? "service_started", required: c.required !== false && c.required !== "false" });
+  for (const link of s.links ?? []) deps.push({ service: link.split(":")[0], condition: "service_started", required: true });
   if (s.network_mode?.startsWith("service:")) deps.push({ service: s.network_mode.slice(8), condition: "service_started", required: true });
   for (const v of s.volumes_from ?? []) if (!v.startsWith("container:")) deps.push({ service: v.split(":")[0], condition: "service_started", required: true });
   return deps;

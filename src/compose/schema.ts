@@ -130,6 +130,7 @@ export const ServiceSchema = strictWithExtensions({
   expose: z.array(z.union([str, z.number()])).optional(),
   volumes: z.array(serviceVolume).optional(),
   volumes_from: strList.optional(),
+  links: strList.optional(),
   secrets: z
     .array(z.union([str, strictWithExtensions({ source: str, target: str.optional(), uid: str.optional(), gid: str.optional(), mode: num.optional() })]))
     .optional(),

@@ -73,11 +73,27 @@ export function networkName(project: Project, key: string): string {
 }
 
 /** The networks a service joins, by key, with its aliases there (the service's own name always among them). */
-export function serviceNetworks(name: string, s: ServiceSpec): { key: string; aliases: string[]; ipv4?: string }[] {
+export function serviceNetworks(name: string, s: ServiceSpec, linkAliases: string[] = []): { key: string; aliases: string[]; ipv4?: string }[] {
   if (s.network_mode) return [];
   const nets = s.networks ?? ["default"];
   const entries = Array.isArray(nets) ? nets.map((k) => [k, null] as const) : Object.entries(nets);
-  return entries.map(([key, cfg]) => ({ key, aliases: [name, ...(cfg?.aliases ?? [])], ipv4: cfg?.ipv4_address }));
+  return entries.map(([key, cfg]) => ({ key, aliases: [...new Set([name, ...(cfg?.aliases ?? []), ...linkAliases])], ipv4: cfg?.ipv4_address }));
+}
+
+/**
+ * The names other services' `links: [service:alias]` give this one. Links are
+ * legacy; on a user network docker resolves them as aliases, which is what
+ * they become here (visible to every container of the network, not only the linking one).
+ */
+export function linkAliases(project: Project, service: string): string[] {
+  const aliases: string[] = [];
+  for (const s of Object.values(project.services)) {
+    for (const link of s.links ?? []) {
+      const [target, alias] = link.split(":");
+      if (target === service && alias && alias !== service) aliases.push(alias);
+    }
+  }
+  return aliases;
 }
 
 function hostPath(project: Project, source: string): string {
@@ -146,8 +162,9 @@ export function serviceImage(project: Project, service: string, s: ServiceSpec):
   return s.image ?? `${project.name}-${service}`;
 }
 
-export function configHash(s: ServiceSpec): string {
-  return new Bun.CryptoHasher("sha256").update(JSON.stringify(s)).digest("hex");
+/** What decides whether a container must be recreated: the service's configuration and the link aliases others give it. */
+export function configHash(s: ServiceSpec, aliases: string[] = []): string {
+  return new Bun.CryptoHasher("sha256").update(JSON.stringify(aliases.length ? [s, aliases] : s)).digest("hex");
 }
 
 /** How many containers the service wants: --scale, else deploy.replicas / scale, else 1. */
@@ -164,7 +181,7 @@ export function containerPlan(project: Project, service: string, s: ServiceSpec,
     if (value === undefined || value === false) return;
     args.push(value === true ? `--${flag}` : `--${flag}=${value}`);
   };
-  const hash = configHash(s);
+  const hash = configHash(s, linkAliases(project, service));
   add("name", containerName(project, service, s, number));
   const labels: Record<string, string> = {
     ...Object.fromEntries(Object.entries(keyValueMap(s.labels)).map(([k, v]) => [k, String(v ?? "")])),
@@ -200,7 +217,7 @@ export function containerPlan(project: Project, service: string, s: ServiceSpec,
     const target = ref.startsWith("container:") ? ref.slice("container:".length) : resolveService(ref);
     add("volumes-from", mode ? `${target}:${mode}` : target);
   }
-  const nets = serviceNetworks(service, s);
+  const nets = serviceNetworks(service, s, linkAliases(project, service));
   if (s.network_mode) {
     const mode = s.network_mode.startsWith("service:") ? `container:${resolveService(s.network_mode.slice("service:".length))}` : s.network_mode;
     add("network", mode);
