@@ -606,6 +606,23 @@ static void join_cgroup_dir(const char *dir) {
 }
 
 static void op_root_mount(const char *path);
+/* Mount options, split in place: the next KEY (its =VALUE in *value, or 0), advancing *o past its comma. */
+static char *next_option(char **o, char **value) {
+  char *key = *o;
+  *value = 0;
+  while (**o && **o != ',') { if (**o == '=' && !*value) { **o = 0; *value = *o + 1; } (*o)++; }
+  if (**o) *(*o)++ = 0;
+  return key;
+}
+
+/* The next directory of a colon-separated list (lowerdir), split in place. */
+static char *next_dir(char **d) {
+  char *dir = *d;
+  while (**d && **d != ':') (*d)++;
+  if (**d) *(*d)++ = 0;
+  return dir;
+}
+
 /*
  * mount(2) takes its options in one page: an overlay of many layers (a long
  * build, an image of 40-odd layers) does not fit, and the kernel reads a cut
@@ -622,15 +639,11 @@ static void mount_overlay_by_parts(const char *target, const char *options) {
   fsfd = (int)syscall(SYS_fsopen, "overlay", 1 /* FSOPEN_CLOEXEC */);
   if (fsfd < 0) die("fsopen overlay for", target);
   while (*o) {
-    char *key = o, *value = 0;
-    while (*o && *o != ',') { if (*o == '=' && !value) { *o = 0; value = o + 1; } o++; }
-    if (*o) *o++ = 0;
+    char *value, *key = next_option(&o, &value);
     if (seq(key, "lowerdir") && value) {
       char *d = value;
       while (*d) {
-        char *dir = d;
-        while (*d && *d != ':') d++;
-        if (*d) *d++ = 0;
+        char *dir = next_dir(&d);
         if (syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "lowerdir+", dir, 0) < 0) die("overlay lowerdir+", dir);
       }
     } else if (syscall(SYS_fsconfig, fsfd, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, key, value, 0) < 0) die("overlay option", key);
@@ -848,15 +861,11 @@ static int userns_rootfs(int pid, const char *options) {
   fsfd = (int)syscall(SYS_fsopen, "overlay", 1 /* FSOPEN_CLOEXEC */);
   if (fsfd < 0) { e = errno; goto out; }
   while (*o) {
-    char *key = o, *value = 0;
-    while (*o && *o != ',') { if (*o == '=' && !value) { *o = 0; value = o + 1; } o++; }
-    if (*o) *o++ = 0;
+    char *value, *key = next_option(&o, &value);
     if (seq(key, "lowerdir") && value) {
       char *d = value;
       while (*d) {
-        char *dir = d;
-        while (*d && *d != ':') d++;
-        if (*d) *d++ = 0;
+        char *dir = next_dir(&d);
         if (lp != lower) *lp++ = ':';
         int fd = idmap && nlayers < MAX_LAYERS ? (int)syscall(SYS_open_tree, AT_FDCWD, dir, OPEN_TREE_CLONE | O_CLOEXEC) : -1;
         if (fd >= 0 && syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0) {
