@@ -97,9 +97,13 @@ export function removeNetwork(engine: Engine, ref: string): NetworkRecord {
   });
 }
 
-/** Removes user networks no container uses; the host state's stale entries are repaired on the way. */
+/**
+ * Removes user networks no container uses; the host state's stale entries are
+ * repaired on the way, and the default bridge's device goes too when nothing
+ * is attached to it (unlike docker0: the next start on it makes it again).
+ */
 export function pruneNetworks(engine: Engine): string[] {
-  withHostNetwork(() => ({ value: undefined }));
+  removeBridge(networkStore(engine).builtins()[0], { ifIdle: true });
   const removed: string[] = [];
   for (const n of networkStore(engine).userNetworks()) {
     if (networkUsers(engine, n).length > 0) continue;

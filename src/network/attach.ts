@@ -7,7 +7,7 @@ import { BunkerError } from "../lib/errors.ts";
 import { dropEndpoints, type Endpoint, type HostNetState, linkExists, ownerMark, withHostNetwork } from "./host-state.ts";
 import { addressBytes, contains, formatAddress, formatMac, lastAddress, macFor, parseAddress, parseMac, parseSubnet, type Subnet } from "./ipv4.ts";
 import { bridgeDevice, type NetworkRecord } from "./networks.ts";
-import { bridgeElements, type PortRule, portElements } from "./nft.ts";
+import { bridgeElements, dropTableScript, type PortRule, portElements } from "./nft.ts";
 import { ephemeralRange, hostPortsInUse, type PortMap, splitPortKey } from "./ports.ts";
 import type { LiveEndpoint, LiveNetwork } from "./settings.ts";
 
@@ -223,13 +223,19 @@ export function networkInUse(networkId: string): boolean {
 }
 
 /** Removes a network's bridge device and its nftables entries. */
-export function removeBridge(n: NetworkRecord): void {
+export function removeBridge(n: NetworkRecord, opts: { ifIdle?: boolean } = {}): void {
   const device = bridgeDevice(n);
   withHostNetwork((state) => {
+    if (opts.ifIdle && state.endpoints.some((e) => e.bridge === device)) return { value: undefined };
     const known = state.bridges[device];
     delete state.bridges[device];
     delete state.lastAddress?.[device];
     if (linkExists(device)) deleteLink(device);
+    // With the last bridge gone, so goes bunker's nftables table: an idle host keeps nothing of bunker's.
+    if (Object.keys(state.bridges).length === 0 && state.endpoints.length === 0) {
+      state.table = false;
+      return { value: undefined, nft: dropTableScript() };
+    }
     return { value: undefined, nft: known ? bridgeElements("delete", device, known.subnet, known.internal) : "" };
   });
 }

@@ -66,6 +66,7 @@ export function nft(script: string): void {
 }
 
 export const tableScript = () => RULESET;
+export const dropTableScript = () => `delete table ${TABLE}\n`;
 
 export function bridgeElements(op: "add" | "delete", bridge: string, subnet: string, internal: boolean): string {
   const lines = [`${op} element ${TABLE} bridges { ${bridge} }`, `${op} element ${TABLE} subnets { ${subnet} }`];

@@ -129,7 +129,7 @@ export class Bunker {
     const ids = this.containerIds();
     if (ids.length > 0) this.ok(["rm", "-f", ...ids]);
     // User networks are host bridges: a test that failed half-way must not leave them.
-    if (existsSync(join(this.root, "networks"))) this.ok(["network", "prune", "-f"]);
+    this.ok(["network", "prune", "-f"]); // the root's networks, and the default bridge once idle
     const dirsInRoot = existsSync(join(this.root, "containers")) ? readdirSync(join(this.root, "containers")) : [];
     for (const id of dirsInRoot) this.seenIds.add(id);
     expect(mountsUnder(this.root)).toEqual([]);
