@@ -1,6 +1,5 @@
 // `network create|rm|prune|connect|disconnect` and what inspect shows of a
 // network: user bridge networks of this state root.
-import { randomBytes } from "node:crypto";
 import { close, O_CLOEXEC, O_RDONLY, open } from "../../ffi/native.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { connectNamespace, ensureBridge, networkInUse, releaseContainer, removeBridge } from "../network/attach.ts";
@@ -55,7 +54,7 @@ export function createNetwork(engine: Engine, o: CreateNetworkOptions): NetworkR
           throw new BunkerError(`invalid gateway ${o.gateway}: give a host address of the subnet ${formatSubnet(subnet)}`);
         gateway = g;
       }
-      const id = randomBytes(32).toString("hex");
+      const id = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
       const n: NetworkRecord = {
         ...store.builtins()[0],
         Name: o.name,

@@ -2,7 +2,6 @@
 // `host` and `none`, and user networks (one file each under <root>/networks).
 // The default bridge is the same device (bunker0) for every state root on
 // the host; a user network has its own bridge, br-<id prefix>.
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../lib/atomic.ts";
@@ -32,7 +31,8 @@ export const DEFAULT_BRIDGE_DEVICE = "bunker0";
 /** Avoids docker's 172.17.0.0/16 and podman's 10.88.0.0/16; BUNKER_BRIDGE_SUBNET (host-wide) changes it. */
 export const DEFAULT_BRIDGE_SUBNET = process.env.BUNKER_BRIDGE_SUBNET || "10.123.0.0/16";
 
-const fixedId = (name: string) => createHash("sha256").update(`bunker network ${name}`).digest("hex");
+// Bun's own hasher: node:crypto would cost every start on a bridge ~2 ms to load.
+const fixedId = (name: string) => new Bun.CryptoHasher("sha256").update(`bunker network ${name}`).digest("hex");
 
 function builtin(name: string, driver: NetworkRecord["Driver"], extra: Partial<NetworkRecord> = {}): NetworkRecord {
   return {

@@ -2,7 +2,7 @@
 // with Docker's 8-byte stdcopy header. The monitor sends the container's
 // output and, last, its exit code; clients send stdin, its end, and window sizes.
 import { closeSync, createReadStream, type ReadStream, writeSync } from "node:fs";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { UsageError } from "../lib/errors.ts";
 import { terminalSize } from "./pty.ts";
 
@@ -73,7 +73,9 @@ export function fdConnection(fd: number): MonitorConnection {
 }
 
 /** Connects to a monitor's socket; null when nobody listens there (the container exited, or its monitor died). */
-export function socketConnection(path: string): Promise<MonitorConnection | null> {
+export async function socketConnection(path: string): Promise<MonitorConnection | null> {
+  // Loaded here only: node:net costs a start several ms, and only wait, stop and attach connect.
+  const { connect } = await import("node:net");
   return new Promise((resolve) => {
     const socket: Socket = connect(path);
     socket.once("error", () => resolve(null));

@@ -63,6 +63,13 @@ export function printInspect(objects: unknown[], render: Render | undefined): vo
   else for (const o of objects) process.stdout.write(`${render(o)}\n`);
 }
 
+/** `image inspect`, `volume inspect`: each reference looked up one way, the found ones printed, the misses reported after. */
+export async function inspectEach(format: string | undefined, refs: string[], lookup: (ref: string) => unknown, describe: (ref: string, e: BunkerError) => string): Promise<number> {
+  const template = await inspectTemplate(format);
+  const found: unknown[] = [];
+  return eachArgument(refs, (ref) => void found.push(lookup(ref)), describe, () => printInspect(found, template));
+}
+
 // What `--type` accepts; network is docker's too, though bunker has none to find yet.
 const TYPES = ["container", "image", "volume", "network"];
 
