@@ -7,6 +7,7 @@ import { stopContainer } from "../engine/container-exit.ts";
 import { createContainer } from "../engine/create-container.ts";
 import type { Engine } from "../engine/engine.ts";
 import { ensureImage } from "../engine/ensure-image.ts";
+import { currentHealth } from "../engine/health.ts";
 import { removeContainer } from "../engine/remove-container.ts";
 import { refreshState, startContainer } from "../engine/start-container.ts";
 import { BunkerError } from "../lib/errors.ts";
@@ -113,8 +114,11 @@ async function converge(engine: Engine, project: Project, service: string, opts:
   return ids;
 }
 
-/** A container's state with a finished run recorded (its monitor only leaves an exit file). */
-const currentState = (engine: Engine, id: string) => refreshState(engine, engine.containers.load(id)).State;
+/** A container's state with a finished run recorded (its monitor only leaves an exit file), and its health as inspect shows it. */
+function currentState(engine: Engine, id: string) {
+  const record = refreshState(engine, engine.containers.load(id));
+  return { ...record.State, Health: currentHealth(record) };
+}
 
 /** Waits until a dependency is as its condition says (healthy, or exited 0), failing as compose does. */
 async function satisfy(engine: Engine, project: Project, dependent: string, dep: Dependency): Promise<void> {
@@ -181,7 +185,7 @@ export async function up(engine: Engine, project: Project, opts: UpOptions, buil
 async function waitHealthy(engine: Engine, ids: string[]): Promise<void> {
   for (const id of ids) {
     const state = () => currentState(engine, id);
-    await watchUntil(engine.containers.path(id), () => !state().Running || !state().Health || state().Health?.Status !== "starting");
+    await watchUntil(engine.containers.path(id), () => !state().Running || state().Health?.Status !== "starting");
     const s = state();
     const name = engine.containers.load(id).Name.slice(1);
     if (!s.Running) throw new BunkerError(`container ${name} exited (${s.ExitCode})`, 1);

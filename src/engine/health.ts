@@ -106,6 +106,11 @@ export function initialHealth(record: { Config: { Healthcheck?: HealthConfig } }
   return probeCommand(record.Config.Healthcheck) ? { Status: "starting", FailingStreak: 0, Log: [] } : undefined;
 }
 
+/** State.Health as inspect shows it: a running container whose first probe has not been recorded yet is "starting". */
+export function currentHealth(record: { Config: { Healthcheck?: HealthConfig }; State: { Running: boolean; Health?: HealthState } }): HealthState | undefined {
+  return record.State.Health ?? (record.State.Running ? initialHealth(record) : undefined);
+}
+
 /** How often the probe runs, in nanoseconds. */
 export const probeInterval = (config: HealthConfig) => config.Interval || DEFAULT_INTERVAL;
 export const probeTimeout = (config: HealthConfig) => config.Timeout || DEFAULT_TIMEOUT;

@@ -231,7 +231,8 @@ secrets:
 });
 
 // The issue's three-service app: a published web front, an API, and a data service with a named
-// volume and a health check. The page's content comes from the data service through two name lookups.
+// volume, each with a health check so that `up --wait` returns once every server listens. The page's
+// content comes from the data service through two name lookups.
 const APP = (port: number) => `
 services:
   web:
@@ -246,6 +247,10 @@ services:
         printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\nwget -qO- http://api/cgi-bin/value\\n' > /www/cgi-bin/page
         chmod +x /www/cgi-bin/page
         exec httpd -f -p 80 -h /www
+    healthcheck:
+      test: ["CMD", "wget", "-qO", "/dev/null", "http://127.0.0.1/cgi-bin/page"]
+      interval: 100ms
+      retries: 100
     depends_on: [api]
   api:
     image: busybox
@@ -258,6 +263,10 @@ services:
         printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\nwget -qO- http://store/value\\n' > /www/cgi-bin/value
         chmod +x /www/cgi-bin/value
         exec httpd -f -p 80 -h /www
+    healthcheck:
+      test: ["CMD", "wget", "-qO", "/dev/null", "http://127.0.0.1/cgi-bin/value"]
+      interval: 100ms
+      retries: 100
     depends_on:
       data:
         condition: service_healthy
@@ -272,7 +281,7 @@ services:
     healthcheck:
       test: ["CMD", "wget", "-qO-", "http://127.0.0.1/value"]
       interval: 100ms
-      retries: 50
+      retries: 100
 volumes:
   content:
 `;

@@ -4,7 +4,7 @@
 // (redis, miniflux, postgres) cannot be pulled here, so each is replaced by a
 // stand-in built from busybox that listens where the original would.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { debianPackageFiles } from "../fixtures/debian-package.ts";
@@ -37,6 +37,16 @@ function project(pkg: string, file: string, images: Record<string, string>): str
   return dir;
 }
 
+/**
+ * An override file next to the project's own file, as a user would add one, giving `service` a health check that fetches `url`:
+ * `up --wait` then returns once the server listens, with no polling in the test.
+ */
+function readyWhenServing(dir: string, service: string, url: string): void {
+  const base = readdirSync(dir).find((f) => /\.ya?ml$/.test(f)) as string;
+  const check = { test: ["CMD", "wget", "-q", "-O", "/dev/null", url], interval: "200ms", retries: 100 };
+  writeFileSync(join(dir, base.replace(/\.(ya?ml)$/, ".override.$1")), JSON.stringify({ services: { [service]: { healthcheck: check } } }));
+}
+
 function compose(cwd: string, args: string[]) {
   const r = Bun.spawnSync([BUNKER, "--root", b.root, "compose", ...args], { cwd, stdin: "ignore" });
   return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), exitCode: r.exitCode ?? -1 };
@@ -55,7 +65,8 @@ afterAll(() => {
 
 test("podman-compose's busybox example: published on a random port, links resolve, environment as written", async () => {
   const dir = project("podman-compose", "usr/share/doc/podman-compose/examples/busybox/docker-compose.yaml", { "redis:alpine": "redis-standin" });
-  const up = compose(dir, ["up", "-d"]);
+  readyWhenServing(dir, "frontend", "http://127.0.0.1:8080/etc/hostname");
+  const up = compose(dir, ["up", "-d", "--wait"]);
   expect([up.exitCode, up.stderr.includes("Container app-frontend-1  Started")]).toEqual([0, true]);
   const port = compose(dir, ["port", "frontend", "8080"]).stdout.trim().split(":").pop();
   const page = await fetch(`http://127.0.0.1:${port}/etc/hostname`);
@@ -73,8 +84,10 @@ test("newsboat's miniflux setup: the app on host port 80 reaches its database by
     "miniflux/miniflux:latest": "miniflux-standin",
     "postgres:latest": "postgres-standin",
   });
-  const up = compose(dir, ["up", "-d"]);
+  readyWhenServing(dir, "miniflux", "http://127.0.0.1:8080/");
+  const up = compose(dir, ["up", "-d", "--wait"]);
   expect(up.exitCode).toBe(0);
+  expect(b.ok(["inspect", "-f", "{{.State.Health.Status}}", "app-miniflux-1"])).toBe("healthy\n");
   expect(await (await fetch("http://127.0.0.1:80/")).text()).toBe("miniflux-page\n");
   expect(compose(dir, ["exec", "-T", "miniflux", "ping", "-c1", "db"]).exitCode).toBe(0);
   expect(compose(dir, ["exec", "-T", "miniflux", "env"]).stdout).toContain("DATABASE_URL=postgres://miniflux:miniflux@db/miniflux?sslmode=disable\n");

@@ -1,7 +1,7 @@
 import type { ContainerRecord } from "../../engine/container-store.ts";
 import type { LoadedRecord } from "../../engine/container-store.ts";
 import { networkStore } from "../../engine/container-network.ts";
-import { initialHealth } from "../../engine/health.ts";
+import { currentHealth } from "../../engine/health.ts";
 import { logFileName } from "../../engine/json-log.ts";
 import { rootfsLayers } from "../../engine/runtime-spec.ts";
 import { inspectNetwork } from "../../engine/networks.ts";
@@ -22,8 +22,7 @@ const ORDER = ["Id", "Created", "Path", "Args", "State", "Image", "ResolvConfPat
 /** Docker's inspect shape, in docker's order; bookkeeping fields of ours are left out; -s adds the sizes. */
 export function containerInspect(ctx: CliContext, r: LoadedRecord, withSizes = false): ContainerRecord {
   const { PidStartTime: _, ...rest } = r;
-  // A running container with a health check whose first probe has not been recorded yet is "starting".
-  if (r.State.Running && !r.State.Health) rest.State = { ...r.State, Health: initialHealth(r) };
+  if (!r.State.Health) rest.State = { ...r.State, Health: currentHealth(r) };
   const engine = ctx.engine();
   const dir = (...p: string[]) => engine.containers.path(r.Id, ...p);
   // Docker's GraphDriver: where the overlay's layers are.

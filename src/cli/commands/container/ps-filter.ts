@@ -1,7 +1,7 @@
 // `ps --filter`: docker's keys over container records (moby's daemon/list.go rules).
 import type { ContainerRecord } from "../../../engine/container-store.ts";
 import type { Engine } from "../../../engine/engine.ts";
-import { initialHealth } from "../../../engine/health.ts";
+import { currentHealth } from "../../../engine/health.ts";
 import { ZERO_TIME } from "../../../engine/state.ts";
 import { DaemonError, NotFoundError } from "../../../lib/errors.ts";
 import { Filters } from "../../filters.ts";
@@ -27,7 +27,7 @@ function createdOf(engine: Engine, ref: string): number {
 }
 
 function healthOf(c: ContainerRecord): string {
-  return c.State.Health?.Status ?? (c.State.Running ? initialHealth(c)?.Status : undefined) ?? "none";
+  return currentHealth(c)?.Status ?? "none";
 }
 
 /** docker's network=: a network's name, or a prefix of its id. */
