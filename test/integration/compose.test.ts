@@ -57,7 +57,7 @@ volumes:
   store:
 `;
 
-test("up -d --wait starts services after their healthy dependencies; ps, logs, exec see them; down -v removes everything", () => {
+test("up -d --wait starts services after their healthy dependencies; ps, logs, exec see them; down -v removes everything", async () => {
   const cwd = project("stack", STACK);
   const up = compose(cwd, ["up", "-d", "--wait"]);
   expect(up.exitCode).toBe(0);
@@ -65,6 +65,7 @@ test("up -d --wait starts services after their healthy dependencies; ps, logs, e
   const ps = compose(cwd, ["ps", "--format", "json"]).stdout.trim().split("\n").map((l) => JSON.parse(l));
   expect(ps.map((c) => [c.Service, c.State])).toEqual([["data", "running"], ["api", "running"]]);
   expect(ps[0].Health).toBe("healthy");
+  await b.logsUntil("stack-api-1", "\n"); // api has no health check: running does not mean it has printed yet
   expect(compose(cwd, ["logs", "api"]).stdout).toBe("stack-api-1 | api in normal mode reads stored\n");
   expect(compose(cwd, ["exec", "-T", "api", "cat", "/data/value"]).stdout).toBe("stored\n");
   // compose's labels are on the containers, for docker's own filters and tools.
@@ -76,7 +77,7 @@ test("up -d --wait starts services after their healthy dependencies; ps, logs, e
   expect(b.ok(["volume", "ls", "-q"])).toBe("");
 });
 
-test("up -d again recreates only the service whose configuration changed", () => {
+test("up -d again recreates only the service whose configuration changed", async () => {
   const cwd = project("changes", STACK);
   compose(cwd, ["up", "-d", "--wait"]);
   const ids = () => Object.fromEntries(["data", "api"].map((s) => [s, b.ok(["inspect", "-f", "{{.Id}}", `changes-${s}-1`]).trim()]));
@@ -87,6 +88,7 @@ test("up -d again recreates only the service whose configuration changed", () =>
   const after = ids();
   expect(after.data).toBe(before.data);
   expect(after.api).not.toBe(before.api);
+  await b.logsUntil("changes-api-1", "\n");
   expect(compose(cwd, ["logs", "--no-log-prefix", "api"]).stdout).toContain("api in debug mode");
   compose(cwd, ["down", "-v", "-t", "0"]);
 });

@@ -118,6 +118,18 @@ export class Bunker {
     return r.stdout;
   }
 
+  /** Follows the log of container REF until its stdout holds TEXT (the container has written it), then stops following. */
+  async logsUntil(ref: string, text: string): Promise<void> {
+    const follower = Bun.spawn([BUNKER, "--root", this.root, "logs", "-f", ref], { stdout: "pipe", stderr: "ignore" });
+    let seen = "";
+    for await (const chunk of follower.stdout) {
+      seen += new TextDecoder().decode(chunk);
+      if (seen.includes(text)) break;
+    }
+    follower.kill();
+    await follower.exited;
+  }
+
   containerIds(): string[] {
     const ids = this.ok(["ps", "-a", "-q", "--no-trunc"]).split("\n").filter(Boolean);
     for (const id of ids) this.seenIds.add(id);

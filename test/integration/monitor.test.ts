@@ -23,9 +23,11 @@ const running = (pid: number) => {
 /** Resolves once `done()` holds, re-checking whenever the container's directory changes (no polling). */
 const until = (id: string, done: () => boolean) => watchUntil(`${b.root}/containers/${id}`, done);
 const runFile = (id: string) => JSON.parse(readFileSync(`${b.root}/run/containers/${id}.json`, "utf8"));
+/** Returns once the container has created /ready: its shell has run what came before (a trap, an echo). */
+const ready = (name: string) => b.ok(["exec", name, "sh", "-c", "until [ -e /ready ]; do :; done"]);
 
 test("run -d prints the full id, returns while the container runs on, and its output lands in a json-file log", async () => {
-  const id = b.ok(["run", "-d", "--name", "ticker", "busybox", "sh", "-c", "echo one; echo two >&2; exec sleep 1000"]).trim();
+  const id = b.ok(["run", "-d", "--name", "ticker", "busybox", "sh", "-c", "echo one; echo two >&2; touch /ready; exec sleep 1000"]).trim();
   expect(id).toMatch(/^[a-f0-9]{64}$/);
   expect(inspect("ticker", "{{.State.Status}}")).toBe("running");
   expect(running(Number(inspect("ticker", "{{.State.Pid}}")))).toBe(true);
@@ -33,6 +35,7 @@ test("run -d prints the full id, returns while the container runs on, and its ou
   const monitor = runFile(id).MonitorPid;
   const status = readFileSync(`/proc/${monitor}/status`, "utf8");
   expect(Number(/VmRSS:\s+(\d+)/.exec(status)![1])).toBeLessThanOrEqual(1024);
+  ready("ticker");
   b.ok(["stop", "-t", "0", "ticker"]); // the log is complete once the container has exited
   const entries = readFileSync(`${b.root}/containers/${id}/${id}-json.log`, "utf8").trim().split("\n").map((l) => JSON.parse(l));
   expect(entries.map((e) => [e.log, e.stream])).toEqual([["one\n", "stdout"], ["two\n", "stderr"]]);
@@ -40,21 +43,24 @@ test("run -d prints the full id, returns while the container runs on, and its ou
 });
 
 test("stop sends the stop signal, and SIGKILL only when the timeout passes", () => {
-  b.ok(["run", "-d", "--name", "polite", "busybox", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]);
+  b.ok(["run", "-d", "--name", "polite", "busybox", "sh", "-c", "trap 'exit 0' TERM; touch /ready; while true; do sleep 0.1; done"]);
   b.ok(["run", "-d", "--name", "stubborn", "busybox", "sleep", "1000"]); // PID 1 ignores SIGTERM
+  ready("polite"); // a signal that comes before the trap is set is dropped: the shell is PID 1
   expect(b.ok(["stop", "-t", "1", "polite", "stubborn"])).toBe("polite\nstubborn\n");
   expect(inspect("polite", "{{.State.Status}} {{.State.ExitCode}}")).toBe("exited 0");
   expect(inspect("stubborn", "{{.State.Status}} {{.State.ExitCode}}")).toBe("exited 137");
   // --stop-signal is honoured, and stopping a stopped container is no error.
-  b.ok(["run", "-d", "--name", "hup", "--stop-signal", "HUP", "busybox", "sh", "-c", "trap 'exit 7' HUP; while true; do sleep 0.1; done"]);
+  b.ok(["run", "-d", "--name", "hup", "--stop-signal", "HUP", "busybox", "sh", "-c", "trap 'exit 7' HUP; touch /ready; while true; do sleep 0.1; done"]);
+  ready("hup");
   b.ok(["stop", "hup"]);
   expect(inspect("hup", "{{.State.ExitCode}}")).toBe("7");
   expect(b.ok(["stop", "hup"])).toBe("hup\n");
 });
 
 test("wait prints each exit code; kill sends a signal; restart runs the container again", async () => {
-  b.ok(["run", "-d", "--name", "w1", "busybox", "sh", "-c", "trap 'exit 3' USR1; while true; do sleep 0.1; done"]);
+  b.ok(["run", "-d", "--name", "w1", "busybox", "sh", "-c", "trap 'exit 3' USR1; touch /ready; while true; do sleep 0.1; done"]);
   b.ok(["run", "-d", "--name", "w2", "busybox", "sleep", "1000"]);
+  ready("w1");
   const waiting = b.runAsync(["wait", "w1", "w2"]);
   b.ok(["kill", "-s", "USR1", "w1"]);
   b.ok(["kill", "w2"]);
@@ -93,10 +99,11 @@ test("after kill -9 of the monitor, ps and inspect still tell the truth", () => 
 
 test("run -d --rm removes the container when it exits", async () => {
   const id = b.ok(["run", "-d", "--rm", "busybox", "sleep", "1000"]).trim();
-  const waiting = b.runAsync(["wait", "--condition", "removed", id]);
-  // sleep as PID 1 ignores SIGTERM, so the container lives out stop's second: the waiter is connected by then.
-  await b.runAsync(["stop", "-t", "1", id]);
-  expect((await waiting).stdout).toBe("137\n");
+  const waiter = Bun.spawn([BUNKER, "--root", b.root, "wait", "--condition", "removed", id], { stdout: "pipe", stderr: "pipe" });
+  // The waiter must have reached the monitor before the container goes: a unix socket of its own says it has.
+  while (!Bun.spawnSync(["ss", "-xpH"]).stdout.toString().includes(`pid=${waiter.pid},`)) await new Promise((r) => setImmediate(r));
+  await b.runAsync(["stop", "-t", "0", id]);
+  expect(await new Response(waiter.stdout).text()).toBe("137\n");
   expect(b.ok(["ps", "-a", "-q", "--no-trunc"])).not.toContain(id);
 });
 
@@ -142,7 +149,10 @@ test("stop keeps an always-restarting container down", async () => {
 
 test("the monitor runs the health check: a failing one turns the container unhealthy", async () => {
   const id = b.ok(["run", "-d", "--health-cmd", "exit 1", "--health-interval", "100ms", "--health-retries", "2", "busybox", "sleep", "1000"]).trim();
-  expect(inspect(id, "{{.State.Health.Status}}")).toBe("starting");
+  // Before its first probe a container is "starting" (an hour's interval keeps it there).
+  const unprobed = b.ok(["run", "-d", "--health-cmd", "exit 1", "--health-interval", "1h", "busybox", "sleep", "1000"]).trim();
+  expect(inspect(unprobed, "{{.State.Health.Status}}")).toBe("starting");
+  b.ok(["rm", "-f", unprobed]);
   await until(id, () => inspect(id, "{{.State.Health.Status}}") === "unhealthy");
   expect(Number(inspect(id, "{{.State.Health.FailingStreak}}"))).toBeGreaterThanOrEqual(2);
   b.ok(["rm", "-f", id]);

@@ -188,7 +188,7 @@ describe("system check", () => {
 
   test("a pull killed with -9 mid-download: check reports what it left, --repair removes it, and images still run", async () => {
     const big = await makeTestImage({ layers: 2, files: { "a.bin": crypto.getRandomValues(new Uint8Array(4 << 20)) as unknown as string } });
-    const reg = await startFaultyRegistry("none", big);
+    const reg = await startFaultyRegistry("stall", big); // the pull can never finish before the kill
     try {
       const p = Bun.spawn([join(import.meta.dir, "../../dist/bunker"), "--root", b.root, "pull", `${reg.host}/${big.ref}:${big.tag}`], { stdout: "pipe", stderr: "ignore" });
       const reader = p.stdout.getReader();
