@@ -1,13 +1,19 @@
-// `stats`: each container's usage, read from its cgroup. CPU % is a rate, so
-// it needs two samples; everything else is the later sample's value.
+// `stats`: each container's usage, read from its cgroup (and its network
+// namespace's counters). CPU % is a rate, so it needs two samples; everything
+// else is the later sample's value.
 import { readFileSync } from "node:fs";
 import { type CgroupStats, cgroupStats } from "../runtime/cgroups.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 
-export interface StatsSample extends CgroupStats {
+export interface StatsSample extends CgroupStats, NetworkBytes {
   /** Monotonic time of the reading, in ns. */
   at: bigint;
+}
+
+interface NetworkBytes {
+  netReceived: number;
+  netSent: number;
 }
 
 export interface ContainerStats {
@@ -21,13 +27,43 @@ export interface ContainerStats {
   pids: number;
   blockRead: number;
   blockWrite: number;
+  netReceived: number;
+  netSent: number;
 }
 
 const ZERO: CgroupStats = { cpuNanos: 0, memoryUsage: 0, memoryLimit: 0, pids: 0, blockRead: 0, blockWrite: 0 };
+const NO_TRAFFIC: NetworkBytes = { netReceived: 0, netSent: 0 };
 
-/** A reading of the container's cgroup; a stopped container has none, and reads as zeros (docker's `stats -a`). */
+/** A reading of the container's cgroup and interfaces; a stopped container has none, and reads as zeros (docker's `stats -a`). */
 export function sample(c: ContainerRecord): StatsSample {
-  return { ...(c.State.Running ? cgroupStats(cgroupPath(c.Id)) : ZERO), at: process.hrtime.bigint() };
+  if (!c.State.Running) return { ...ZERO, ...NO_TRAFFIC, at: process.hrtime.bigint() };
+  return { ...cgroupStats(cgroupPath(c.Id)), ...networkBytes(c), at: process.hrtime.bigint() };
+}
+
+/**
+ * Bytes through the container's own interfaces, loopback aside, as docker counts its endpoints:
+ * /proc/PID/net/dev lists the namespace of PID. With the host's or another container's network
+ * the container has no endpoint of its own, so nothing.
+ */
+function networkBytes(c: ContainerRecord): NetworkBytes {
+  const mode = c.HostConfig.NetworkMode;
+  if (mode === "host" || mode.startsWith("container:")) return NO_TRAFFIC;
+  let table: string;
+  try {
+    table = readFileSync(`/proc/${c.State.Pid}/net/dev`, "utf8");
+  } catch {
+    return NO_TRAFFIC; // it has just exited
+  }
+  const total = { ...NO_TRAFFIC };
+  // Two header lines, then "  eth0: rx_bytes rx_packets … (8 receive fields) tx_bytes …".
+  for (const line of table.split("\n").slice(2)) {
+    const colon = line.indexOf(":");
+    if (colon < 0 || line.slice(0, colon).trim() === "lo") continue;
+    const fields = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    total.netReceived += fields[0];
+    total.netSent += fields[8];
+  }
+  return total;
 }
 
 /**
@@ -65,5 +101,7 @@ export function containerStats(c: ContainerRecord, before: StatsSample, after: S
     pids: after.pids,
     blockRead: after.blockRead,
     blockWrite: after.blockWrite,
+    netReceived: after.netReceived,
+    netSent: after.netSent,
   };
 }

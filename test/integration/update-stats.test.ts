@@ -48,9 +48,31 @@ describe("update and stats of a running container", () => {
     expect(row[1]).toBe(name);
     expect(row[2]).toMatch(/^\d+\.\d\d%$/);
     expect(row[3]).toMatch(/^[\d.]+[KMG]?i?B \/ 128MiB$/);
-    expect(row[5]).toBe("0B / 0B");
+    expect(row[5]).toMatch(/^[\d.]+k?B \/ [\d.]+k?B$/); // on the default bridge: whatever its eth0 has seen
     expect(row[7]).toBe("1");
   });
+});
+
+/** "3.13kB" as docker prints a decimal size, in bytes. */
+const decimalBytes = (size: string) => {
+  const [, n, unit] = /^([\d.]+)(B|kB|MB|GB)$/.exec(size) ?? [];
+  return Number(n) * 1000 ** ["B", "kB", "MB", "GB"].indexOf(unit);
+};
+
+test("NET I/O counts the container's own interfaces: a ping over the bridge shows both ways; --network none has none", () => {
+  b.ok(["run", "-d", "--name", "talker", "busybox", "sleep", "600"]);
+  b.ok(["run", "-d", "--name", "quiet", "--network", "none", "busybox", "sleep", "600"]);
+  try {
+    const gateway = b.ok(["inspect", "-f", "{{.NetworkSettings.Gateway}}", "talker"]).trim();
+    b.ok(["exec", "talker", "ping", "-c", "1", "-s", "3000", gateway]); // over 3 kB each way
+    const [talker, quiet] = b.ok(["stats", "--no-stream", "--format", "{{.NetIO}}", "talker", "quiet"]).trim().split("\n");
+    const [received, sent] = talker.split(" / ").map(decimalBytes);
+    expect(received).toBeGreaterThan(3000);
+    expect(sent).toBeGreaterThan(3000);
+    expect(quiet).toBe("0B / 0B");
+  } finally {
+    b.ok(["rm", "-f", "talker", "quiet"]);
+  }
 });
 
 test("update of an unknown container: one line, exit 1", () => {

@@ -6,7 +6,7 @@ import { type ContainerStats, cpuPercent, type StatsSample } from "../../../src/
 const MiB = 1024 * 1024;
 const ID = "c8b796b458453fb2fc9325be3f31818021150c44c9e77e112a80c73882955560";
 
-const at = (cpuNanos: number, ns: bigint): StatsSample => ({ cpuNanos, at: ns, memoryUsage: 0, memoryLimit: null, pids: 0, blockRead: 0, blockWrite: 0 });
+const at = (cpuNanos: number, ns: bigint): StatsSample => ({ cpuNanos, at: ns, memoryUsage: 0, memoryLimit: null, pids: 0, blockRead: 0, blockWrite: 0, netReceived: 0, netSent: 0 });
 
 describe("cpuPercent: container CPU time over wall time (docker's formula with the host's CPU time as wall × CPUs)", () => {
   test("half a CPU over one second is 50%; two CPUs' worth is 200%", () => {
@@ -30,15 +30,17 @@ describe("statsTable is docker's default stats format", () => {
     pids: 1,
     blockRead: 4_261_000,
     blockWrite: 0,
+    netReceived: 1_296,
+    netSent: 656,
   };
-  const stopped: ContainerStats = { id: "ab".repeat(32), name: "old", cpuPercent: 0, memoryUsage: 0, memoryLimit: 0, memoryPercent: 0, pids: 0, blockRead: 0, blockWrite: 0 };
+  const stopped: ContainerStats = { id: "ab".repeat(32), name: "old", cpuPercent: 0, memoryUsage: 0, memoryLimit: 0, memoryPercent: 0, pids: 0, blockRead: 0, blockWrite: 0, netReceived: 0, netSent: 0 };
 
-  test("binary units for memory, decimal for block I/O, two decimals for percentages; stopped is zeros", () => {
+  test("binary units for memory, decimal for block and network I/O, two decimals for percentages; stopped is zeros", () => {
     expect(statsTable([running, stopped], false)).toBe(
       [
-        "CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT   MEM %     NET I/O   BLOCK I/O     PIDS",
-        "c8b796b45845   web       12.35%    1.5MiB / 128MiB     1.17%     0B / 0B   4.26MB / 0B   1",
-        "abababababab   old       0.00%     0B / 0B             0.00%     0B / 0B   0B / 0B       0",
+        "CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT   MEM %     NET I/O        BLOCK I/O     PIDS",
+        "c8b796b45845   web       12.35%    1.5MiB / 128MiB     1.17%     1.3kB / 656B   4.26MB / 0B   1",
+        "abababababab   old       0.00%     0B / 0B             0.00%     0B / 0B        0B / 0B       0",
         "",
       ].join("\n"),
     );

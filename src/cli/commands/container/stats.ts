@@ -26,7 +26,7 @@ const DEFAULT_COLUMNS: (keyof typeof HEADERS)[] = ["ID", "Name", "CPUPerc", "Mem
 const REDRAW = "\x1b[2J\x1b[H";
 const INTERVAL_MS = 1000;
 
-/** One container's fields, keys sorted as docker's --format json prints them: memory in binary units, block I/O in decimal ones. */
+/** One container's fields, keys sorted as docker's --format json prints them: memory in binary units, block and network I/O in decimal ones. */
 function statsFields(s: ContainerStats, noTrunc: boolean): Record<keyof typeof HEADERS, string> {
   const id = noTrunc ? s.id : s.id.slice(0, 12);
   return {
@@ -37,8 +37,7 @@ function statsFields(s: ContainerStats, noTrunc: boolean): Record<keyof typeof H
     MemPerc: `${s.memoryPercent.toFixed(2)}%`,
     MemUsage: `${bytesSize(s.memoryUsage)} / ${bytesSize(s.memoryLimit)}`,
     Name: s.name,
-    // No bridge network yet: a container's only interface is its loopback, which docker does not count.
-    NetIO: "0B / 0B",
+    NetIO: `${humanSize(s.netReceived)} / ${humanSize(s.netSent)}`,
     PIDs: String(s.pids),
   };
 }
@@ -53,21 +52,22 @@ export function statsTable(stats: ContainerStats[], noTrunc: boolean, format?: s
   );
 }
 
-/** The containers to show, re-read at every refresh: named ones (gone ones dropped), else running ones (-a: all), newest first. */
+/** The containers to show, re-read at every refresh: named ones in the order given (gone ones dropped), else running ones (-a: all), newest first. */
 function containers(engine: Engine, ids: string[] | undefined, all: boolean): LoadedRecord[] {
-  const records = ids
-    ? ids.flatMap((id) => {
-        try {
-          return [engine.containers.load(id)];
-        } catch (e) {
-          if (e instanceof NotFoundError) return [];
-          throw e;
-        }
-      })
-    : engine.containers.list();
-  return records
+  if (ids) {
+    return ids.flatMap((id) => {
+      try {
+        return [refreshState(engine, engine.containers.load(id))];
+      } catch (e) {
+        if (e instanceof NotFoundError) return [];
+        throw e;
+      }
+    });
+  }
+  return engine.containers
+    .list()
     .map((c) => refreshState(engine, c))
-    .filter((c) => ids || all || c.State.Running)
+    .filter((c) => all || c.State.Running)
     .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
 }
 
