@@ -89,7 +89,9 @@ export function killContainer(engine: Engine, ref: string, signal = "KILL"): voi
   const record = current(engine, ref);
   if (record.State.Paused) throw new BunkerError(`cannot kill container: ${ref}: container ${record.Id} is paused. Unpause the container before stopping or killing`);
   if (record.State.Status !== "running") throw new BunkerError(`cannot kill container: ${ref}: container ${record.Id} is not running`);
-  if (sig === SIGKILL) markManuallyStopped(engine, record.Id);
+  // Docker's rule: a kill calls the restart policy off, unless the container has a stop signal of its own and this is another signal.
+  const stopSignal = record.Config.StopSignal ? signalNumber(record.Config.StopSignal) : undefined;
+  if (sig === SIGKILL || stopSignal === undefined || sig === stopSignal) markManuallyStopped(engine, record.Id);
   if (!isProcessAlive(record.State.Pid, record.PidStartTime) || !kill(record.State.Pid, sig)) {
     throw new BunkerError(`cannot kill container: ${ref}: container ${record.Id} is not running`);
   }

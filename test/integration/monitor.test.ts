@@ -147,6 +147,27 @@ test("stop keeps an always-restarting container down", async () => {
   expect(inspect(id, "{{.State.Status}} {{.RestartCount}}")).toBe("exited 0");
 });
 
+test("kill calls off an always policy, as docker's does, unless the container's own --stop-signal is another signal", async () => {
+  const script = "trap 'exit 5' HUP; trap 'exit 6' USR1; touch /ready; while true; do sleep 0.1; done";
+  const [plain, custom, stopped] = [[], ["--stop-signal", "USR1"], ["--stop-signal", "USR1"]].map((flags) => b.ok(["run", "-d", "--restart", "always", ...flags, "busybox", "sh", "-c", script]).trim());
+  for (const id of [plain, custom, stopped]) ready(id);
+  // The monitor ends once its cleanup has decided (and made) any restart.
+  const decided = async (id: string) => {
+    const monitor = runFile(id).MonitorPid;
+    while (existsSync(`/proc/${monitor}`)) await Bun.sleep(20);
+  };
+  const kills = [[plain, "HUP"], [custom, "HUP"], [stopped, "USR1"]].map(([id, signal]) => {
+    const deciding = decided(id);
+    b.ok(["kill", "-s", signal, id]);
+    return deciding;
+  });
+  await Promise.all(kills);
+  expect(inspect(plain, "{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}")).toBe("exited 5 0");
+  expect(inspect(custom, "{{.State.Status}} {{.RestartCount}}")).toBe("running 1");
+  expect(inspect(stopped, "{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}")).toBe("exited 6 0");
+  b.ok(["rm", "-f", plain, custom, stopped]);
+});
+
 test("the monitor runs the health check: a failing one turns the container unhealthy", async () => {
   const id = b.ok(["run", "-d", "--health-cmd", "exit 1", "--health-interval", "100ms", "--health-retries", "2", "busybox", "sleep", "1000"]).trim();
   // Before its first probe a container is "starting" (an hour's interval keeps it there).
