@@ -1,7 +1,8 @@
 // bunker's nftables table (`ip bunker`), shared by every bunker state root
 // on the host: masquerading for bridge subnets, published ports as map
 // elements (so a container's ports come and go without touching rules),
-// hairpin and loopback access to published ports, and --internal networks.
+// hairpin and loopback access to published ports, --internal networks, and
+// isolation between bridges (docker's DOCKER-ISOLATION chains).
 // Rules match addresses rather than interfaces where they can: with
 // br_netfilter loaded, bridged packets show the veth, not the bridge.
 // Driven through the `nft` binary: one exec per change, none on a run
@@ -25,6 +26,7 @@ delete table ${TABLE}
 table ${TABLE} {
   set bridges { type ifname; }
   set internal { type ifname; }
+  set same_bridge { type ifname . ifname; }
   set subnets { type ipv4_addr; flags interval; }
   set nat_subnets { type ipv4_addr; flags interval; }
   map ports { type inet_proto . inet_service : ipv4_addr . inet_service; }
@@ -49,6 +51,9 @@ table ${TABLE} {
     type filter hook forward priority filter; policy accept;
     iifname @internal oifname != @internal drop
     oifname @internal iifname != @internal drop
+    # A published port is open to every network; otherwise bridges do not route to each other.
+    ct status dnat accept
+    iifname @bridges oifname @bridges iifname . oifname != @same_bridge drop
   }
 }
 `;
@@ -69,7 +74,7 @@ export const tableScript = () => RULESET;
 export const dropTableScript = () => `delete table ${TABLE}\n`;
 
 export function bridgeElements(op: "add" | "delete", bridge: string, subnet: string, internal: boolean): string {
-  const lines = [`${op} element ${TABLE} bridges { ${bridge} }`, `${op} element ${TABLE} subnets { ${subnet} }`];
+  const lines = [`${op} element ${TABLE} bridges { ${bridge} }`, `${op} element ${TABLE} same_bridge { ${bridge} . ${bridge} }`, `${op} element ${TABLE} subnets { ${subnet} }`];
   lines.push(internal ? `${op} element ${TABLE} internal { ${bridge} }` : `${op} element ${TABLE} nat_subnets { ${subnet} }`);
   return `${lines.join("\n")}\n`;
 }

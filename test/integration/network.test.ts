@@ -36,6 +36,7 @@ const UDP = P + 3;
 const TAKEN = P + 4;
 const CYCLED = P + 5;
 const KILLED = P + 6;
+const ISLAND = P + 7;
 /** Third octets for the tests' fixed subnets, drawn at random for the same reason. */
 const NET = Math.floor(Math.random() * 250);
 beforeAll(() => {
@@ -293,6 +294,22 @@ test("network connect and disconnect a running container; --ip on a user network
   expect(inspect(id, "{{len .NetworkSettings.Networks}}")).toBe("1");
   b.ok(["rm", "-f", id]);
   b.ok(["network", "rm", "fixed"]);
+});
+
+test("bridges are isolated as docker's are: another network is reached by joining it, or through a published port", () => {
+  b.ok(["network", "create", "island"]);
+  b.ok(["network", "create", "mainland"]);
+  const web = startWeb(["--network", "island", "-p", `${ISLAND}:80`]);
+  const address = inspect(web, "{{.NetworkSettings.Networks.island.IPAddress}}");
+  const visitor = b.ok(["run", "-d", "--network", "mainland", "busybox", "sleep", "1000"]).trim();
+  const ping = ["ping", "-c", "1", "-W", "1", address];
+  expect(b.run(["exec", visitor, ...ping]).exitCode).toBe(1);
+  expect(b.run(["run", "--rm", "busybox", ...ping]).exitCode).toBe(1); // nor from the default bridge
+  expect(b.ok(["exec", visitor, "sh", "-c", `${httpGet} ${hostAddress()} ${ISLAND}`])).toContain("hello from bunker");
+  b.ok(["network", "connect", "island", visitor]);
+  expect(b.run(["exec", visitor, ...ping]).exitCode).toBe(0);
+  b.ok(["rm", "-f", web, visitor]);
+  b.ok(["network", "rm", "island", "mainland"]);
 });
 
 test("network errors: overlapping subnet, unknown network, pre-defined networks, in use", () => {
