@@ -39,7 +39,7 @@ export async function runStep(engine: Engine, parent: BuildState, opts: RunStepO
   const c = createContainer(engine, {
     image: parent.id,
     command: opts.argv,
-    entrypoint: "",
+    entrypoint: [],
     env: opts.env,
     envFiles: [],
     volumes: opts.binds,

@@ -9,7 +9,7 @@ type Node = unknown;
 /** Fields written either as a mapping or as a list of KEY=VALUE. */
 const KEY_VALUE_FIELDS = new Set(["environment", "labels", "args", "sysctls", "annotations"]);
 /** Sequences replaced, not appended. */
-const REPLACED = new Set(["command", "entrypoint", "test", "dns", "dns_search", "tmpfs", "profiles"]);
+const REPLACED = new Set(["command", "entrypoint", "test", "dns", "dns_opt", "dns_search", "tmpfs", "profiles"]);
 
 const isMap = (n: Node): n is Record<string, Node> => n !== null && typeof n === "object" && !Array.isArray(n);
 

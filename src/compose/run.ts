@@ -1,7 +1,5 @@
 // `compose run`: a one-off container of a service, with its dependencies up,
 // the service's ports left unpublished (unless -p), and the command given.
-import { createOptions, CREATE_FLAGS } from "../cli/commands/container/create-flags.ts";
-import { parseFlags } from "../cli/flags.ts";
 import { createContainer } from "../engine/create-container.ts";
 import type { Engine } from "../engine/engine.ts";
 import { startContainer } from "../engine/start-container.ts";
@@ -10,7 +8,7 @@ import { dependencies } from "./graph.ts";
 import type { Project } from "./load.ts";
 import { keyValueMap } from "./merge.ts";
 import { ensureNetworks, ensureVolumes } from "./resources.ts";
-import { containerPlan } from "./service-config.ts";
+import { containerPlan, planCreateOptions } from "./service-config.ts";
 import type { ServiceSpec } from "./schema.ts";
 import { up } from "./up.ts";
 import { composeBuilder } from "./build.ts";
@@ -52,10 +50,7 @@ export async function runOneOff(engine: Engine, load: () => Project, service: st
     ...(opts.user ? { user: opts.user } : {}),
   };
   const plan = containerPlan(project, service, spec, 1, (other) => other, true);
-  const args = [...(opts.rm ? ["--rm"] : []), ...plan.args];
-  const parsed = parseFlags(args, CREATE_FLAGS, { command: "run", stopAtFirstPositional: true });
-  const createOpts = { ...createOptions(parsed.flags, parsed.positionals), stdinOnce: !opts.detach };
-  if (plan.healthcheck) createOpts.healthcheck = plan.healthcheck;
+  const createOpts = { ...planCreateOptions(plan, opts.rm ? ["--rm"] : []), stdinOnce: !opts.detach };
   const record = createContainer(engine, createOpts);
   if (opts.detach) {
     await startContainer(engine, record.Id, { attach: false, interactive: false });

@@ -167,6 +167,7 @@ export const ServiceSchema = strictWithExtensions({
   extra_hosts: mapOrList.optional(),
   dns: strOrList.optional(),
   dns_search: strOrList.optional(),
+  dns_opt: z.array(z.string()).optional(),
   tty: bool.optional(),
   stdin_open: bool.optional(),
   deploy: deploy.optional(),

@@ -4,7 +4,9 @@
 // which tells `up` whether a container must be recreated.
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import { CREATE_FLAGS } from "../cli/commands/container/create-flags.ts";
+import { CREATE_FLAGS, createOptions } from "../cli/commands/container/create-flags.ts";
+import { parseFlags } from "../cli/flags.ts";
+import type { CreateOptions } from "../engine/create-container.ts";
 import type { HealthConfig } from "../engine/health.ts";
 import { parseGoDuration } from "../engine/units.ts";
 import { BunkerError } from "../lib/errors.ts";
@@ -150,11 +152,21 @@ export function containerName(project: Project, service: string, s: ServiceSpec,
 export interface ContainerPlan {
   /** `run` arguments: flags, then the image and command. */
   args: string[];
-  /** What flags cannot say: the health check's exec form. */
+  /** What flags cannot say: the health check's exec form, and an entrypoint of several words. */
   healthcheck?: HealthConfig;
+  entrypoint?: string[];
   /** Networks to connect after create (the first is given with --network). */
   extraNetworks: { name: string; aliases: string[] }[];
   configHash: string;
+}
+
+/** What `create` makes of a plan; LEADING are flags of the caller's own (compose run's --rm). */
+export function planCreateOptions(plan: ContainerPlan, leading: string[] = []): CreateOptions {
+  const parsed = parseFlags([...leading, ...plan.args], CREATE_FLAGS, { command: "run", stopAtFirstPositional: true });
+  const opts = createOptions(parsed.flags, parsed.positionals);
+  if (plan.healthcheck) opts.healthcheck = plan.healthcheck;
+  if (plan.entrypoint) opts.entrypoint = plan.entrypoint;
+  return opts;
 }
 
 /** The image a service runs: its own, or the one `build` makes (<project>-<service>, as compose names it). */
@@ -258,6 +270,7 @@ export function containerPlan(project: Project, service: string, s: ServiceSpec,
   for (const h of hosts) add("add-host", h);
   for (const d of s.dns === undefined ? [] : ([] as string[]).concat(s.dns)) add("dns", d);
   for (const d of s.dns_search === undefined ? [] : ([] as string[]).concat(s.dns_search)) add("dns-search", d);
+  for (const o of s.dns_opt ?? []) add("dns-option", o);
   if (s.restart) add("restart", s.restart);
   if (s.logging?.driver) add("log-driver", s.logging.driver);
   for (const [k, v] of Object.entries(s.logging?.options ?? {})) add("log-opt", `${k}=${v}`);
@@ -268,11 +281,11 @@ export function containerPlan(project: Project, service: string, s: ServiceSpec,
 
   const entrypoint = asWords(s.entrypoint);
   const command = asWords(s.command) ?? [];
-  if (entrypoint !== undefined) add("entrypoint", entrypoint[0] ?? "");
-  args.push(serviceImage(project, service, s), ...(entrypoint?.slice(1) ?? []), ...command);
+  args.push(serviceImage(project, service, s), ...command);
   return {
     args,
     healthcheck: healthConfig(s.healthcheck),
+    entrypoint,
     extraNetworks: nets.slice(1).map((n) => ({ name: networkName(project, n.key), aliases: n.aliases })),
     configHash: hash,
   };

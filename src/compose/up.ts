@@ -1,8 +1,6 @@
 // `compose up`: networks and volumes, images, then each service's containers
 // in dependency order (recreated when their configuration changed), then,
 // in the foreground, their logs until they stop.
-import { createOptions, CREATE_FLAGS } from "../cli/commands/container/create-flags.ts";
-import { parseFlags } from "../cli/flags.ts";
 import { stopContainer } from "../engine/container-exit.ts";
 import { createContainer } from "../engine/create-container.ts";
 import type { Engine } from "../engine/engine.ts";
@@ -18,7 +16,7 @@ import type { Project } from "./load.ts";
 import { connectNetwork, ensureNetworks, ensureVolumes } from "./resources.ts";
 import { progress } from "./output.ts";
 import { isUp, type ProjectContainer, projectContainers } from "./project-containers.ts";
-import { containerPlan, replicas, serviceImage } from "./service-config.ts";
+import { containerPlan, planCreateOptions, replicas, serviceImage } from "./service-config.ts";
 import type { ServiceSpec } from "./schema.ts";
 
 export interface UpOptions {
@@ -76,10 +74,7 @@ function firstContainerOf(engine: Engine, project: Project, service: string): st
 
 async function createServiceContainer(engine: Engine, project: Project, service: string, s: ServiceSpec, n: number): Promise<string> {
   const plan = containerPlan(project, service, s, n, (other) => firstContainerOf(engine, project, other));
-  const parsed = parseFlags(plan.args, CREATE_FLAGS, { command: "run", stopAtFirstPositional: true });
-  const opts = createOptions(parsed.flags, parsed.positionals);
-  if (plan.healthcheck) opts.healthcheck = plan.healthcheck;
-  const record = createContainer(engine, opts);
+  const record = createContainer(engine, planCreateOptions(plan));
   for (const net of plan.extraNetworks) await connectNetwork(engine, record.Id, net.name, net.aliases);
   progress("Container", record.Name.slice(1), "Created");
   return record.Id;

@@ -23,12 +23,13 @@ export interface NetworkFlags {
   mac?: string;
   dns: string[];
   dnsSearch: string[];
+  dnsOptions: string[];
   addHosts: string[];
   aliases: string[];
 }
 
 /** Network flags that only choose the network (a build's RUN step). */
-export const networkOnly = (network: string): NetworkFlags => ({ network, publish: [], publishAll: false, expose: [], dns: [], dnsSearch: [], addHosts: [], aliases: [] });
+export const networkOnly = (network: string): NetworkFlags => ({ network, publish: [], publishAll: false, expose: [], dns: [], dnsSearch: [], dnsOptions: [], addHosts: [], aliases: [] });
 
 /** Checks what can be checked without the store, so bad flags fail before any pull. */
 export function checkNetworkFlags(f: NetworkFlags): void {
@@ -62,6 +63,7 @@ export interface NetworkFields {
   PublishAllPorts: boolean;
   Dns: string[];
   DnsSearch: string[];
+  DnsOptions: string[];
   ExtraHosts: string[] | null;
   ExposedPorts: Record<string, object> | undefined;
   MacAddress: string | undefined;
@@ -98,6 +100,7 @@ export function networkFields(engine: Engine, f: NetworkFlags, imageExposed: Rec
     PublishAllPorts: f.publishAll,
     Dns: f.dns,
     DnsSearch: f.dnsSearch,
+    DnsOptions: f.dnsOptions,
     ExtraHosts: f.addHosts.length > 0 ? f.addHosts : null,
     ExposedPorts: Object.keys(allExposed).length > 0 ? allExposed : undefined,
     MacAddress: f.mac,
@@ -176,7 +179,7 @@ export function etcExtras(r: ContainerRecord, peers: string[] = []): EtcExtras {
     const [name, ip] = parseAddHost(h);
     hosts.push(`${ip === "host-gateway" ? (first?.Gateway ?? "127.0.0.1") : ip}\t${name}`);
   }
-  return { hosts: [...hosts, ...peers], dns: r.HostConfig.Dns, dnsSearch: r.HostConfig.DnsSearch };
+  return { hosts: [...hosts, ...peers], dns: r.HostConfig.Dns, dnsSearch: r.HostConfig.DnsSearch, dnsOptions: r.HostConfig.DnsOptions };
 }
 
 export const userNetworkIds = (r: ContainerRecord) =>

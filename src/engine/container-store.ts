@@ -119,6 +119,7 @@ export interface ContainerRecord {
     PublishAllPorts?: boolean;
     Dns?: string[];
     DnsSearch?: string[];
+    DnsOptions?: string[];
     ExtraHosts?: string[] | null;
   };
   Mounts: MountPoint[];

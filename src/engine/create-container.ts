@@ -26,7 +26,7 @@ import { withContainerVolumes } from "./volumes.ts";
 export interface CreateOptions {
   image: string;
   command: string[];
-  entrypoint?: string; // "" resets the image's entrypoint
+  entrypoint?: string[]; // [] resets the image's entrypoint
   name?: string;
   env: string[];
   envFiles: string[];
@@ -101,7 +101,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
   const net = networkFields(engine, opts.network, imageConfig.ExposedPorts);
   if (net.Hostname !== undefined && opts.hostname !== undefined) throw new BunkerError("conflicting options: hostname and the network mode");
 
-  const entrypoint = opts.entrypoint !== undefined ? (opts.entrypoint === "" ? [] : [opts.entrypoint]) : (imageConfig.Entrypoint ?? []);
+  const entrypoint = opts.entrypoint ?? imageConfig.Entrypoint ?? [];
   // An explicit --entrypoint resets the image's CMD, as in docker.
   const cmd = opts.command.length > 0 ? opts.command : opts.entrypoint !== undefined ? [] : (imageConfig.Cmd ?? []);
   const args = [...entrypoint, ...cmd];
@@ -173,6 +173,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       PublishAllPorts: net.PublishAllPorts,
       Dns: net.Dns,
       DnsSearch: net.DnsSearch,
+      DnsOptions: net.DnsOptions,
       ExtraHosts: net.ExtraHosts,
       AutoRemove: opts.autoRemove,
       RestartPolicy: opts.restartPolicy ?? { Name: "no", MaximumRetryCount: 0 },

@@ -11,11 +11,12 @@ ff02::1	ip6-allnodes
 ff02::2	ip6-allrouters
 `;
 
-/** What networking adds: host entries (own address, --add-host, peers on user networks), --dns, --dns-search. */
+/** What networking adds: host entries (own address, --add-host, peers on user networks), --dns, --dns-search, --dns-option. */
 export interface EtcExtras {
   hosts?: string[];
   dns?: string[];
   dnsSearch?: string[];
+  dnsOptions?: string[];
 }
 
 /** docker's fallback when the host has no nameserver a container can reach. */
@@ -28,7 +29,7 @@ const isLoopbackServer = (l: string) => /^\s*nameserver\s+(127\.|::1\s*$)/.test(
  * systemd-resolved's upstream list or docker's public fallback replaces them.
  */
 export function containerResolvConf(hostText: string, networkMode: string, extra: EtcExtras = {}, upstreamText = ""): string {
-  if (networkMode === "host" && !extra.dns?.length && !extra.dnsSearch?.length) return hostText;
+  if (networkMode === "host" && !extra.dns?.length && !extra.dnsSearch?.length && !extra.dnsOptions?.length) return hostText;
   let lines = hostText.split("\n").filter((l) => l.trim() !== "" && !isLoopbackServer(l));
   const servers = (ls: string[]) => ls.filter((l) => /^\s*nameserver\s/.test(l));
   if (servers(lines).length === 0 && networkMode !== "none") {
@@ -37,6 +38,7 @@ export function containerResolvConf(hostText: string, networkMode: string, extra
   }
   if (extra.dns?.length) lines = [...lines.filter((l) => !/^\s*nameserver\s/.test(l)), ...extra.dns.map((s) => `nameserver ${s}`)];
   if (extra.dnsSearch?.length) lines = [...lines.filter((l) => !/^\s*(search|domain)\s/.test(l)), `search ${extra.dnsSearch.join(" ")}`];
+  if (extra.dnsOptions?.length) lines = [...lines.filter((l) => !/^\s*options\s/.test(l)), `options ${extra.dnsOptions.join(" ")}`];
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 

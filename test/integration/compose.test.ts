@@ -128,6 +128,63 @@ services:
   expect(b.ok(["ps", "-a", "-q"])).toBe("");
 });
 
+test("service keys reach the container as docker compose sets them", () => {
+  const cwd = project("keys", `
+services:
+  box:
+    image: busybox
+    container_name: keyed
+    hostname: keyhost
+    working_dir: /tmp
+    user: "1000:1000"
+    labels: { tier: keys }
+    init: true
+    read_only: true
+    cap_add: [NET_ADMIN]
+    cap_drop: [CHOWN]
+    mem_limit: 64m
+    cpus: 0.5
+    pids_limit: 30
+    ulimits: { nofile: { soft: 1000, hard: 2000 } }
+    tmpfs: [/scratch]
+    stop_signal: SIGUSR1
+    stop_grace_period: 3s
+    extra_hosts: ["db.test:10.1.2.3"]
+    dns: [10.9.9.9]
+    dns_search: [example.test]
+    dns_opt: ["ndots:3"]
+    environment: { GREETING: hi }
+    entrypoint: ["sh", "-c"]
+    command: ["sleep 1000"]
+    restart: on-failure:2
+    expose: ["7000"]
+`);
+  expect(compose(cwd, ["up", "-d"]).exitCode).toBe(0);
+  const [c] = JSON.parse(b.ok(["inspect", "keyed"]));
+  expect(c.Config).toMatchObject({ Hostname: "keyhost", WorkingDir: "/tmp", User: "1000:1000", StopSignal: "SIGUSR1", StopTimeout: 3, Env: ["GREETING=hi"] });
+  expect([c.Config.Entrypoint, c.Config.Cmd, c.Config.Labels.tier, Object.keys(c.Config.ExposedPorts)]).toEqual([["sh", "-c"], ["sleep 1000"], "keys", ["7000/tcp"]]);
+  expect(c.HostConfig).toMatchObject({
+    Init: true,
+    ReadonlyRootfs: true,
+    CapAdd: ["CAP_NET_ADMIN"],
+    CapDrop: ["CAP_CHOWN"],
+    Memory: 64 * 1024 * 1024,
+    NanoCpus: 5e8,
+    PidsLimit: 30,
+    Ulimits: [{ Name: "nofile", Soft: 1000, Hard: 2000 }],
+    Tmpfs: { "/scratch": "" },
+    ExtraHosts: ["db.test:10.1.2.3"],
+    Dns: ["10.9.9.9"],
+    DnsSearch: ["example.test"],
+    DnsOptions: ["ndots:3"],
+    RestartPolicy: { Name: "on-failure", MaximumRetryCount: 2 },
+  });
+  // And inside: the user, directory, limits, read-only root with a writable tmpfs, resolver and hosts.
+  const inside = compose(cwd, ["exec", "-T", "box", "sh", "-c", "id -u; pwd; ulimit -n; touch /x 2>/dev/null || echo read-only; touch /scratch/y && echo tmpfs; grep -c -e ndots:3 -e db.test /etc/resolv.conf /etc/hosts"]);
+  expect(inside.stdout).toBe("1000\n/tmp\n1000\nread-only\ntmpfs\n/etc/resolv.conf:1\n/etc/hosts:1\n");
+  expect(compose(cwd, ["down", "-t", "0"]).exitCode).toBe(0);
+});
+
 test("config prints the resolved model; --services lists the services", () => {
   const cwd = project("cfg", "services:\n  web:\n    image: busybox:${TAG:-stable}\n  db:\n    image: busybox\n");
   expect(compose(cwd, ["config", "--services"]).stdout).toBe("web\ndb\n");

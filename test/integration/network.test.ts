@@ -95,13 +95,17 @@ test("a stopped container keeps its networks but not its address", () => {
   b.ok(["rm", id]);
 });
 
-test("resolv.conf comes from the host's without loopback nameservers; --dns, --dns-search, --add-host, --hostname", () => {
+test("resolv.conf comes from the host's without loopback nameservers; --dns, --dns-search, --dns-option, --add-host, --hostname", () => {
   const conf = b.ok(["run", "--rm", "busybox", "cat", "/etc/resolv.conf"]);
   expect(conf).toMatch(/^nameserver /m);
   expect(conf).not.toMatch(/^nameserver\s+127\./m);
-  const custom = b.ok(["run", "--rm", "--dns", "10.9.9.9", "--dns-search", "example.test", "busybox", "cat", "/etc/resolv.conf"]);
+  const custom = b.ok(["run", "--rm", "--dns", "10.9.9.9", "--dns-search", "example.test", "--dns-option", "ndots:3", "busybox", "cat", "/etc/resolv.conf"]);
   expect(custom).toContain("nameserver 10.9.9.9\n");
   expect(custom).toContain("search example.test\n");
+  expect(custom).toContain("options ndots:3\n");
+  const created = b.ok(["create", "--dns-option", "rotate", "busybox", "true"]).trim();
+  expect(b.ok(["inspect", "-f", "{{json .HostConfig.DnsOptions}}", created])).toBe('["rotate"]\n');
+  b.ok(["rm", created]);
   expect(custom.match(/^nameserver /gm)?.length).toBe(1);
   const hosts = b.ok(["run", "--rm", "--add-host", "db.test:10.1.2.3", "--hostname", "box", "busybox", "cat", "/etc/hosts"]);
   expect(hosts).toContain("10.1.2.3\tdb.test\n");

@@ -9,7 +9,8 @@ test("loopback nameservers are dropped; with none left, the upstream list or doc
   expect(containerResolvConf(host, "host")).toBe(host);
 });
 
-test("--dns and --dns-search replace the host's", () => {
-  const out = containerResolvConf("search lan\nnameserver 10.0.0.1\n", "bridge", { dns: ["1.1.1.1"], dnsSearch: ["a.test", "b.test"] });
-  expect(out).toBe("nameserver 1.1.1.1\nsearch a.test b.test\n");
+test("--dns, --dns-search and --dns-option replace the host's", () => {
+  const out = containerResolvConf("search lan\nnameserver 10.0.0.1\noptions edns0\n", "bridge", { dns: ["1.1.1.1"], dnsSearch: ["a.test", "b.test"], dnsOptions: ["ndots:2", "timeout:1"] });
+  expect(out).toBe("nameserver 1.1.1.1\nsearch a.test b.test\noptions ndots:2 timeout:1\n");
+  expect(containerResolvConf("nameserver 10.0.0.1\n", "host", { dnsOptions: ["rotate"] })).toBe("nameserver 10.0.0.1\noptions rotate\n");
 });

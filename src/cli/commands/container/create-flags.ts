@@ -29,6 +29,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "mac-address", type: "string", description: "Container MAC address (e.g., 92:d0:c6:0a:29:33)", valueHint: "string" },
   { name: "dns", type: "list", description: "Set custom DNS servers", valueHint: "list" },
   { name: "dns-search", type: "list", description: "Set custom DNS search domains", valueHint: "list" },
+  { name: "dns-option", type: "list", description: "Set DNS options", valueHint: "list" },
   { name: "add-host", type: "list", description: "Add a custom host-to-IP mapping (host:ip)", valueHint: "list" },
   { name: "network-alias", type: "list", description: "Add network-scoped alias for the container", valueHint: "list" },
   { name: "platform", type: "string", description: "Set platform if server is multi-platform capable", valueHint: "string" },
@@ -90,11 +91,14 @@ export async function ensureImageFor(ctx: CliContext, flags: FlagValues, image: 
   progress.finish();
 }
 
+/** --entrypoint is one word (`--entrypoint ""` resets the image's). */
+const entrypointFlag = (word: string | undefined) => (word === undefined ? undefined : word === "" ? [] : [word]);
+
 export function createOptions(flags: FlagValues, positionals: string[]): CreateOptions {
   return {
     image: positionals[0],
     command: positionals.slice(1),
-    entrypoint: str(flags.entrypoint),
+    entrypoint: entrypointFlag(str(flags.entrypoint)),
     name: str(flags.name),
     env: list(flags.env),
     envFiles: list(flags["env-file"]),
@@ -174,6 +178,7 @@ function networkFlags(flags: FlagValues): NetworkFlags {
     mac: str(flags["mac-address"]),
     dns: list(flags.dns),
     dnsSearch: list(flags["dns-search"]),
+    dnsOptions: list(flags["dns-option"]),
     addHosts: list(flags["add-host"]),
     aliases: list(flags["network-alias"]),
   };
