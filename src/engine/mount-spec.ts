@@ -7,7 +7,7 @@
 import { isAbsolute } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 import { parseBytes } from "./units.ts";
-import { cleanPath, VOLUME_NAME, type VolumeSpec } from "./volume-spec.ts";
+import { cleanPath, PROPAGATIONS, VOLUME_NAME, type VolumeSpec } from "./volume-spec.ts";
 
 /** docker's mount.Mount, as HostConfig.Mounts records it. */
 export interface MountConfig {
@@ -20,7 +20,6 @@ export interface MountConfig {
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 
-const PROPAGATIONS = new Set(["private", "rprivate", "shared", "rshared", "slave", "rslave"]);
 const TYPES = new Set(["bind", "volume", "tmpfs"]);
 
 /** "true"/"1" and friends, as Go's strconv.ParseBool; a bare key is true. */

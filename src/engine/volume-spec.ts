@@ -24,7 +24,11 @@ export const cleanPath = (p: string) => normalize(p).replace(/(.)\/+$/, "$1");
 /** How many components a container path has: mounts are made parents first ("/a" before "/a/b"), as docker sorts them. */
 export const pathDepth = (p: string) => p.split("/").filter(Boolean).length;
 
-const MODES = new Set(["ro", "rw", "z", "Z", "nocopy"]);
+/** Bind propagation modes, for -v's options and --mount's bind-propagation. */
+export const PROPAGATIONS = new Set(["private", "rprivate", "shared", "rshared", "slave", "rslave"]);
+
+// z/Z (SELinux labels) and the consistency modes (Docker Desktop's) change nothing on this host; docker accepts them too.
+const MODES = new Set(["ro", "rw", "z", "Z", "nocopy", "consistent", "cached", "delegated", ...PROPAGATIONS]);
 
 /** Docker's volume-name rule (daemon/names.RestrictedNamePattern), which also keeps a name a safe path component. */
 export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -42,10 +46,13 @@ export function parseVolumeSpec(spec: string): VolumeSpec {
   const opts = mode ? mode.split(",") : [];
   for (const o of opts) if (!MODES.has(o)) throw invalid(`unknown mode "${o}"`);
   const rw = !opts.includes("ro");
+  const propagation = opts.filter((o) => PROPAGATIONS.has(o));
+  if (propagation.length > 1) throw invalid("give one propagation mode");
   if (isAbsolute(source)) {
     if (opts.includes("nocopy")) throw invalid("nocopy applies to volumes only");
-    return { kind: "bind", source: cleanPath(source), destination: cleanPath(destination), mode, rw };
+    return { kind: "bind", source: cleanPath(source), destination: cleanPath(destination), mode, rw, ...(propagation.length ? { propagation: propagation[0] } : {}) };
   }
+  if (propagation.length) throw invalid(`propagation mode ${propagation[0]} applies to bind mounts only`);
   // docker refuses relative host paths ("./x") rather than guessing a base directory.
   if (source.startsWith(".")) throw invalid("a host path must be absolute");
   if (!VOLUME_NAME.test(source)) throw invalid(`"${source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed`);

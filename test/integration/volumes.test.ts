@@ -133,6 +133,7 @@ test("--mount: volumes, binds and tmpfs with docker's option names; readonly ref
     );
     // bind-propagation applies to the bind (seen from inside: a peer group); volume-nocopy leaves a volume empty.
     expect(b.ok(["run", "--rm", "--mount", `type=bind,src=${host},dst=/p,bind-propagation=rshared`, "busybox", "sh", "-c", "grep ' /p ' /proc/self/mountinfo | grep -c ' shared:'"])).toBe("1\n");
+    expect(b.ok(["run", "--rm", "-v", `${host}:/p:ro,rshared,z`, "busybox", "sh", "-c", "grep ' /p ' /proc/self/mountinfo | grep -c ' ro,.* shared:'"])).toBe("1\n"); // -v's propagation mode
     expect(b.ok(["run", "--rm", "--mount", "src=nocopy,dst=/etc,volume-nocopy", "busybox", "ls", "-A", "/etc"])).toBe("hostname\nhosts\nresolv.conf\n");
     b.ok(["volume", "rm", "nocopy"]);
     // A tmpfs is empty in every new container.

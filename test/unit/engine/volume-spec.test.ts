@@ -6,6 +6,12 @@ test("an absolute source is a bind", () => {
   expect(parseVolumeSpec("/h:/c")).toEqual({ kind: "bind", source: "/h", destination: "/c", mode: "", rw: true });
 });
 
+test("a bind takes a propagation mode; SELinux and consistency modes are accepted and change nothing", () => {
+  expect(parseVolumeSpec("/h:/c:ro,rslave")).toEqual({ kind: "bind", source: "/h", destination: "/c", mode: "ro,rslave", rw: false, propagation: "rslave" });
+  expect(parseVolumeSpec("/h:/c:Z,cached")).toEqual({ kind: "bind", source: "/h", destination: "/c", mode: "Z,cached", rw: true });
+  for (const bad of ["/h:/c:shared,slave", "data:/c:rshared"]) expect(() => parseVolumeSpec(bad), bad).toThrow(/invalid volume specification/);
+});
+
 test("a name is a named volume, with ro and nocopy", () => {
   expect(parseVolumeSpec("data:/data")).toEqual({ kind: "volume", name: "data", destination: "/data", mode: "", rw: true, nocopy: false });
   expect(parseVolumeSpec("my_vol.1:/x/:ro,nocopy")).toEqual({ kind: "volume", name: "my_vol.1", destination: "/x", mode: "ro,nocopy", rw: false, nocopy: true });
