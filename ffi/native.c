@@ -38,6 +38,7 @@ extern int mkdirat(int dirfd, const char *path, int mode);
 extern int symlinkat(const char *target, int dirfd, const char *linkpath);
 extern ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t n);
 extern int sethostname(const char *name, size_t len);
+extern int setdomainname(const char *name, size_t len);
 extern int setsid(void);
 extern int ioctl(int fd, unsigned long request, ...);
 extern int execve(const char *path, char *const argv[], char *const envp[]);
@@ -688,6 +689,7 @@ static void run_program(char **op) {
     else if (seq(name, "readonly")) { op_readonly(op[0]); op += 1; }
     else if (seq(name, "umask")) { umask((unsigned int)to_long(op[0])); op += 1; }
     else if (seq(name, "hostname")) { if (sethostname(op[0], slen(op[0])) < 0) die("sethostname", op[0]); op += 1; }
+    else if (seq(name, "domainname")) { if (setdomainname(op[0], slen(op[0])) < 0) die("setdomainname", op[0]); op += 1; }
     else if (seq(name, "workdir")) { op_workdir(op[0], 1); op += 1; }
     else if (seq(name, "cwd")) { op_workdir(op[0], 0); op += 1; }
     else if (seq(name, "closefds")) { op_closefds(to_long(op[0])); op += 1; }

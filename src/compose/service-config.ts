@@ -239,6 +239,7 @@ export function containerPlan(project: Project, service: string, s: ServiceSpec,
     if (nets[0].ipv4) add("ip", nets[0].ipv4);
   }
   if (s.hostname) add("hostname", s.hostname);
+  if (s.domainname) add("domainname", s.domainname);
   if (s.working_dir) add("workdir", s.working_dir);
   if (s.user) add("user", s.user);
   add("init", truthy(s.init));

@@ -18,7 +18,6 @@ export function unsupportedKeys(model: ComposeFile): string[] {
   for (const [name, s] of Object.entries(model.services ?? {})) {
     if (!s) continue;
     const at = `services.${name}`;
-    check(`${at}.domainname`, s.domainname);
     if (typeof s.build === "object") {
       check(`${at}.build.dockerfile_inline`, s.build.dockerfile_inline);
       check(`${at}.build.platforms`, s.build.platforms);

@@ -33,6 +33,7 @@ export interface CreateOptions {
   workdir?: string;
   user?: string;
   hostname?: string;
+  domainname?: string;
   volumes: string[];
   /** --mount specs (engine/mount-spec.ts). */
   mounts?: string[];
@@ -144,7 +145,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     Platform: "linux",
     Config: {
       Hostname: opts.hostname ?? net.Hostname ?? id.slice(0, 12),
-      Domainname: "",
+      Domainname: opts.domainname ?? "",
       User: opts.user ?? imageConfig.User ?? "",
       AttachStdin: opts.interactive,
       AttachStdout: true,

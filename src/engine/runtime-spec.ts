@@ -138,6 +138,7 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = 
     },
     root: { path: dir("merged"), readonly: c.HostConfig.ReadonlyRootfs },
     hostname: c.Config.Hostname,
+    domainname: c.Config.Domainname,
     mounts,
     annotations: {
       // vfs: the upper dir is a full copy of the image, bound as the root instead of an overlay (storage-driver.ts).

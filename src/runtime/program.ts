@@ -145,7 +145,9 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   }
   for (const p of spec.linux.maskedPaths ?? []) ops.push("mask", p);
   for (const p of spec.linux.readonlyPaths ?? []) ops.push("readonly", p);
-  if (spec.hostname !== undefined && spec.linux.namespaces.some((n) => n.type === "uts")) ops.push("hostname", spec.hostname);
+  const ownUts = spec.linux.namespaces.some((n) => n.type === "uts");
+  if (spec.hostname !== undefined && ownUts) ops.push("hostname", spec.hostname);
+  if (spec.domainname && ownUts) ops.push("domainname", spec.domainname);
   ops.push("workdir", spec.process.cwd);
   // --read-only: the rootfs turns read-only only now, as runc does it, so that mount points and the
   // working directory could still be made in it. A bind remount changes this mount alone: /dev, /proc,

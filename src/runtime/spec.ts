@@ -85,6 +85,7 @@ export const RuntimeSpecSchema = z.object({
   }),
   root: z.object({ path: z.string(), readonly: z.boolean().optional() }),
   hostname: z.string().optional(),
+  domainname: z.string().optional(),
   mounts: z.array(MountSchema).optional(),
   annotations: z.record(z.string()).optional(),
   linux: z.object({

@@ -135,6 +135,7 @@ services:
     image: busybox
     container_name: keyed
     hostname: keyhost
+    domainname: example.test
     working_dir: /tmp
     user: "1000:1000"
     labels: { tier: keys }
@@ -161,7 +162,7 @@ services:
 `);
   expect(compose(cwd, ["up", "-d"]).exitCode).toBe(0);
   const [c] = JSON.parse(b.ok(["inspect", "keyed"]));
-  expect(c.Config).toMatchObject({ Hostname: "keyhost", WorkingDir: "/tmp", User: "1000:1000", StopSignal: "SIGUSR1", StopTimeout: 3, Env: ["GREETING=hi"] });
+  expect(c.Config).toMatchObject({ Hostname: "keyhost", Domainname: "example.test", WorkingDir: "/tmp", User: "1000:1000", StopSignal: "SIGUSR1", StopTimeout: 3, Env: ["GREETING=hi"] });
   expect([c.Config.Entrypoint, c.Config.Cmd, c.Config.Labels.tier, Object.keys(c.Config.ExposedPorts)]).toEqual([["sh", "-c"], ["sleep 1000"], "keys", ["7000/tcp"]]);
   expect(c.HostConfig).toMatchObject({
     Init: true,
@@ -180,8 +181,8 @@ services:
     RestartPolicy: { Name: "on-failure", MaximumRetryCount: 2 },
   });
   // And inside: the user, directory, limits, read-only root with a writable tmpfs, resolver and hosts.
-  const inside = compose(cwd, ["exec", "-T", "box", "sh", "-c", "id -u; pwd; ulimit -n; touch /x 2>/dev/null || echo read-only; touch /scratch/y && echo tmpfs; grep -c -e ndots:3 -e db.test /etc/resolv.conf /etc/hosts"]);
-  expect(inside.stdout).toBe("1000\n/tmp\n1000\nread-only\ntmpfs\n/etc/resolv.conf:1\n/etc/hosts:1\n");
+  const inside = compose(cwd, ["exec", "-T", "box", "sh", "-c", "id -u; pwd; ulimit -n; touch /x 2>/dev/null || echo read-only; touch /scratch/y && echo tmpfs; grep -c -e ndots:3 -e db.test /etc/resolv.conf /etc/hosts; cat /proc/sys/kernel/domainname"]);
+  expect(inside.stdout).toBe("1000\n/tmp\n1000\nread-only\ntmpfs\n/etc/resolv.conf:1\n/etc/hosts:1\nexample.test\n");
   expect(compose(cwd, ["down", "-t", "0"]).exitCode).toBe(0);
 });
 

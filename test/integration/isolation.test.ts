@@ -24,6 +24,10 @@ describe("isolation", () => {
     expect(out.trim()).not.toBe(host);
     expect(b.ok(["run", "--rm", "-h", "box1", "busybox", "hostname"]).trim()).toBe("box1");
     expect(b.ok(["run", "--rm", "--hostname", "box2", "busybox", "cat", "/etc/hostname"]).trim()).toBe("box2");
+    // --domainname sets the UTS namespace's domain name; the host's stays as it was.
+    const hostDomain = readFileSync("/proc/sys/kernel/domainname", "utf8");
+    expect(b.ok(["run", "--rm", "--domainname", "example.test", "busybox", "cat", "/proc/sys/kernel/domainname"])).toBe("example.test\n");
+    expect(readFileSync("/proc/sys/kernel/domainname", "utf8")).toBe(hostDomain);
     b.ok(["rm", id]);
   });
 

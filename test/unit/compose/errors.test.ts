@@ -75,6 +75,6 @@ test("the project name comes from -p, COMPOSE_PROJECT_NAME, name:, or the direct
 });
 
 test("a key of the specification that bunker does not carry out is an error, never ignored", () => {
-  const e = failure({ "compose.yaml": "services:\n  web:\n    image: busybox\n    domainname: example.org\nsecrets:\n  s: {environment: TOKEN}\n" });
-  expect(e.message).toBe("secrets.s.environment: not supported by bunker (nor services.web.domainname)");
+  const e = failure({ "compose.yaml": "services:\n  web:\n    image: busybox\n    deploy: {restart_policy: {condition: any}}\nsecrets:\n  s: {environment: TOKEN}\n" });
+  expect(e.message).toBe("secrets.s.environment: not supported by bunker (nor services.web.deploy.restart_policy)");
 });
