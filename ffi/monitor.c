@@ -11,7 +11,8 @@
  *     json-file log, with size-based rotation, and to attached clients;
  *   - serves attach clients on a unix socket: the owner (the CLI that
  *     started it; a foreground `run`) and later `attach`, `wait`, `stop`;
- *   - runs `bunker healthcheck run ID` every health interval;
+ *   - runs `bunker healthcheck run ID` every health interval (the start interval while the container
+ *     is still starting within its start period, as docker's getInterval);
  *   - reaps the container, writes its exit code atomically to DIR/exit, sends
  *     it to every client, and when no owner is left to finish the job execs
  *     `bunker container cleanup ID` (--rm, restart policies).
@@ -66,7 +67,7 @@ struct sockaddr_un_ { unsigned short family; char path[108]; };
 enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T_RESIZE = 5, T_REPORT = 6 };
 
 static const char *opt_netns = "", *opt_dir = "", *opt_log = "", *opt_log_attrs = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
-static long opt_clone, opt_log_max_size, opt_log_max_file = 1, opt_health_ms, opt_tty, opt_stdin, opt_cleanup, opt_attached;
+static long opt_clone, opt_log_max_size, opt_log_max_file = 1, opt_health_ms, opt_health_start_ms, opt_health_start_period_ms, opt_tty, opt_stdin, opt_cleanup, opt_attached;
 
 struct client { int used, fd, owner, len; char buf[CLIENT_BUF]; };
 /* Static slots: the kernel backs only the pages a client touches, so idle slots cost no memory. */
@@ -376,6 +377,7 @@ static void exec_bunker(const char *verb1, const char *verb2) {
 }
 
 static int health_pid;
+static int health_passed; /* a probe has passed: the container is no longer "starting" */
 
 static void run_health_check(void) {
   if (health_pid > 0) return; /* the previous one is still running */
@@ -387,6 +389,12 @@ static long now_ms(void) {
   struct timespec_ ts;
   clock_gettime(1 /* CLOCK_MONOTONIC */, &ts);
   return ts.sec * 1000 + ts.nsec / 1000000;
+}
+
+/* The wait before the next probe: docker's start interval while no probe has passed within the start period. */
+static long health_interval(long started) {
+  if (!health_passed && opt_health_start_ms > 0 && now_ms() - started < opt_health_start_period_ms) return opt_health_start_ms;
+  return opt_health_ms;
 }
 
 /*
@@ -434,6 +442,8 @@ static void parse_options(int argc, char **argv) {
     else if (seq(a, "tty")) opt_tty = to_long(v);
     else if (seq(a, "stdin")) opt_stdin = to_long(v);
     else if (seq(a, "health-ms")) opt_health_ms = to_long(v);
+    else if (seq(a, "health-start-ms")) opt_health_start_ms = to_long(v);
+    else if (seq(a, "health-start-period-ms")) opt_health_start_period_ms = to_long(v);
     else if (seq(a, "cleanup")) opt_cleanup = to_long(v);
     else if (seq(a, "attached")) opt_attached = to_long(v);
     else if (seq(a, "exe")) opt_exe = v;
@@ -476,7 +486,7 @@ int main(int argc, char **argv) {
   char msg[64]; char *p;
   int pid, status, code = -1, i, sigfd, nwords;
   u64 chld = 1ULL << (SIGCHLD - 1);
-  long next_health;
+  long next_health, started;
 
   if (invoked_as(argv[0], "docker-init")) return init_main(argc, argv);
   parse_options(argc, argv);
@@ -516,7 +526,8 @@ int main(int argc, char **argv) {
   p = put_str(msg, "ok ", msg + 8); p = put_long(p, pid);
   report(msg, p - msg);
 
-  next_health = opt_health_ms > 0 ? now_ms() + opt_health_ms : -1;
+  started = now_ms();
+  next_health = opt_health_ms > 0 ? started + health_interval(started) : -1;
   while (code < 0) {
     struct pollfd_ fds[4 + MAX_CLIENTS]; int n = 0, map[MAX_CLIENTS], timeout = -1;
     fds[n].fd = sigfd; fds[n].events = POLLIN; n++;
@@ -527,7 +538,7 @@ int main(int argc, char **argv) {
     for (i = 0; i < n; i++) fds[i].revents = 0;
     if (next_health >= 0) { long left = next_health - now_ms(); timeout = left < 0 ? 0 : (int)left; }
     if (poll(fds, (unsigned long)n, timeout) < 0 && errno != EINTR) break;
-    if (next_health >= 0 && now_ms() >= next_health) { run_health_check(); next_health = now_ms() + opt_health_ms; }
+    if (next_health >= 0 && now_ms() >= next_health) { run_health_check(); next_health = now_ms() + health_interval(started); }
     for (i = 1; i <= 2; i++) if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) pump(i - 1);
     if (fds[3].revents & POLLIN) { int c = accept4(listen_fd, 0, 0, SOCK_CLOEXEC); if (c >= 0) add_client(c, 0); }
     for (i = 4; i < n; i++) if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) { if (clients[map[i - 4]].used) serve_client(map[i - 4]); }
@@ -537,7 +548,7 @@ int main(int argc, char **argv) {
       int child;
       while ((child = waitpid(-1, &status, WNOHANG)) > 0) {
         if (child == pid) code = exit_code_of(status);
-        else if (child == health_pid) health_pid = 0;
+        else if (child == health_pid) { health_pid = 0; if (status == 0) health_passed = 1; }
       }
     }
   }

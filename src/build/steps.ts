@@ -96,7 +96,7 @@ export function metadataChange(ins: Instruction, vars: Vars, escape: string, con
 
 function healthcheck(test: string[], flags: Record<string, string[]>): NonNullable<ContainerConfig["Healthcheck"]> {
   const duration = (name: string) => (flags[name] ? { [name]: parseGoDuration(flags[name][0]) } : {});
-  const d = { ...duration("interval"), ...duration("timeout"), ...duration("start-period") };
+  const d = { ...duration("interval"), ...duration("timeout"), ...duration("start-period"), ...duration("start-interval") };
   const retries = flags.retries ? Number(flags.retries[0]) : undefined;
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) throw new BunkerError(`HEALTHCHECK --retries must be a whole number, got "${flags.retries[0]}"`, 1);
   return {
@@ -104,6 +104,7 @@ function healthcheck(test: string[], flags: Record<string, string[]>): NonNullab
     ...(d.interval !== undefined ? { Interval: d.interval } : {}),
     ...(d.timeout !== undefined ? { Timeout: d.timeout } : {}),
     ...(d["start-period"] !== undefined ? { StartPeriod: d["start-period"] } : {}),
+    ...(d["start-interval"] !== undefined ? { StartInterval: d["start-interval"] } : {}),
     ...(retries !== undefined ? { Retries: retries } : {}),
   };
 }

@@ -140,6 +140,7 @@ export function healthConfig(h: ServiceSpec["healthcheck"]): HealthConfig | unde
     Interval: nanos(h.interval),
     Timeout: nanos(h.timeout),
     StartPeriod: nanos(h.start_period),
+    StartInterval: nanos(h.start_interval),
     Retries: h.retries === undefined ? undefined : Number(h.retries),
   };
 }

@@ -25,7 +25,6 @@ export function unsupportedKeys(model: ComposeFile): string[] {
     (s.secrets ?? []).forEach((ref, i) => {
       if (typeof ref === "object" && (ref.uid || ref.gid || ref.mode !== undefined)) found.push(`${at}.secrets[${i}]`);
     });
-    check(`${at}.healthcheck.start_interval`, s.healthcheck?.start_interval);
     check(`${at}.deploy.restart_policy`, s.deploy?.restart_policy);
     check(`${at}.deploy.resources.reservations`, s.deploy?.resources?.reservations);
     (s.volumes ?? []).forEach((v, i) => {

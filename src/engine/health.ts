@@ -11,6 +11,7 @@ export interface HealthConfig {
   Interval?: number;
   Timeout?: number;
   StartPeriod?: number;
+  StartInterval?: number;
   Retries?: number;
 }
 
@@ -33,6 +34,7 @@ export interface HealthState {
 // Docker's defaults and bounds (moby's daemon/health.go).
 const DEFAULT_INTERVAL = 30e9;
 const DEFAULT_TIMEOUT = 30e9;
+const DEFAULT_START_INTERVAL = 5e9;
 const DEFAULT_RETRIES = 3;
 const MAX_LOG_ENTRIES = 5;
 export const MAX_OUTPUT_LEN = 4096;
@@ -42,6 +44,7 @@ export interface HealthFlags {
   interval?: string;
   timeout?: string;
   startPeriod?: string;
+  startInterval?: string;
   retries?: string;
   none: boolean;
 }
@@ -51,19 +54,20 @@ export function healthcheckConfig(f: HealthFlags): HealthConfig | undefined {
   const interval = duration(f.interval, "--health-interval");
   const timeout = duration(f.timeout, "--health-timeout");
   const startPeriod = duration(f.startPeriod, "--health-start-period");
+  const startInterval = duration(f.startInterval, "--health-start-interval");
   const retries = f.retries === undefined ? 0 : integer(f.retries, "--health-retries");
-  const given = (f.cmd ?? "") !== "" || interval !== 0 || timeout !== 0 || startPeriod !== 0 || retries !== 0;
+  const given = (f.cmd ?? "") !== "" || interval !== 0 || timeout !== 0 || startPeriod !== 0 || startInterval !== 0 || retries !== 0;
   if (f.none) {
     if (given) throw new BunkerError("--no-healthcheck conflicts with --health-* options");
     return { Test: ["NONE"] };
   }
   if (!given) return undefined;
-  for (const [value, flag] of [[interval, "--health-interval"], [timeout, "--health-timeout"], [retries, "--health-retries"], [startPeriod, "--health-start-period"]] as const)
+  for (const [value, flag] of [[interval, "--health-interval"], [timeout, "--health-timeout"], [retries, "--health-retries"], [startPeriod, "--health-start-period"], [startInterval, "--health-start-interval"]] as const)
     if (value < 0) throw new BunkerError(`${flag} cannot be negative`);
   // The daemon's check: a duration that is set must be at least 1ms.
-  for (const [value, name] of [[interval, "Interval"], [timeout, "Timeout"], [startPeriod, "StartPeriod"]] as const)
+  for (const [value, name] of [[interval, "Interval"], [timeout, "Timeout"], [startPeriod, "StartPeriod"], [startInterval, "StartInterval"]] as const)
     if (value !== 0 && value < 1e6) throw new BunkerError(`${name} in Healthcheck cannot be less than 1ms`);
-  return { Test: f.cmd ? ["CMD-SHELL", f.cmd] : [], Interval: interval, Timeout: timeout, StartPeriod: startPeriod, Retries: retries };
+  return { Test: f.cmd ? ["CMD-SHELL", f.cmd] : [], Interval: interval, Timeout: timeout, StartPeriod: startPeriod, StartInterval: startInterval, Retries: retries };
 }
 
 function duration(value: string | undefined, flag: string): number {
@@ -89,6 +93,7 @@ export function mergeHealthcheck(image: HealthConfig | undefined, user: HealthCo
     Interval: user.Interval || image.Interval,
     Timeout: user.Timeout || image.Timeout,
     StartPeriod: user.StartPeriod || image.StartPeriod,
+    StartInterval: user.StartInterval || image.StartInterval,
     Retries: user.Retries || image.Retries,
   };
 }
@@ -114,6 +119,8 @@ export function currentHealth(record: { Config: { Healthcheck?: HealthConfig }; 
 /** How often the probe runs, in nanoseconds. */
 export const probeInterval = (config: HealthConfig) => config.Interval || DEFAULT_INTERVAL;
 export const probeTimeout = (config: HealthConfig) => config.Timeout || DEFAULT_TIMEOUT;
+/** How often it runs while the container starts, within its start period (which is 0, so never, by default). */
+export const probeStartInterval = (config: HealthConfig) => config.StartInterval || DEFAULT_START_INTERVAL;
 
 /** Docker's message for a probe that ran past its timeout. */
 export const timeoutMessage = (config: HealthConfig) => `Health check exceeded timeout (${formatGoDuration(probeTimeout(config))})`;

@@ -11,14 +11,14 @@ import { trace } from "../lib/trace.ts";
 import { DEFAULT_DETACH_KEYS, fdConnection, relay } from "../runtime/attach-stream.ts";
 import { cgroupOomKilled, createCgroup, hostCgroups, removeCgroup } from "../runtime/cgroups.ts";
 import { forwardSignals, launch } from "../runtime/launch.ts";
-import { monitorExecutable } from "../runtime/monitor.ts";
+import { type MonitorOptions, monitorExecutable } from "../runtime/monitor.ts";
 import { terminalSize } from "../runtime/pty.ts";
 import type { ContainerRecord, LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { etcExtras, onUserNetwork, peerHosts, type PreparedNetwork, prepareNetwork, refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
 import { withLive } from "../network/settings.ts";
 import { writeEtcFiles } from "./etc-files.ts";
-import { probeCommand, probeInterval } from "./health.ts";
+import { probeCommand, probeInterval, probeStartInterval } from "./health.ts";
 import { logFileName } from "./json-log.ts";
 import { logAttributes, logOptions } from "./log-config.ts";
 import { removeContainer } from "./remove-container.ts";
@@ -59,10 +59,12 @@ function logSettings(engine: Engine, record: ContainerRecord): { log: string; lo
   return { log, logMaxSize: opts.maxSize, logMaxFile: opts.maxFile, logAttrs: attrs };
 }
 
-/** How often the monitor runs `healthcheck run`: 0 without a health check. */
-function healthIntervalMs(record: ContainerRecord): number {
+/** When the monitor runs `healthcheck run` (an interval of 0: no health check). */
+function healthSchedule(record: ContainerRecord): MonitorOptions["health"] {
   const check = record.Config.Healthcheck;
-  return check && probeCommand(check) ? Math.round(probeInterval(check) / 1e6) : 0;
+  if (!check || !probeCommand(check)) return { intervalMs: 0, startIntervalMs: 0, startPeriodMs: 0 };
+  const ms = (ns: number) => Math.round(ns / 1e6);
+  return { intervalMs: ms(probeInterval(check)), startIntervalMs: ms(probeStartInterval(check)), startPeriodMs: ms(check.StartPeriod ?? 0) };
 }
 
 function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOptions): Started | null {
@@ -115,7 +117,7 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
         ...logSettings(engine, record),
         socket: engine.containers.socketPath(id),
         stdin: record.Config.OpenStdin,
-        healthIntervalMs: healthIntervalMs(record),
+        health: healthSchedule(record),
         cleanup: policy !== "no" && policy !== "" ? "always" : record.HostConfig.AutoRemove ? "unowned" : "never",
         attached: opts.attach,
         root: engine.dirs.root,

@@ -34,7 +34,8 @@ export interface MonitorOptions {
   tty: boolean;
   /** Keep a pipe to the container's stdin (-i). */
   stdin: boolean;
-  healthIntervalMs: number;
+  /** How often to probe (0: no health check); the start interval applies within the start period until a probe passes. */
+  health: { intervalMs: number; startIntervalMs: number; startPeriodMs: number };
   /** "always": run `container cleanup` at every exit (restart policies); "unowned": only when no CLI is attached (--rm). */
   cleanup: "never" | "unowned" | "always";
   /** The starting CLI stays attached through the owner socket and records the exit itself. */
@@ -73,7 +74,7 @@ function optionArgs(o: MonitorOptions): string[] {
   return [
     `id=${o.id}`, `dir=${o.dir}`, `log=${o.log}`, `log-max-size=${o.logMaxSize}`, `log-max-file=${o.logMaxFile}`, `log-attrs=${o.logAttrs}`,
     `socket=${o.socket}`, `clone=${o.cloneFlags}`, `netns=${o.netns}`, `cgroup2=${o.cgroupV2}`, `tty=${o.tty ? 1 : 0}`, `stdin=${o.stdin ? 1 : 0}`,
-    `health-ms=${o.healthIntervalMs}`, `cleanup=${cleanup}`, `attached=${o.attached ? 1 : 0}`, `exe=${process.execPath}`, `root=${o.root}`, `runroot=${o.runRoot}`,
+    `health-ms=${o.health.intervalMs}`, `health-start-ms=${o.health.startIntervalMs}`, `health-start-period-ms=${o.health.startPeriodMs}`, `cleanup=${cleanup}`, `attached=${o.attached ? 1 : 0}`, `exe=${process.execPath}`, `root=${o.root}`, `runroot=${o.runRoot}`,
   ];
 }
 

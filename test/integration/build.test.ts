@@ -57,7 +57,7 @@ test("a built image runs, with the config and history its Dockerfile gave it", (
       "VOLUME /data",
       "USER 1000:1000",
       "STOPSIGNAL SIGINT",
-      "HEALTHCHECK --interval=5s --retries=2 CMD true",
+      "HEALTHCHECK --interval=5s --start-interval=1s --retries=2 CMD true",
       'ENTRYPOINT ["/bin/sh", "-c"]',
       'CMD ["cat greeting; app.sh"]',
       "",
@@ -80,7 +80,7 @@ test("a built image runs, with the config and history its Dockerfile gave it", (
     ExposedPorts: { "8080/tcp": {}, "53/udp": {} },
     Volumes: { "/data": {} },
     StopSignal: "SIGINT",
-    Healthcheck: { Test: ["CMD-SHELL", "true"], Interval: 5e9, Retries: 2 },
+    Healthcheck: { Test: ["CMD-SHELL", "true"], Interval: 5e9, StartInterval: 1e9, Retries: 2 },
     Entrypoint: ["/bin/sh", "-c"],
     Cmd: ["cat greeting; app.sh"],
   });

@@ -147,6 +147,14 @@ test("stop keeps an always-restarting container down", async () => {
   expect(inspect(id, "{{.State.Status}} {{.RestartCount}}")).toBe("exited 0");
 });
 
+test("within its start period the monitor probes at --health-start-interval until a probe passes", async () => {
+  // An hour's interval: only the start interval can bring the first probe in time.
+  const id = b.ok(["run", "-d", "--health-cmd", "test -e /tmp/up", "--health-interval", "1h", "--health-start-period", "1h", "--health-start-interval", "100ms", "busybox", "sh", "-c", "touch /tmp/up; exec sleep 1000"]).trim();
+  await until(id, () => inspect(id, "{{.State.Health.Status}}") === "healthy");
+  expect(inspect(id, "{{.Config.Healthcheck.StartInterval}}")).toBe("100000000");
+  b.ok(["rm", "-f", id]);
+});
+
 test("kill calls off an always policy, as docker's does, unless the container's own --stop-signal is another signal", async () => {
   const script = "trap 'exit 5' HUP; trap 'exit 6' USR1; touch /ready; while true; do sleep 0.1; done";
   const [plain, custom, stopped] = [[], ["--stop-signal", "USR1"], ["--stop-signal", "USR1"]].map((flags) => b.ok(["run", "-d", "--restart", "always", ...flags, "busybox", "sh", "-c", script]).trim());

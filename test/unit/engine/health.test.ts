@@ -11,6 +11,7 @@ describe("healthcheckConfig (the docker CLI's --health-* rules)", () => {
       Interval: 5e9,
       Timeout: 0,
       StartPeriod: 0,
+      StartInterval: 0,
       Retries: 2,
     });
     // A timing flag alone keeps the image's command (an empty Test inherits it).
@@ -27,6 +28,7 @@ describe("healthcheckConfig (the docker CLI's --health-* rules)", () => {
     expect(() => healthcheckConfig({ ...none, retries: "x" })).toThrow('invalid argument "x" for "--health-retries" flag: strconv.ParseInt: parsing "x": invalid syntax');
     expect(() => healthcheckConfig({ ...none, timeout: "-1s" })).toThrow("--health-timeout cannot be negative");
     expect(() => healthcheckConfig({ ...none, interval: "10us" })).toThrow("Interval in Healthcheck cannot be less than 1ms");
+    expect(() => healthcheckConfig({ ...none, startInterval: "-1s" })).toThrow("--health-start-interval cannot be negative");
   });
 });
 

@@ -77,6 +77,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "health-retries", type: "string", description: "Consecutive failures needed to report unhealthy", valueHint: "int" },
   { name: "health-timeout", type: "string", description: "Maximum time to allow one check to run (ms|s|m|h) (default 0s)", valueHint: "duration" },
   { name: "health-start-period", type: "string", description: "Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)", valueHint: "duration" },
+  { name: "health-start-interval", type: "string", description: "Time between running the check during the start period (ms|s|m|h) (default 0s)", valueHint: "duration" },
   { name: "no-healthcheck", type: "bool", description: "Disable any container-specified HEALTHCHECK" },
   // Logging (engine/log-config.ts checks the values).
   { name: "log-driver", type: "string", description: "Logging driver for the container (json-file, none)", valueHint: "string" },
@@ -136,6 +137,7 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
       interval: str(flags["health-interval"]),
       timeout: str(flags["health-timeout"]),
       startPeriod: str(flags["health-start-period"]),
+      startInterval: str(flags["health-start-interval"]),
       retries: str(flags["health-retries"]),
       none: bool(flags["no-healthcheck"]),
     }),
