@@ -9,6 +9,7 @@ import { parseAddress, parseMac } from "../network/ipv4.ts";
 import { BUILTIN_NAMES, NetworkStore, type NetworkRecord } from "../network/networks.ts";
 import { type PortMap, parseExpose, parsePublish } from "../network/ports.ts";
 import { emptySettings, endpointSettings, type LiveNetwork, type NetworkSettings } from "../network/settings.ts";
+import { linkHosts } from "./container-links.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { type EtcExtras, hostsText } from "./etc-files.ts";
@@ -214,7 +215,7 @@ export function refreshPeers(engine: Engine, networkIds: string[]): void {
   for (const c of running) {
     if (!userNetworkIds(c).some((id) => networkIds.includes(id))) continue;
     try {
-      writeFileSync(engine.containers.path(c.Id, "hosts"), hostsText(c.HostConfig.NetworkMode, etcExtras(c, peerHosts(c, running))));
+      writeFileSync(engine.containers.path(c.Id, "hosts"), hostsText(c.HostConfig.NetworkMode, etcExtras(c, [...linkHosts(engine, c), ...peerHosts(c, running)])));
     } catch {
       // removed meanwhile
     }

@@ -121,6 +121,8 @@ export interface ContainerRecord {
     DnsSearch?: string[];
     DnsOptions?: string[];
     ExtraHosts?: string[] | null;
+    /** --link, as docker shows them: "/target:/this/alias". */
+    Links?: string[];
   };
   Mounts: MountPoint[];
   /** Which networks it is on (network/settings.ts); a running container's addresses and ports come from its run file. */

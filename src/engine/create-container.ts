@@ -9,6 +9,7 @@ import type { Engine } from "./engine.ts";
 import { mergeEnv, readEnvFile } from "./env.ts";
 import { type HealthConfig, mergeHealthcheck } from "./health.ts";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log-config.ts";
+import { linksField } from "./container-links.ts";
 import { isValidName, randomName } from "./names.ts";
 import type { ResourceConfig } from "./resources.ts";
 import type { RestartPolicy } from "./restart-policy.ts";
@@ -34,6 +35,8 @@ export interface CreateOptions {
   user?: string;
   hostname?: string;
   domainname?: string;
+  /** --link NAME[:ALIAS] (container-links.ts). */
+  links?: string[];
   volumes: string[];
   /** --mount specs (engine/mount-spec.ts). */
   mounts?: string[];
@@ -132,6 +135,8 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
   const driver = storageDriver(engine.dirs.root);
   if (driver === "vfs" && opts.userns?.UidMap) throw new BunkerError("--uidmap needs the overlay storage driver: the vfs driver's copied root is not remapped");
   const id = newContainerId();
+  const name = opts.name ?? randomName();
+  const links = linksField(engine, opts.links ?? [], net.NetworkMode, name);
   const record: ContainerRecord = {
     Id: id,
     Created: new Date().toISOString(),
@@ -139,7 +144,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     Args: args.slice(1),
     State: initialState(),
     Image: image.id,
-    Name: `/${opts.name ?? randomName()}`,
+    Name: `/${name}`,
     RestartCount: 0,
     Driver: driver,
     Platform: "linux",
@@ -176,6 +181,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       DnsSearch: net.DnsSearch,
       DnsOptions: net.DnsOptions,
       ExtraHosts: net.ExtraHosts,
+      ...(links ? { Links: links } : {}),
       AutoRemove: opts.autoRemove,
       RestartPolicy: opts.restartPolicy ?? { Name: "no", MaximumRetryCount: 0 },
       Init: opts.init || undefined,

@@ -93,13 +93,15 @@ const INIT_PATH = "/sbin/docker-init";
 
 /** `initPath`: the monitor executable, which is also docker-init (--init). */
 /** `netnsPath`: an existing network namespace to join (container-network.ts), instead of a new one. */
-export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = "", netnsPath?: string): RuntimeSpec {
+/** `linkEnv`: the variables of --link (container-links.ts), which the container's own Env overrides. */
+export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = "", netnsPath?: string, linkEnv: string[] = []): RuntimeSpec {
   const dir = (...p: string[]) => engine.containers.path(c.Id, ...p);
   const { layers, lowerdirs, chowned } = rootfsLayers(engine, c);
   const stack = [dir("upper"), ...layers];
 
   const user = resolveUser(c.Config.User, readLayeredFile(stack, "etc/passwd"), readLayeredFile(stack, "etc/group"));
-  const env = [...c.Config.Env];
+  const own = new Set(c.Config.Env.map((e) => e.slice(0, e.indexOf("="))));
+  const env = [...linkEnv.filter((e) => !own.has(e.slice(0, e.indexOf("=")))), ...c.Config.Env];
   if (!env.some((e) => e.startsWith("PATH="))) env.unshift(`PATH=${DEFAULT_PATH}`);
   if (!env.some((e) => e.startsWith("HOSTNAME="))) env.splice(1, 0, `HOSTNAME=${c.Config.Hostname}`);
   if (c.Config.Tty && !env.some((e) => e.startsWith("TERM="))) env.push("TERM=xterm");

@@ -15,6 +15,7 @@ import { type MonitorOptions, monitorExecutable } from "../runtime/monitor.ts";
 import { terminalSize } from "../runtime/pty.ts";
 import type { ContainerRecord, LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { linkAdditions } from "./container-links.ts";
 import { etcExtras, onUserNetwork, peerHosts, type PreparedNetwork, prepareNetwork, refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
 import { withLive } from "../network/settings.ts";
 import { writeEtcFiles } from "./etc-files.ts";
@@ -93,11 +94,12 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
   const restarting = record.State.Status === "restarting";
   const dir = engine.containers.path(id);
   const peers = onUserNetwork(record) ? peerHosts(record, engine.containers.list().filter((c) => c.State.Running)) : [];
-  writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, peers));
+  const links = linkAdditions(engine, record);
+  writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, [...links.hosts, ...peers]));
   const etcOf = net.etcOf;
   if (etcOf) for (const f of ["hosts", "resolv.conf"]) copyFileSync(join(etcOf, f), join(dir, f));
   if (record.HostConfig.UidMap) chownForUserns(record.HostConfig, ETC_FILES.map((f) => join(dir, f)));
-  const spec = buildRuntimeSpec(engine, record, monitor, net.path);
+  const spec = buildRuntimeSpec(engine, record, monitor, net.path, links.env);
   trace("runtime spec built");
   writeJsonAtomic(engine.containers.path(id, "config.json"), spec, { durable: false }); // regenerated at every start
   trace("bundle written");

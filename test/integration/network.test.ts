@@ -316,6 +316,20 @@ test("bridges are isolated as docker's are: another network is reached by joinin
   b.ok(["network", "rm", "island", "mainland"]);
 });
 
+test("--link: the linked container in /etc/hosts by alias, host name and name, with docker's variables; a missing or stopped one is refused", () => {
+  const linked = b.ok(["run", "-d", "--name", "linked", "exposer", "sleep", "1000"]).trim();
+  const ip = inspect(linked, "{{.NetworkSettings.IPAddress}}");
+  const out = b.ok(["run", "--rm", "--name", "linker", "--link", "linked:cache", "busybox", "sh", "-c", "grep cache /etc/hosts; env | grep ^CACHE_ | sort"]);
+  const port = (n: string, proto: string) => [`CACHE_PORT_${n}_${proto.toUpperCase()}=${proto}://${ip}:${n}`, `CACHE_PORT_${n}_${proto.toUpperCase()}_ADDR=${ip}`, `CACHE_PORT_${n}_${proto.toUpperCase()}_PORT=${n}`, `CACHE_PORT_${n}_${proto.toUpperCase()}_PROTO=${proto}`];
+  expect(out.split("\n")).toEqual([`${ip}\tcache ${linked.slice(0, 12)} linked`, "CACHE_NAME=/linker/cache", `CACHE_PORT=tcp://${ip}:80`, ...port("7000", "udp"), ...port("80", "tcp"), ""]);
+  const linker = b.ok(["create", "--link", "linked", "busybox", "true"]).trim();
+  expect(inspect(linker, "{{json .HostConfig.Links}}")).toBe(`["/linked:${inspect(linker, "{{.Name}}")}/linked"]`);
+  b.ok(["stop", "-t", "0", linked]);
+  expectOneLineError(b.run(["start", linker]), 1, /Cannot link to a non running container: \/linked AS \/.+\/linked/);
+  expectOneLineError(b.run(["run", "--rm", "--link", "nosuch:x", "busybox", "true"]), 125, /could not get container for nosuch/);
+  b.ok(["rm", linked, linker]);
+});
+
 test("network errors: overlapping subnet, unknown network, pre-defined networks, in use", () => {
   expectOneLineError(b.run(["network", "create", "--subnet", "10.123.9.0/24", "clash"]), 125, /Pool overlaps with other one on this address space/);
   b.ok(["network", "create", "--subnet", `10.251.${NET}.0/24`, "first"]);
