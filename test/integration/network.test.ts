@@ -126,6 +126,7 @@ test("-p publishes on 127.0.0.1 and the host's address, and to other containers 
   // Its own published port, from inside itself.
   expect(b.ok(["exec", id, "sh", "-c", `${httpGet} ${hostAddress()} ${WEB}`])).toContain("hello from bunker");
   expect(b.ok(["port", id])).toBe(`80/tcp -> 0.0.0.0:${WEB}\n`);
+  expect(b.ok(["ps", "--filter", `id=${id}`]).split("\n")[1]).toMatch(new RegExp(` 0\\.0\\.0\\.0:${WEB}->80/tcp +\\S+$`)); // the default table's PORTS
   expect(inspect(id, "{{json .HostConfig.PortBindings}}")).toBe(`{"80/tcp":[{"HostIp":"","HostPort":"${WEB}"}]}`);
   expect(inspect(id, "{{json .NetworkSettings.Ports}}")).toBe(`{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"${WEB}"}]}`);
   b.ok(["rm", "-f", id]);

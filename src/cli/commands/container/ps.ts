@@ -128,7 +128,7 @@ export default defineBunkerCommand({
       await writeOut(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now, sizeOf(c))) }));
       return;
     }
-    const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), ago(c.Created, now), statusText(c, now), "", c.Name.slice(1), ...(sized ? [sizeOf(c)] : [])]);
+    const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), ago(c.Created, now), statusText(c, now), portsText(c.NetworkSettings?.Ports ?? {}), c.Name.slice(1), ...(sized ? [sizeOf(c)] : [])]);
     await writeOut(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", ...(sized ? ["SIZE"] : [])], rows));
   },
 });
