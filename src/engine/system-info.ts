@@ -33,7 +33,7 @@ export function systemInfo(engine: Engine) {
     Images: engine.images.list().length,
     Driver: storageDriver(root),
     DriverStatus: [["Backing Filesystem", FS_NAMES[fs] ?? fs]],
-    Plugins: { Volume: ["local"], Network: ["host", "none"], Log: ["json-file", "none"] },
+    Plugins: { Volume: ["local"], Network: ["bridge", "host", "null"], Log: ["json-file", "none"] }, // the network drivers, as docker names them
     LoggingDriver: "json-file",
     CgroupDriver: "cgroupfs",
     CgroupVersion: cgroupV2 ? "2" : "1",

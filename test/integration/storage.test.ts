@@ -114,6 +114,7 @@ test("info reports the storage driver, root, cgroups and counts", () => {
   expect(b.ok(["system", "info", "--format", "{{.Driver}} {{.Images}}"])).toBe("overlay 1\n");
   const text = b.ok(["info"]);
   expect(text).toContain("\n Storage Driver: overlay\n  Backing Filesystem: ");
+  expect(text).toContain("\n  Network: bridge host null\n");
   expect(text).toContain(`\n Docker Root Dir: ${b.root}\n`);
   expect(b.ok(["--storage-driver", "vfs", "info", "-f", "{{.Driver}}"])).toBe("vfs\n");
 });
