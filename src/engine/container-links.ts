@@ -5,27 +5,27 @@
 import { BunkerError } from "../lib/errors.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
-import { refreshState } from "./start-container.ts";
 
 interface Link {
-  /** The linked container's name, as given. */
+  /** The linked container's name. */
   target: string;
   alias: string;
 }
 
-/** HostConfig.Links for `--link` values of a container named NAME; every target must exist now, as docker checks. */
+/** HostConfig.Links for `--link` values of a container named NAME; every target must exist now, as docker checks, and is kept by its name. */
 export function linksField(engine: Engine, specs: string[], networkMode: string, name: string): string[] | null {
   if (specs.length === 0) return null;
   if (networkMode === "host" || networkMode.startsWith("container:")) throw new BunkerError(`conflicting options: ${networkMode === "host" ? "host" : "container"} type networking can't be used with links. This would result in undefined behavior`);
   return specs.map((spec) => {
     const [target, alias = target, extra] = spec.split(":");
     if (!target || !alias || extra !== undefined) throw new BunkerError(`invalid argument "${spec}" for "--link" flag: give NAME or NAME:ALIAS`);
+    let child: string;
     try {
-      engine.containers.resolve(target);
+      child = engine.containers.load(engine.containers.resolve(target)).Name;
     } catch {
       throw new BunkerError(`could not get container for ${target}: No such container: ${target}`);
     }
-    return `/${target.replace(/^\//, "")}:/${name}/${alias}`;
+    return `${child}:/${name}/${alias}`;
   });
 }
 
@@ -41,23 +41,18 @@ interface Linked {
 }
 
 /**
- * The containers R links to, running, with the address R reaches each at: a start is refused otherwise, as
- * docker's; `lenient` (rewriting a running container's hosts file) leaves out the ones that are gone.
+ * The containers R links to, found among the RUNNING ones, with the address R reaches each at: a start is
+ * refused otherwise, as docker's; `lenient` (rewriting a running container's hosts file) leaves them out.
  */
-function linkedContainers(engine: Engine, r: ContainerRecord, lenient: boolean): Linked[] {
+function linkedContainers(r: ContainerRecord, running: ContainerRecord[], lenient: boolean): Linked[] {
   return (r.HostConfig.Links ?? []).flatMap((field) => {
     const link = parse(field);
     const refuse = (why: string): Linked[] => {
       if (lenient) return [];
       throw new BunkerError(why);
     };
-    let child: ContainerRecord | undefined;
-    try {
-      child = refreshState(engine, engine.containers.load(engine.containers.resolve(link.target)));
-    } catch {
-      // gone: refused below
-    }
-    if (!child?.State.Running) return refuse(`Cannot link to a non running container: /${link.target} AS ${r.Name}/${link.alias}`);
+    const child = running.find((c) => c.Name === `/${link.target}`);
+    if (!child) return refuse(`Cannot link to a non running container: /${link.target} AS ${r.Name}/${link.alias}`);
     const mine = Object.values(r.NetworkSettings?.Networks ?? {}).map((e) => e.NetworkID);
     const shared = Object.values(child.NetworkSettings?.Networks ?? {}).find((e) => mine.includes(e.NetworkID) && e.IPAddress);
     if (!shared) return refuse(`Cannot link to ${link.target}, as it does not belong to the network of ${r.Name.slice(1)}`);
@@ -100,10 +95,10 @@ const hostLines = (linked: Linked[]) =>
   });
 
 /** What R's links add at its start: /etc/hosts lines and environment variables. */
-export function linkAdditions(engine: Engine, r: ContainerRecord): { hosts: string[]; env: string[] } {
-  const linked = linkedContainers(engine, r, false);
+export function linkAdditions(r: ContainerRecord, running: ContainerRecord[]): { hosts: string[]; env: string[] } {
+  const linked = linkedContainers(r, running, false);
   return { hosts: hostLines(linked), env: linked.flatMap((l) => linkEnv(r.Name, l)) };
 }
 
 /** The /etc/hosts lines of a running container's links that still run (its hosts file being rewritten). */
-export const linkHosts = (engine: Engine, r: ContainerRecord) => hostLines(linkedContainers(engine, r, true));
+export const linkHosts = (r: ContainerRecord, running: ContainerRecord[]) => hostLines(linkedContainers(r, running, true));

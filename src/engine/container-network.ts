@@ -215,7 +215,7 @@ export function refreshPeers(engine: Engine, networkIds: string[]): void {
   for (const c of running) {
     if (!userNetworkIds(c).some((id) => networkIds.includes(id))) continue;
     try {
-      writeFileSync(engine.containers.path(c.Id, "hosts"), hostsText(c.HostConfig.NetworkMode, etcExtras(c, [...linkHosts(engine, c), ...peerHosts(c, running)])));
+      writeFileSync(engine.containers.path(c.Id, "hosts"), hostsText(c.HostConfig.NetworkMode, etcExtras(c, [...linkHosts(c, running), ...peerHosts(c, running)])));
     } catch {
       // removed meanwhile
     }

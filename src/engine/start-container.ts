@@ -93,8 +93,10 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
   const id = record.Id;
   const restarting = record.State.Status === "restarting";
   const dir = engine.containers.path(id);
-  const peers = onUserNetwork(record) ? peerHosts(record, engine.containers.list().filter((c) => c.State.Running)) : [];
-  const links = linkAdditions(engine, record);
+  // The running containers, read only when a peer or a link needs them.
+  const running = onUserNetwork(record) || record.HostConfig.Links ? engine.containers.list().filter((c) => c.State.Running) : [];
+  const peers = onUserNetwork(record) ? peerHosts(record, running) : [];
+  const links = linkAdditions(record, running);
   writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, [...links.hosts, ...peers]));
   const etcOf = net.etcOf;
   if (etcOf) for (const f of ["hosts", "resolv.conf"]) copyFileSync(join(etcOf, f), join(dir, f));
