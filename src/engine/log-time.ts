@@ -3,16 +3,15 @@
 // RFC 3339 date or time (local time without a zone), or a Unix timestamp
 // with an optional fraction ("1700000000.5").
 import { BunkerError } from "../lib/errors.ts";
+import { parseGoDuration } from "./units.ts";
 
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, "μs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-
-/** Go's time.ParseDuration in nanoseconds; undefined if the text is not a duration. */
-export function parseGoDuration(text: string): number | undefined {
-  const m = /^([+-]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+|0)$/.exec(text);
-  if (!m) return undefined;
-  let ns = 0;
-  for (const [, num, unit] of m[2].matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ns += Number(num) * UNIT_NS[unit];
-  return m[1] === "-" ? -ns : ns;
+/** A Go duration in nanoseconds, or undefined when the text is not one (it may be a date). */
+export function goDurationOrUndefined(text: string): number | undefined {
+  try {
+    return parseGoDuration(text);
+  } catch {
+    return undefined;
+  }
 }
 
 const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d)(?::(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?)?)?(Z|[+-]\d\d:\d\d)?$/i;
@@ -20,7 +19,7 @@ const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d)(?::(\d\d)(?::(\d\d)(?:\.(\d{
 /** Nanoseconds since the epoch; `flag` ("since", "until") names the value in docker's error. */
 export function parseLogTime(value: string, flag: string, now = Date.now()): bigint {
   // Docker: "0" is the Unix epoch, not a zero duration.
-  const duration = value === "0" ? undefined : parseGoDuration(value);
+  const duration = value === "0" ? undefined : goDurationOrUndefined(value);
   if (duration !== undefined) return BigInt(Math.trunc((now - duration / 1e6) / 1000)) * 1_000_000_000n; // whole seconds, as docker
   const dt = DATE_TIME.exec(value);
   if (dt) {

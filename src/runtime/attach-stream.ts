@@ -1,9 +1,10 @@
 // The client side of a monitor's attach protocol (see ffi/monitor.c): frames
 // with Docker's 8-byte stdcopy header. The monitor sends the container's
 // output and, last, its exit code; clients send stdin, its end, and window sizes.
-import { closeSync, createReadStream, type ReadStream, writeSync } from "node:fs";
+import { closeSync, createReadStream, type ReadStream } from "node:fs";
 import type { Socket } from "node:net";
 import { UsageError } from "../lib/errors.ts";
+import { writeAll } from "../lib/write-all.ts";
 import { terminalSize } from "./pty.ts";
 
 const T_STDIN = 0;
@@ -186,19 +187,6 @@ export function relay(conn: MonitorConnection, opts: RelayOptions): Promise<Rela
       if (type === T_STDOUT || type === T_STDERR) (opts.output ?? writeOutput)(type, payload);
     }).then((exitCode) => finish({ exitCode }));
   });
-}
-
-/** Writes all of data, waiting out a full non-blocking fd; other errors are thrown. */
-function writeAll(fd: number, data: Buffer): void {
-  let off = 0;
-  while (off < data.length) {
-    try {
-      off += writeSync(fd, data, off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
-      Bun.sleepSync(1);
-    }
-  }
 }
 
 /** The container's output on our stdout or stderr; a reader that went away loses it (the log keeps it). */

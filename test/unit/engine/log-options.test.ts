@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { logConfig, logOptions } from "../../../src/engine/log-config.ts";
-import { parseGoDuration, parseLogTime } from "../../../src/engine/log-time.ts";
+import { goDurationOrUndefined, parseLogTime } from "../../../src/engine/log-time.ts";
 import { parseHumanSize } from "../../../src/engine/units.ts";
 
 describe("--log-driver and --log-opt", () => {
@@ -37,8 +37,8 @@ describe("--since and --until values", () => {
     expect(parseLogTime("10m", "since", now)).toBe(ns("2026-11-23T05:00:40Z"));
     expect(parseLogTime("1h30m", "since", now)).toBe(ns("2026-11-23T03:40:40Z"));
     expect(parseLogTime("1.5s", "since", now + 700)).toBe(ns("2026-11-23T05:10:39Z"));
-    expect(parseGoDuration("300ms")).toBe(300e6);
-    expect(parseGoDuration("10")).toBeUndefined(); // Go wants a unit
+    expect(goDurationOrUndefined("300ms")).toBe(300e6);
+    expect(goDurationOrUndefined("10")).toBeUndefined(); // Go wants a unit
   });
 
   test("RFC 3339 times, with or without zone and fraction; dates", () => {
