@@ -44,7 +44,11 @@ function fail(call: string): never {
   throw new FsxError(call, e, codes[e] ?? `E${e}`);
 }
 
-const cstr = (s: string) => Buffer.from(s + "\0");
+/** A C string; a NUL inside would silently cut it short, so it is refused. */
+function cstr(s: string): Buffer {
+  if (s.includes("\0")) throw new FsxError(`a NUL byte in ${JSON.stringify(s.slice(0, 80))}`, 22, "EINVAL");
+  return Buffer.from(`${s}\0`);
+}
 
 /** glibc's makedev(): the 64-bit dev_t layout used by Linux. */
 export function makedev(major: number, minor: number): bigint {

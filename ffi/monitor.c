@@ -470,15 +470,11 @@ static int read_exactly(int fd, char *buf, long n) {
  */
 static int read_program(void) {
   static char program[8 << 20]; /* only the pages a program fills are ever backed */
-  unsigned char h[FRAME_HEADER]; long size, i, count = 0; char *start = program;
+  unsigned char h[FRAME_HEADER]; long size;
   if (read_exactly(3, (char *)h, FRAME_HEADER) < 0) return -1;
   size = ((long)h[4] << 24) | ((long)h[5] << 16) | ((long)h[6] << 8) | h[7];
   if (size <= 0 || size > (long)sizeof program || read_exactly(3, program, size) < 0) return -1;
-  for (i = 0; i < size && count < MAX_WORDS; i++) {
-    if (program[i] == 0) { words[count++] = start; start = program + i + 1; }
-  }
-  words[count] = 0;
-  return (int)count;
+  return (int)decode_words(words, MAX_WORDS, program, size);
 }
 
 int main(int argc, char **argv) {
@@ -504,7 +500,7 @@ int main(int argc, char **argv) {
   if (setup_stdio() < 0) { p = put_str(msg, "err ", msg + 8); p = put_long(p, errno); p = put_str(p, "\tset up stdio", p + 20); report(msg, p - msg); return 125; }
 
   nwords = read_program();
-  if (nwords <= 0) { report("err 22\tno program received", 27); return 125; }
+  if (nwords <= 0) { static const char m[] = "err 22\tno well-formed program received"; report(m, sizeof m - 1); return 125; }
   pid = spawn_in_netns(nwords, errbuf);
   close_child_ends();
   if (pid < 0) {

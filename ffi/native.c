@@ -973,21 +973,43 @@ static int spawn_userns(long clone_flags, char *errbuf, const char *cgroup_v2) {
  * program). Blocks until the child has exec'd (or failed), which takes a few
  * ms. Returns the pid, or -1 with "errno<TAB>message" in errbuf.
  */
-/* Splits the program (LEN bytes of NUL-terminated words) into `words`; returns the count. */
-static long split_words(char *program, long len) {
-  long i, count = 0;
-  char *start = program;
-  for (i = 0; i < len && count < MAX_WORDS; i++) {
-    if (program[i] == 0) { words[count++] = start; start = program + i + 1; }
+/*
+ * Decodes words (src: ffi/native.ts encodeWords) into OUT, at most MAX of
+ * them: each is a 32-bit little-endian length, that many bytes and a NUL.
+ * A length says where a word ends, so a NUL inside one cannot split it into
+ * more operations; a word whose bytes hold a NUL is refused outright.
+ * Returns the count, or -1 (errno EINVAL) for a malformed buffer.
+ */
+static long decode_words(char **out, long max, char *buf, long len) {
+  long pos = 0, count = 0, i;
+  while (pos < len) {
+    unsigned long n;
+    if (count >= max || len - pos < 5) { errno = EINVAL; return -1; }
+    n = (unsigned long)(unsigned char)buf[pos] | (unsigned long)(unsigned char)buf[pos + 1] << 8 |
+        (unsigned long)(unsigned char)buf[pos + 2] << 16 | (unsigned long)(unsigned char)buf[pos + 3] << 24;
+    pos += 4;
+    if (n >= (unsigned long)(len - pos) || buf[pos + (long)n] != 0) { errno = EINVAL; return -1; }
+    for (i = 0; i < (long)n; i++) if (buf[pos + i] == 0) { errno = EINVAL; return -1; }
+    out[count++] = buf + pos;
+    pos += (long)n + 1;
   }
-  words[count] = 0;
+  out[count] = 0;
   return count;
+}
+
+/* Fills errbuf with "errno<TAB>what" for a program that did not decode. */
+static int malformed(char *errbuf) {
+  char *p = put_long(errbuf, EINVAL);
+  *p++ = '\t'; p = put_str(p, "malformed program (a word holds a NUL byte)", errbuf + ERRBUF_LEN - 1); *p = 0;
+  return -1;
 }
 
 static int spawn_words(long clone_flags, long count, char *errbuf, const char *cgroup_v2);
 
 static int bunker_spawn(long clone_flags, char *program, long len, char *errbuf, const char *cgroup_v2) {
-  return spawn_words(clone_flags, split_words(program, len), errbuf, cgroup_v2);
+  long count = decode_words(words, MAX_WORDS, program, len);
+  if (count <= 0) return malformed(errbuf);
+  return spawn_words(clone_flags, count, errbuf, cgroup_v2);
 }
 
 /* The spawn itself, once the program is in `words` (the monitor reads it from its owner socket). */
@@ -1061,8 +1083,8 @@ static void op_fork(char **rest) {
  */
 static int bunker_exec_spawn(char *program, long len, char *errbuf) {
   int fds[2], pid, status;
-  split_words(program, len);
   errbuf[0] = 0;
+  if (decode_words(words, MAX_WORDS, program, len) <= 0) return malformed(errbuf);
   if (pipe2(fds, O_CLOEXEC) < 0) return -1;
   child_err_fd = fds[1];
   child_join_v2 = 0;
@@ -1113,11 +1135,10 @@ static int detach_main(void *arg) {
   _exit(0);
 }
 
-/* ARGS: LEN bytes of NUL-terminated words, the executable first. Returns the monitor's pid or -errno. */
+/* ARGS: LEN bytes of encoded words (decode_words), the executable first. Returns the monitor's pid or -errno. */
 static int spawn_monitor(char *args, long len, int sock) {
-  long i, n = 0; char *start = args; int pid, status;
-  for (i = 0; i < len && n < MAX_MONITOR_ARGS; i++) if (args[i] == 0) { monitor_argv[n++] = start; start = args + i + 1; }
-  monitor_argv[n] = 0;
+  int pid, status;
+  if (decode_words(monitor_argv, MAX_MONITOR_ARGS, args, len) <= 0) return -EINVAL;
   monitor_sock = sock;
   monitor_pid = -1;
   pid = clone(detach_main, detach_stack + sizeof detach_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, 0);

@@ -108,7 +108,11 @@ function check(call: string, rc: number): number {
   return rc;
 }
 
-const cstr = (s: string) => Buffer.from(`${s}\0`);
+/** A C string; a NUL inside would silently cut it short, so it is refused. */
+function cstr(s: string): Buffer {
+  if (s.includes("\0")) throw new SysError(`a NUL byte in ${JSON.stringify(s.slice(0, 80))}`, EINVAL);
+  return Buffer.from(`${s}\0`);
+}
 const cstrOrNull = (s: string | null) => (s === null ? null : cstr(s));
 
 export const O_RDONLY = 0;
@@ -169,7 +173,7 @@ export function socketPair(): [number, number] {
 
 /** Starts a detached process (a container's monitor: argv[0] is its path) with `sock` as its fd 3; returns its pid. */
 export function spawnMonitor(argv: string[], sock: number): number {
-  const blob = Buffer.from(argv.map((w) => `${w}\0`).join(""));
+  const blob = encodeWords(argv);
   return check(`start ${argv[0]}`, call(OP.SPAWN_MONITOR, addr(blob), blob.length, sock));
 }
 
@@ -201,7 +205,7 @@ export class SpawnError extends Error {
  * child has exec'd; throws SpawnError if any operation failed.
  */
 export function spawnProgram(cloneFlags: number, program: string[], cgroupV2 = ""): number {
-  const blob = programBlob(program);
+  const blob = encodeWords(program);
   const errbuf = new Uint8Array(1024); // ERRBUF_LEN in native.c
   const cgroup = cstr(cgroupV2);
   return spawned(call(OP.SPAWN, cloneFlags, addr(blob), blob.length, addr(errbuf), addr(cgroup)), errbuf);
@@ -213,12 +217,32 @@ export function spawnProgram(cloneFlags: number, program: string[], cgroupV2 = "
  * process, once it has exec'd; throws SpawnError if any operation failed.
  */
 export function spawnExecProgram(program: string[]): number {
-  const blob = programBlob(program);
+  const blob = encodeWords(program);
   const errbuf = new Uint8Array(1024);
   return spawned(call(OP.EXEC_SPAWN, 0, addr(blob), blob.length, addr(errbuf)), errbuf);
 }
 
-const programBlob = (program: string[]) => Buffer.from(program.map((w) => `${w}\0`).join(""));
+/**
+ * The wire form of a word list for native.c's decode_words: each word as a
+ * 32-bit little-endian byte length, its UTF-8 bytes and a NUL. The length,
+ * not the NUL, ends a word, so no string can split itself into extra
+ * operations; a word holding a NUL is refused here (as Go's exec does), since
+ * no system call could take it whole.
+ */
+export function encodeWords(words: readonly string[]): Buffer {
+  const bytes = words.map((w) => {
+    if (w.includes("\0")) throw new SpawnError(EINVAL, `a NUL byte in ${JSON.stringify(w.slice(0, 80))}`);
+    return Buffer.from(w);
+  });
+  const out = Buffer.alloc(bytes.reduce((n, b) => n + b.length + 5, 0));
+  let at = 0;
+  for (const b of bytes) {
+    at = out.writeUInt32LE(b.length, at);
+    out.set(b, at);
+    at += b.length + 1; // the NUL: alloc zeroed it
+  }
+  return out;
+}
 
 /** The pid, or the child's "errno<TAB>detail" report as a SpawnError. */
 function spawned(pid: number, errbuf: Uint8Array): number {
@@ -230,6 +254,7 @@ function spawned(pid: number, errbuf: Uint8Array): number {
 }
 
 const ENODEV = 19;
+const EINVAL = 22;
 
 /** A fresh network namespace (lo up) as a close-on-exec fd; the calling thread stays in its own. */
 export function newNetworkNamespace(): number {

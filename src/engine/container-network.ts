@@ -39,7 +39,14 @@ export function checkNetworkFlags(f: NetworkFlags): void {
   if (f.mac !== undefined) parseMac(f.mac);
   for (const d of f.dns) if (parseAddress(d) === null) throw new BunkerError(`invalid --dns ${d}: give an IPv4 address`);
   for (const h of f.addHosts) parseAddHost(h);
+  // Each becomes part of a line of resolv.conf or /etc/hosts: a line break would add lines of its own.
+  for (const d of f.dnsSearch) if (!isDomain(d)) throw new BunkerError(`invalid argument ${JSON.stringify(d)} for "--dns-search" flag: ${JSON.stringify(d)} is not a valid domain`);
+  for (const o of f.dnsOptions) if (!/^\S+$/.test(o)) throw new BunkerError(`invalid argument ${JSON.stringify(o)} for "--dns-option" flag: an option is one word, such as ndots:2`);
+  for (const a of f.aliases) if (!/^\S+$/.test(a)) throw new BunkerError(`invalid argument ${JSON.stringify(a)} for "--network-alias" flag: an alias is one word`);
 }
+
+/** docker's --dns-search rule (opts.ValidateDNSSearch): dot-separated labels, or "." for none. */
+const isDomain = (d: string) => d === "." || /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.?$/.test(d);
 
 function parsePorts(f: NetworkFlags): { bindings: PortMap; exposed: Record<string, object> } {
   const bindings: PortMap = {};
@@ -54,7 +61,8 @@ function parsePorts(f: NetworkFlags): { bindings: PortMap; exposed: Record<strin
 export function parseAddHost(spec: string): [string, string] {
   const i = spec.includes("=") ? spec.indexOf("=") : spec.indexOf(":");
   const [name, ip] = i < 0 ? [spec, ""] : [spec.slice(0, i), spec.slice(i + 1)];
-  if (!name || (ip !== "host-gateway" && parseAddress(ip) === null)) throw new BunkerError(`invalid argument "${spec}" for "--add-host" flag: give NAME:IPv4`);
+  if (!/^[^\s:]+$/.test(name) || (ip !== "host-gateway" && parseAddress(ip) === null))
+    throw new BunkerError(`invalid argument ${JSON.stringify(spec)} for "--add-host" flag: give NAME:IPv4`);
   return [name, ip];
 }
 

@@ -2,8 +2,9 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { isAbsolute, normalize } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
+import { isOneLine, refuseNul } from "../lib/untrusted-text.ts";
 import { canonical, familiarName, parseReference } from "../image/reference.ts";
-import { type NetworkFlags, networkFields } from "./container-network.ts";
+import { checkNetworkFlags, type NetworkFlags, networkFields } from "./container-network.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { mergeEnv, readEnvFile } from "./env.ts";
@@ -100,6 +101,8 @@ function newContainerId(): string {
 export function createContainer(engine: Engine, opts: CreateOptions): ContainerRecord {
   if (opts.name !== undefined && !isValidName(opts.name))
     throw new BunkerError(`Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  checkNetworkFlags(opts.network); // compose and the API come here without the CLI's early check
+  for (const h of [opts.hostname, opts.domainname]) if (h !== undefined && !isOneLine(h)) throw new BunkerError(`invalid hostname format: ${JSON.stringify(h)}`);
   const image = engine.images.resolve(opts.image);
   const imageConfig = engine.images.readConfig(image.id).config ?? {};
   const net = networkFields(engine, opts.network, imageConfig.ExposedPorts);
@@ -197,6 +200,8 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     Mounts: [],
     NetworkSettings: net.NetworkSettings,
   };
+  // Every string here reaches a system call or a file line at start: an image's Volumes key, WorkingDir or Env with a NUL is refused now.
+  refuseNul(record, "container config");
   if (opts.workdir !== undefined && !isAbsolute(opts.workdir)) throw new BunkerError(`the working directory '${opts.workdir}' is invalid, it needs to be an absolute path`);
   const layers = image.layers.map((l) => engine.images.layerDiff(l)).reverse();
   withContainerVolumes(engine, binds, volumeRequests, layers, (mounts) => {

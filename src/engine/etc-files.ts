@@ -2,6 +2,8 @@
 // over the image's files as docker does.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { BunkerError } from "../lib/errors.ts";
+import { isOneLine } from "../lib/untrusted-text.ts";
 
 const BASE_HOSTS = `127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
@@ -57,6 +59,9 @@ export function hostsText(networkMode: string, extra: EtcExtras = {}): string {
 
 /** Writes the three files into the container's directory. They are derived data: recreated on every start. */
 export function writeEtcFiles(dir: string, hostname: string, networkMode: string, extra: EtcExtras = {}): void {
+  // The last line of defence: create checks these values, but a record may come from an older bunker.
+  const broken = [hostname, ...Object.values(extra).flat()].find((v) => !isOneLine(v));
+  if (broken !== undefined) throw new BunkerError(`refusing to write ${JSON.stringify(broken)} into /etc/hosts or resolv.conf: it holds a line break; recreate the container without it`);
   writeFileSync(join(dir, "hostname"), `${hostname}\n`);
   writeFileSync(join(dir, "hosts"), hostsText(networkMode, extra));
   const upstream = readOr("/run/systemd/resolve/resolv.conf", "");

@@ -6,7 +6,7 @@
 // attach (src/runtime/attach-stream.ts).
 import { existsSync, readSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { cached, close, SpawnError, socketPair, spawnMonitor } from "../../ffi/native.ts";
+import { cached, close, encodeWords, SpawnError, socketPair, spawnMonitor } from "../../ffi/native.ts";
 import { frame } from "./attach-stream.ts";
 import type { Stdio } from "./program.ts";
 
@@ -97,6 +97,7 @@ function readReport(fd: number): string {
 
 /** Starts the monitor, which starts the container; returns once the container has exec'd its command (or throws SpawnError). */
 export function startMonitored(executable: string, program: string[], opts: MonitorOptions): Monitored {
+  const programFrame = frame(0, encodeWords(program)); // refuses a NUL before anything starts
   const [ours, theirs] = socketPair();
   let monitorPid: number;
   try {
@@ -105,7 +106,7 @@ export function startMonitored(executable: string, program: string[], opts: Moni
     close(theirs);
   }
   try {
-    writeSync(ours, frame(0, Buffer.from(program.map((w) => `${w}\0`).join(""))));
+    writeSync(ours, programFrame);
   } catch {
     // the monitor died before reading it: its report (or its absence) says why
   }
