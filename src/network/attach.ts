@@ -57,7 +57,8 @@ export function ensureBridge(state: HostNetState, n: NetworkRecord, definition?:
   const b = bridgeConfig(n);
   if (!linkExists(b.device)) {
     bridgeUp(b.device, addressBytes(b.gateway), b.subnet.prefix);
-    // Published ports answer on 127.0.0.1: DNAT'd loopback traffic must be allowed to leave through the bridge.
+    // Published ports answer on 127.0.0.1: DNAT'd loopback traffic must be allowed to leave through the bridge
+    // (and its replies to come back). nft.ts's localnet chain drops what containers could send to 127.0.0.0/8 with it.
     writeSysctl(`/proc/sys/net/ipv4/conf/${b.device}/route_localnet`, "1");
   }
   writeSysctl("/proc/sys/net/ipv4/ip_forward", "1");
@@ -233,7 +234,7 @@ export function removeBridge(n: NetworkRecord, opts: { ifIdle?: boolean } = {}):
     if (linkExists(device)) deleteLink(device);
     // With the last bridge gone, so goes bunker's nftables table: an idle host keeps nothing of bunker's.
     if (Object.keys(state.bridges).length === 0 && state.endpoints.length === 0) {
-      state.table = false;
+      state.table = 0;
       return { value: undefined, nft: dropTableScript() };
     }
     return { value: undefined, nft: known ? bridgeElements("delete", device, known.subnet, known.internal) : "" };

@@ -14,7 +14,7 @@ import { writeJsonAtomic } from "../lib/atomic.ts";
 import { withLock } from "../lib/lock.ts";
 import { isProcessAlive, processStartTime } from "../lib/process.ts";
 import { BunkerError } from "../lib/errors.ts";
-import { bridgeElements, nft, type PortRule, portElements, tableScript } from "./nft.ts";
+import { bridgeElements, nft, type PortRule, portElements, TABLE_VERSION, tableScript } from "./nft.ts";
 
 export const HOST_NET_DIR = process.env.BUNKER_NET_DIR || "/run/bunker/net";
 const STATE = join(HOST_NET_DIR, "state.json");
@@ -34,8 +34,8 @@ export interface Endpoint {
 }
 
 export interface HostNetState {
-  /** The nftables table exists (made by an earlier call). */
-  table: boolean;
+  /** The version (nft.ts's TABLE_VERSION) of the nftables table an earlier call made; 0 or false: none. */
+  table: number | boolean;
   /** Bridges whose subnet is registered with nftables; a user network's names its definition file. */
   bridges: Record<string, { subnet: string; internal: boolean; definition?: string }>;
   endpoints: Endpoint[];
@@ -47,7 +47,7 @@ function read(): HostNetState {
   try {
     return JSON.parse(readFileSync(STATE, "utf8"));
   } catch {
-    return { table: false, bridges: {}, endpoints: [] };
+    return { table: 0, bridges: {}, endpoints: [] };
   }
 }
 
@@ -77,10 +77,10 @@ export function withHostNetwork<T>(fn: (state: HostNetState) => { value: T; nft?
     const state = read();
     const before = JSON.stringify(state);
     let script = "";
-    if (!state.table) {
-      script += tableScript();
-      state.table = true;
-      state.bridges = {};
+    if (state.table !== TABLE_VERSION) {
+      // None yet, or an older bunker's (without the loopback guard, say): made whole from the state.
+      script += renderAll(state);
+      state.table = TABLE_VERSION;
     }
     script += dropEndpoints(state, isStale);
     script += dropOrphanBridges(state);

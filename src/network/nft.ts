@@ -1,8 +1,9 @@
 // bunker's nftables table (`ip bunker`), shared by every bunker state root
 // on the host: masquerading for bridge subnets, published ports as map
 // elements (so a container's ports come and go without touching rules),
-// hairpin and loopback access to published ports, --internal networks, and
-// isolation between bridges (docker's DOCKER-ISOLATION chains).
+// hairpin and loopback access to published ports, --internal networks,
+// isolation between bridges (docker's DOCKER-ISOLATION chains), and the guard
+// that keeps containers off the host's loopback.
 // Rules match addresses rather than interfaces where they can: with
 // br_netfilter loaded, bridged packets show the veth, not the bridge.
 // Driven through the `nft` binary: one exec per change, none on a run
@@ -10,6 +11,8 @@
 import { BunkerError } from "../lib/errors.ts";
 
 export const TABLE = "ip bunker";
+/** Bumped whenever RULESET's sets or chains change: a host whose table is older gets it remade (host-state.ts). */
+export const TABLE_VERSION = 2;
 
 export interface PortRule {
   proto: "tcp" | "udp";
@@ -31,6 +34,15 @@ table ${TABLE} {
   set nat_subnets { type ipv4_addr; flags interval; }
   map ports { type inet_proto . inet_service : ipv4_addr . inet_service; }
   map ipports { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
+  # route_localnet (see ensureBridge) would also let a container frame packets to the host's 127.0.0.1, or
+  # from a forged 127.x source, through its gateway (CVE-2020-8558). No such packet is legitimate on a bridge.
+  # At raw priority, before NAT: replies to loopback clients still show the gateway's address here. In
+  # prerouting the input interface is the bridge, br_netfilter or not.
+  chain localnet {
+    type filter hook prerouting priority raw; policy accept;
+    iifname @bridges ip daddr 127.0.0.0/8 drop
+    iifname @bridges ip saddr 127.0.0.0/8 drop
+  }
   chain prerouting {
     type nat hook prerouting priority dstnat; policy accept;
     fib daddr type local dnat ip to meta l4proto . th dport map @ports
