@@ -309,7 +309,7 @@ static int ensure_node_in_root(const char *path) {
   if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK) {
     close(fd);
     errno = EEXIST;
-    die("refusing to bind a device over what the image or a volume put at", path);
+    die("refusing to start: the image or a volume at /dev holds something other than a file or device (remove it) at", path);
   }
   return fd;
 }
@@ -594,7 +594,7 @@ static void op_mknod(char **a) {
   if (fd < 0) die("mknod", path);
   if (fd_type(fd, &rdev) != type || rdev != dev) {
     errno = EEXIST;
-    die("refusing to start: the image or a volume at /dev put something other than the device at", path);
+    die("refusing to start: the image or a volume at /dev holds something other than the device (remove it) at", path);
   }
   fd_path(fdp, fd);
   if (made && chmod(fdp, mode) < 0) die("chmod", path);
