@@ -47,11 +47,9 @@ extern int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...);
 extern int flock(int fd, int op);
 extern int kill(int pid, int sig);
 extern void _exit(int code);
-extern int mknod(const char *path, unsigned int mode, unsigned long dev);
 extern int chmod(const char *path, unsigned int mode);
 extern unsigned int umask(unsigned int mask);
 extern int socket(int domain, int type, int protocol);
-extern int stat(const char *path, void *buf);
 extern int socketpair(int domain, int type, int protocol, int fds[2]);
 extern ssize_t sendmsg(int fd, const void *msg, int flags);
 extern ssize_t recvmsg(int fd, void *msg, int flags);
@@ -115,8 +113,14 @@ extern ssize_t recvmsg(int fd, void *msg, int flags);
 #define MS_NOSUID 2
 #define MS_NODEV 4
 #define MS_NOEXEC 8
+#define S_IFMT 0170000
 #define S_IFCHR 0020000
+#define S_IFBLK 0060000
 #define S_IFDIR 0040000
+#define S_IFREG 0100000
+#define S_IFLNK 0120000
+#define SYS_mknodat 259
+#define SYS_newfstatat 262
 #define SIOCGIFFLAGS 0x8913
 #define SIOCSIFFLAGS 0x8914
 #define TIOCSPTLCK 0x40045431
@@ -257,12 +261,70 @@ static void fd_path(char *out, int fd) {
   p = put_long(p, fd); *p = 0;
 }
 
+/* st_mode's type bits of FD (an O_PATH fd too), and its device number in *rdev; 0 when fstat fails. */
+static unsigned int fd_type(int fd, unsigned long *rdev) {
+  unsigned long st[18];
+  if (syscall(SYS_newfstatat, fd, "", st, AT_EMPTY_PATH) < 0) return 0;
+  if (rdev) *rdev = st[5];
+  return (unsigned int)st[3] & S_IFMT;
+}
+
+/* Copies PATH's parent directory into PARENT ("/" for a bare name) and returns where its last component starts; -1 if too long. */
+static long split_parent(const char *path, char parent[4096]) {
+  size_t j = slen(path), i;
+  while (j > 0 && path[j - 1] != '/') j--;
+  if (j >= 4096) { errno = ENAMETOOLONG; return -1; }
+  for (i = 0; i < j; i++) parent[i] = path[i];
+  parent[j] = 0;
+  if (j == 0) { parent[0] = '/'; parent[1] = 0; }
+  return (long)j;
+}
+
+/* PATH's parent directory inside the root, made if missing, as an O_PATH fd; its last component is PATH + *name. */
+static int ensure_parent_in_root(const char *path, long *name) {
+  char parent[4096];
+  *name = split_parent(path, parent);
+  return *name < 0 ? -1 : ensure_in_root(parent, 'd');
+}
+
+/*
+ * The mount point for a host device bound into a user namespace's /dev: an
+ * empty file made if missing, or a node or file already there (its own
+ * /dev, a volume at /dev). Never a symlink: an image or volume that puts one
+ * in place of /dev/null would have the device bound onto what it names.
+ */
+static int ensure_node_in_root(const char *path) {
+  long name; int fd, dfd = ensure_parent_in_root(path, &name);
+  unsigned int type;
+  if (dfd < 0) return -1;
+  fd = openat(dfd, path + name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    int f = openat(dfd, path + name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (f >= 0) close(f);
+    fd = openat(dfd, path + name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  }
+  close(dfd);
+  if (fd < 0) return -1;
+  type = fd_type(fd, 0);
+  if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK) {
+    close(fd);
+    errno = EEXIST;
+    die("refusing to start: the image or a volume at /dev holds something other than a file or device (remove it) at", path);
+  }
+  return fd;
+}
+
+/*
+ * Mounts RMOUNT words: SOURCE TARGET TYPE FLAGS KIND DATA. KIND makes a
+ * missing target: 'd' a directory, 'f' an empty file, 'n' a device's mount
+ * point (ensure_node_in_root).
+ */
 static void op_rmount(char **a) {
   const char *src = a[0], *target = a[1], *type = a[2], *data = a[5];
   unsigned long flags = (unsigned long)to_long(a[3]);
   char kind = a[4][0];
   char proc_path[40];
-  int fd = ensure_in_root(target, kind);
+  int fd = kind == 'n' ? ensure_node_in_root(target) : ensure_in_root(target, kind);
   if (fd < 0) die("mount", target);
   fd_path(proc_path, fd);
   unsigned long first = (flags & MS_BIND) ? flags & ~(unsigned long)MS_RDONLY : flags;
@@ -280,17 +342,13 @@ static void op_rmount(char **a) {
   close(fd);
 }
 
+/* An entry already at LINK (a volume at /dev) is kept, as runc does: nothing here opens through it. */
 static void op_symlink(char **a) {
   const char *target = a[0], *link = a[1];
-  size_t n = slen(link), j = n;
-  char parent[4096];
-  if (n >= sizeof parent) die("symlink", link);
-  while (j > 0 && link[j - 1] != '/') j--;
-  for (size_t i = 0; i < j; i++) parent[i] = link[i];
-  parent[j] = 0;
-  int dfd = ensure_in_root(j > 0 ? parent : "/", 'd');
+  long name;
+  int dfd = ensure_parent_in_root(link, &name);
   if (dfd < 0) die("symlink", link);
-  if (symlinkat(target, dfd, link + j) < 0 && errno != EEXIST) die("symlink", link);
+  if (symlinkat(target, dfd, link + name) < 0 && errno != EEXIST) die("symlink", link);
   close(dfd);
 }
 
@@ -498,29 +556,106 @@ static void op_lo_up(void) {
   close(fd);
 }
 
-/* After pivot_root: paths are the container's own. */
+/* After pivot_root, "/" is the container's root: PATH opened inside it (open_in_root), -1 with errno on failure. */
+static int open_after_pivot(const char *path, int flags) {
+  int fd, e;
+  root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) return -1;
+  fd = open_in_root(path, flags);
+  e = errno; close(root_fd); root_fd = -1; errno = e;
+  return fd;
+}
+
+/*
+ * After pivot_root: paths are the container's own. /dev may be a volume or
+ * the image's own directory (VOLUME /dev) that holds a symlink where the
+ * node goes; mknod by path would then meet EEXIST and chmod by path follow
+ * the link to a /proc file, changing its mode for the whole kernel
+ * (CVE-2025-31133's pattern). So the node is made relative to its parent's
+ * fd, then opened without following links and checked to be the device
+ * before its mode is set through that fd. An entry already there (a reused
+ * volume, the host's /dev bound) is kept as it is, but only if it is the
+ * same device.
+ */
 static void op_mknod(char **a) {
-  unsigned int mode = (unsigned int)to_long(a[1]);
-  unsigned long maj = (unsigned long)to_long(a[2]), min = (unsigned long)to_long(a[3]);
+  const char *path = a[0];
+  char fdp[40];
+  unsigned int mode = (unsigned int)to_long(a[1]) & 07777, type = ((unsigned int)to_long(a[1]) | S_IFCHR) & S_IFMT;
+  unsigned long maj = (unsigned long)to_long(a[2]), min = (unsigned long)to_long(a[3]), rdev = 0;
   unsigned long dev = ((maj & 0xfff) << 8) | (min & 0xff) | ((min & ~0xffUL) << 12);
-  if (mknod(a[0], S_IFCHR | mode, dev) < 0 && errno != EEXIST) die("mknod", a[0]);
-  if (chmod(a[0], mode) < 0) die("chmod", a[0]);
+  char parent[4096];
+  long name = split_parent(path, parent);
+  int dfd = name < 0 ? -1 : open_after_pivot(parent, O_PATH | O_DIRECTORY), fd, made;
+  if (dfd < 0) die("mknod", path);
+  made = syscall(SYS_mknodat, dfd, path + name, type | mode, dev) == 0;
+  if (!made && errno != EEXIST) die("mknod", path);
+  fd = openat(dfd, path + name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  close(dfd);
+  if (fd < 0) die("mknod", path);
+  if (fd_type(fd, &rdev) != type || rdev != dev) {
+    errno = EEXIST;
+    die("refusing to start: the image or a volume at /dev holds something other than the device (remove it) at", path);
+  }
+  fd_path(fdp, fd);
+  if (made && chmod(fdp, mode) < 0) die("chmod", path);
+  close(fd);
 }
 
-/* Docker's masked paths: a directory gets an empty read-only tmpfs, a file /dev/null. Missing paths are skipped. */
+/*
+ * A masked or read-only path, opened without following a symlink in its
+ * place (a volume over /proc or /sys could put one there): an O_PATH fd, or
+ * -1 when the path is missing, which skips it.
+ */
+static int open_mount_target(const char *path) {
+  int fd = open_after_pivot(path, O_PATH | O_NOFOLLOW);
+  if (fd < 0 && errno == ENOENT) return -1;
+  if (fd < 0) die("open", path);
+  if (fd_type(fd, 0) == S_IFLNK) { errno = ELOOP; die("refusing to mount over a symlink at", path); }
+  return fd;
+}
+
+/*
+ * Docker's masked paths: a directory gets an empty read-only tmpfs, a file
+ * /dev/null. Both ends are fds. The /dev/null bound is checked to be the null
+ * device (1:3), as runc 1.2.8 does: a /dev from a volume or the image could
+ * otherwise make the mask a read-write bind of another /proc file.
+ */
 static void op_mask(const char *path) {
-  unsigned long st[18];
-  if (stat(path, st) < 0) return;
-  if (((unsigned int)st[3] & 0170000) == S_IFDIR) {
-    if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) < 0) die("mask", path);
-  } else if (mount("/dev/null", path, 0, MS_BIND, 0) < 0) die("mask", path);
+  char target[40], source[40];
+  unsigned long rdev = 0;
+  int fd = open_mount_target(path), null;
+  if (fd < 0) return;
+  fd_path(target, fd);
+  if (fd_type(fd, 0) == S_IFDIR) {
+    if (mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) < 0) die("mask", path);
+    close(fd);
+    return;
+  }
+  null = open_after_pivot("/dev/null", O_PATH | O_NOFOLLOW);
+  if (null < 0 || fd_type(null, &rdev) != S_IFCHR || rdev != ((1 << 8) | 3)) {
+    errno = EINVAL;
+    die("refusing to start: /dev/null is not the null device (1:3), so it cannot mask", path);
+  }
+  fd_path(source, null);
+  if (mount(source, target, 0, MS_BIND, 0) < 0) die("mask", path);
+  close(null);
+  close(fd);
 }
 
+/* Binds PATH onto itself, then remounts that new mount read-only, each step through an fd. */
 static void op_readonly(const char *path) {
-  unsigned long st[18];
-  if (stat(path, st) < 0) return;
-  if (mount(path, path, 0, MS_BIND | MS_REC, 0) < 0) die("bind", path);
-  if (mount(path, path, 0, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) < 0) die("remount read-only", path);
+  char p[40];
+  int fd = open_mount_target(path);
+  if (fd < 0) return;
+  fd_path(p, fd);
+  if (mount(p, p, 0, MS_BIND | MS_REC, 0) < 0) die("bind", path);
+  close(fd);
+  /* The fd names what lay under the bind: the remount needs the mount on top, so the path is opened again. */
+  fd = open_mount_target(path);
+  if (fd < 0) die("bind", path);
+  fd_path(p, fd);
+  if (mount(0, p, 0, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) < 0) die("remount read-only", path);
+  close(fd);
 }
 
 /* Passes one fd over a unix socket (SCM_RIGHTS). */

@@ -129,7 +129,8 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   const sysfs = (m: SpecMount): SpecMount => (userns && !ownsNetwork && m.type === "sysfs" ? { ...m, type: "bind", source: "/sys", options: ["rbind", ...(m.options ?? [])] } : m);
   for (const m of spec.mounts ?? []) ops.push(...mountOps(sysfs(m), isFile));
   // mknod is refused inside a user namespace: the host's own nodes are bind-mounted instead, as runc and podman do.
-  if (userns) for (const d of spec.linux.devices ?? []) ops.push("rmount", d.path, d.path, "", String(MS.BIND), "f", "");
+  // "n": the mount point may be a node or file already there, never a symlink (native.c's ensure_node_in_root).
+  if (userns) for (const d of spec.linux.devices ?? []) ops.push("rmount", d.path, d.path, "", String(MS.BIND), "n", "");
   for (const [link, target] of DEV_SYMLINKS) ops.push("symlink", target, link);
   ops.push("pivot");
   // After pivot_root a path resolves inside the container's root only, so no symlink there can reach the host.

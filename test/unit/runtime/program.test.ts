@@ -194,7 +194,7 @@ describe("buildProgram with a user namespace", () => {
   test("binds the host's device nodes before pivot_root instead of mknod", () => {
     expect(order).not.toContain("mknod");
     const i = body.lastIndexOf("/dev/null") - 2;
-    expect(body.slice(i, i + 7)).toEqual(["rmount", "/dev/null", "/dev/null", "", String(MS.BIND), "f", ""]);
+    expect(body.slice(i, i + 7)).toEqual(["rmount", "/dev/null", "/dev/null", "", String(MS.BIND), "n", ""]);
     expect(i).toBeLessThan(body.indexOf("pivot"));
   });
 
