@@ -434,7 +434,6 @@ static void parse_options(int argc, char **argv) {
     else if (seq(a, "log")) opt_log = v;
     else if (seq(a, "log-max-size")) opt_log_max_size = to_long(v);
     else if (seq(a, "log-max-file")) opt_log_max_file = to_long(v);
-    else if (seq(a, "log-attrs")) opt_log_attrs = v;
     else if (seq(a, "socket")) opt_socket = v;
     else if (seq(a, "clone")) opt_clone = to_long(v);
     else if (seq(a, "netns")) opt_netns = v;
@@ -466,15 +465,36 @@ static int read_exactly(int fd, char *buf, long n) {
 /*
  * The container's program comes as the owner's first frame, not in argv:
  * /proc/PID/cmdline is readable by every user, and the program holds the
- * container's environment. Returns the number of words, split into `words`.
+ * container's environment. Its first word is the log's attributes (labels
+ * and env chosen by --log-opt), private for the same reason. Returns the
+ * number of program words, split into `words`.
  */
 static int read_program(void) {
   static char program[8 << 20]; /* only the pages a program fills are ever backed */
-  unsigned char h[FRAME_HEADER]; long size;
+  unsigned char h[FRAME_HEADER]; long size, count, i;
   if (read_exactly(3, (char *)h, FRAME_HEADER) < 0) return -1;
   size = ((long)h[4] << 24) | ((long)h[5] << 16) | ((long)h[6] << 8) | h[7];
   if (size <= 0 || size > (long)sizeof program || read_exactly(3, program, size) < 0) return -1;
-  return (int)decode_words(words, MAX_WORDS, program, size);
+  count = decode_words(words, MAX_WORDS, program, size);
+  if (count < 2) return -1;
+  opt_log_attrs = words[0];
+  for (i = 0; i < count; i++) words[i] = words[i + 1];
+  return (int)count - 1;
+}
+
+static int starts_with(const char *s, const char *prefix) {
+  while (*prefix) if (*s++ != *prefix++) return 0;
+  return 1;
+}
+
+/* bunker-exec ERRFD PATH COMMAND [ARG...]: the monitor executable's last step of an exec (see op_via). */
+static int exec_helper_main(int argc, char **argv) {
+  if (argc < 4) return 125;
+  err_fd = (int)to_long(argv[1]);
+  fcntl(err_fd, F_SETFD, FD_CLOEXEC);
+  exec_search(argv[2], argv + 3, environ);
+  die("exec", argv[3]);
+  return 127;
 }
 
 int main(int argc, char **argv) {
@@ -484,7 +504,10 @@ int main(int argc, char **argv) {
   u64 chld = 1ULL << (SIGCHLD - 1);
   long next_health, started;
 
+  /* A script whose interpreter is "#!/proc/self/exe" reaches this binary from inside a container: it runs nothing. */
+  if (starts_with(argv[0], "/proc/")) return 126;
   if (invoked_as(argv[0], "docker-init")) return init_main(argc, argv);
+  if (invoked_as(argv[0], "bunker-exec")) return exec_helper_main(argc, argv);
   parse_options(argc, argv);
 
   signal(1 /* SIGHUP */, SIG_IGN);

@@ -402,11 +402,16 @@ static void op_user(char **a, char ***rest) {
  * directories; none may survive into the container's namespaces, where a
  * working directory like /proc/self/fd/N could reach them.
  */
-static void op_closefds(long keep) {
-  int k[3] = { err_fd, (int)keep, tree_fd }, lo = 3, i, j;
+/* Closes every fd above 2 but these three (-1: none). */
+static void close_fds_but(int a, int b, int c) {
+  int k[3] = { a, b, c }, lo = 3, i, j;
   for (i = 0; i < 3; i++) for (j = i + 1; j < 3; j++) if (k[j] < k[i]) { int t = k[i]; k[i] = k[j]; k[j] = t; }
   for (i = 0; i < 3; i++) if (k[i] >= lo) { if (k[i] > lo) syscall(SYS_close_range, lo, k[i] - 1, 0); lo = k[i] + 1; }
   syscall(SYS_close_range, lo, ~0U, 0);
+}
+
+static void op_closefds(long keep) {
+  close_fds_but(err_fd, (int)keep, tree_fd);
 }
 
 /* Attaches the rootfs the parent built (userns_rootfs) at PATH, where the overlay would otherwise be mounted. */
@@ -535,10 +540,46 @@ static void exec_search(const char *path_env, char **argv, char **envp) {
   errno = saw_eacces ? EACCES : ENOENT;
 }
 
+/*
+ * An exec'd process is a clone of bunker's own process, so at its execve
+ * /proc/self/exe is bunker's executable, and a script whose interpreter is
+ * "#!/proc/self/exe" would run bunker inside the container, where any
+ * process could open it through /proc/PID/exe and rewrite it once no bunker
+ * process holds it busy (CVE-2019-5736). So the last step goes through the
+ * monitor executable, opened on the host ("via"), run as bunker-exec: it
+ * searches PATH and execs the command. The monitor executable stays busy
+ * (unwritable) while the container's own monitor runs, which outlives every
+ * process of the container.
+ */
+static int via_fd = -1;
+extern char **environ;
+extern int fcntl(int fd, int cmd, ...);
+#define SYS_execveat 322
+#define F_SETFD 2
+#define FD_CLOEXEC 1
+
+static void op_via(const char *path) {
+  via_fd = open(path, 0 /* O_RDONLY */ | O_CLOEXEC);
+  if (via_fd < 0) die("open", path);
+}
+
+/* argv for bunker-exec: its name, the error fd, PATH, then the command. */
+static void exec_via(const char *path_env, char **argv, char **envp) {
+  static char *args[MAX_ARGS + 4]; char num[24]; long i;
+  num[put_long(num, err_fd) - num] = 0;
+  args[0] = "bunker-exec"; args[1] = num; args[2] = (char *)path_env;
+  for (i = 0; argv[i] && i < MAX_ARGS; i++) args[3 + i] = argv[i];
+  args[3 + i] = 0;
+  fcntl(err_fd, F_SETFD, 0); /* bunker-exec reports a failed exec on it, as op_exec would */
+  syscall(SYS_execveat, via_fd, "", args, envp, AT_EMPTY_PATH);
+  fcntl(err_fd, F_SETFD, FD_CLOEXEC);
+  die("start the exec helper", 0);
+}
+
 static void op_exec(const char *path_env, char **argv, char **envp) {
-  if (err_fd > 3) syscall(SYS_close_range, 3, err_fd - 1, 0);
-  syscall(SYS_close_range, err_fd + 1, ~0U, 0);
+  close_fds_but(err_fd, via_fd, -1);
   reset_signals();
+  if (via_fd >= 0) exec_via(path_env, argv, envp);
   exec_search(path_env, argv, envp);
   die("exec", argv[0]);
 }
@@ -841,6 +882,7 @@ static void run_program(char **op) {
     else if (seq(name, "seccomp")) { op_seccomp(); }
     else if (seq(name, "nsenter")) { char **rest = op + 1; op_nsenter(op, &rest); op = rest; }
     else if (seq(name, "fork")) { op_fork(op); }
+    else if (seq(name, "via")) { op_via(op[0]); op += 1; }
     else if (seq(name, "exec")) {
       const char *path_env = op[0]; long argc = to_long(op[1]), envc = to_long(op[2]);
       char *argv[MAX_ARGS]; char *envp[MAX_ARGS]; long i;
@@ -1244,8 +1286,6 @@ static int bunker_exec_spawn(char *program, long len, char *errbuf) {
  * Bun process's page tables, and each parent waits until its child execs.
  */
 #define MAX_MONITOR_ARGS 64
-extern char **environ;
-extern int fcntl(int fd, int cmd, ...);
 static char *monitor_argv[MAX_MONITOR_ARGS + 1];
 static int monitor_sock, monitor_pid;
 static char detach_stack[64 * 1024] __attribute__((aligned(16)));

@@ -10,6 +10,7 @@ import { BunkerError, DaemonError, ExecError } from "../lib/errors.ts";
 import { tweakCapabilities } from "../runtime/capabilities.ts";
 import { cgroupJoinFiles } from "../runtime/cgroups.ts";
 import { buildExecProgram, namespacePaths, OVERLAY_ANNOTATION, ROOT_COPY_ANNOTATION, type Stdio } from "../runtime/program.ts";
+import { monitorExecutable } from "../runtime/monitor.ts";
 import { prepareSeccompBpf, seccompFileFor } from "../runtime/seccomp-files.ts";
 import type { RuntimeSpec } from "../runtime/spec.ts";
 import type { LoadedRecord } from "./container-store.ts";
@@ -108,7 +109,8 @@ export async function spawnExec(engine: Engine, target: ExecTarget, exec: Runtim
   // Compiled when the container started; done again only if the cache was cleared since.
   if (exec.linux.seccomp) await prepareSeccompBpf(cacheDir, exec.linux.seccomp, exec.process.capabilities?.bounding ?? []);
   const cgroup = cgroupJoinFiles(target.spec.linux.cgroupsPath ?? "");
-  const program = buildExecProgram(exec, cgroup, namespacePaths(target.spec, target.record.State.Pid), stdio, seccompFileFor(exec, cacheDir));
+  const helper = await monitorExecutable(cacheDir);
+  const program = buildExecProgram(exec, cgroup, namespacePaths(target.spec, target.record.State.Pid), stdio, helper, seccompFileFor(exec, cacheDir));
   try {
     return spawnExecProgram(program);
   } catch (e) {

@@ -72,7 +72,7 @@ export async function monitorExecutable(cacheDir: string): Promise<string> {
 function optionArgs(o: MonitorOptions): string[] {
   const cleanup = { never: 0, unowned: 1, always: 2 }[o.cleanup];
   return [
-    `id=${o.id}`, `dir=${o.dir}`, `log=${o.log}`, `log-max-size=${o.logMaxSize}`, `log-max-file=${o.logMaxFile}`, `log-attrs=${o.logAttrs}`,
+    `id=${o.id}`, `dir=${o.dir}`, `log=${o.log}`, `log-max-size=${o.logMaxSize}`, `log-max-file=${o.logMaxFile}`,
     `socket=${o.socket}`, `clone=${o.cloneFlags}`, `netns=${o.netns}`, `cgroup2=${o.cgroupV2}`, `tty=${o.tty ? 1 : 0}`, `stdin=${o.stdin ? 1 : 0}`,
     `health-ms=${o.health.intervalMs}`, `health-start-ms=${o.health.startIntervalMs}`, `health-start-period-ms=${o.health.startPeriodMs}`, `cleanup=${cleanup}`, `attached=${o.attached ? 1 : 0}`, `exe=${process.execPath}`, `root=${o.root}`, `runroot=${o.runRoot}`,
   ];
@@ -97,7 +97,8 @@ function readReport(fd: number): string {
 
 /** Starts the monitor, which starts the container; returns once the container has exec'd its command (or throws SpawnError). */
 export function startMonitored(executable: string, program: string[], opts: MonitorOptions): Monitored {
-  const programFrame = frame(0, encodeWords(program)); // refuses a NUL before anything starts
+  // The log attributes (labels, env) come first: in argv any user could read them in `ps`. Refuses a NUL before anything starts.
+  const programFrame = frame(0, encodeWords([opts.logAttrs, ...program]));
   const [ours, theirs] = socketPair();
   let monitorPid: number;
   try {

@@ -191,15 +191,18 @@ export function namespacePaths(spec: RuntimeSpec, pid: number): string[] {
  * process (args, env, user, cwd, capabilities...) and `namespaces` the
  * running container's (namespacePaths). The part before "fork" runs in the
  * intermediate child, the rest in the exec'd process; nothing is mounted,
- * the container's mount namespace already has it all.
+ * the container's mount namespace already has it all. `execHelper` is the
+ * monitor executable, opened on the host, that execs the command (native.c's
+ * op_via: the process must not hold bunker's own executable at its execve).
  */
-export function buildExecProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], namespaces: string[], stdio: Stdio, seccompFile = ""): string[] {
+export function buildExecProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], namespaces: string[], stdio: Stdio, execHelper: string, seccompFile = ""): string[] {
   const ops: string[] = [];
   for (const file of cgroupJoinFiles) ops.push("cgroup", file);
   if (!("consoleSocket" in stdio)) ops.push("stdio", String(stdio.stdin), String(stdio.stdout), String(stdio.stderr));
   ops.push("closefds", "consoleSocket" in stdio ? String(stdio.consoleSocket) : "-1", "nodump");
   ops.push("umask", String(spec.process.user.umask ?? 0o022));
   if (seccompFile) ops.push("seccomp-read", seccompFile);
+  ops.push("via", execHelper);
   ops.push("nsenter", String(namespaces.length), ...namespaces, "fork");
   if ("consoleSocket" in stdio) ops.push("console", String(stdio.consoleSocket), String(stdio.rows), String(stdio.cols));
   else ops.push("setsid");

@@ -43,7 +43,7 @@ function spec(over: { env?: string[]; mounts?: SpecMount[]; process?: Partial<Pr
 const OP_NAMES = new Set([
   "cgroup", "setsid", "stdio", "closefds", "nodump", "umask", "seccomp-read", "private", "mount", "root", "rmount", "symlink", "pivot", "console", "lo-up",
   "mknod", "mask", "readonly", "hostname", "workdir", "oom-score-adj", "rlimit", "bounding", "seccomp", "keepcaps", "user", "caps", "ambient",
-  "no-new-privs", "exec", "nsenter", "fork", "cwd",
+  "no-new-privs", "exec", "nsenter", "fork", "cwd", "via",
 ]);
 function ops(program: string[]): string[][] {
   const out: string[][] = [];
@@ -209,21 +209,22 @@ describe("buildProgram with a user namespace", () => {
 
 describe("buildExecProgram", () => {
   const namespaces = ["/proc/42/ns/pid", "/proc/42/ns/mnt"];
-  const program = buildExecProgram(spec(), ["/cg/pids/bunker/c1/tasks"], namespaces, FDS, "/cache/f.bpf");
+  const program = buildExecProgram(spec(), ["/cg/pids/bunker/c1/tasks"], namespaces, FDS, "/cache/monitor-1", "/cache/f.bpf");
   const order = names(program);
 
-  test("the intermediate joins the cgroup, closes fds and reads the filter before entering the namespaces, then forks", () => {
-    expect(order.slice(0, 8)).toEqual(["cgroup", "stdio", "closefds", "nodump", "umask", "seccomp-read", "nsenter", "fork"]);
+  test("the intermediate joins the cgroup, closes fds, reads the filter and opens the exec helper before entering the namespaces, then forks", () => {
+    expect(order.slice(0, 9)).toEqual(["cgroup", "stdio", "closefds", "nodump", "umask", "seccomp-read", "via", "nsenter", "fork"]);
+    expect(ops(program)).toContainEqual(["via", "/cache/monitor-1"]);
     expect(ops(program)).toContainEqual(["nsenter", "2", ...namespaces]);
   });
 
   test("the exec'd process gets its own session, an existing working directory and the container's credentials; nothing is mounted", () => {
-    expect(order.slice(8)).toEqual(["setsid", "cwd", "bounding", "seccomp", "keepcaps", "user", "caps", "ambient", "exec"]);
+    expect(order.slice(9)).toEqual(["setsid", "cwd", "bounding", "seccomp", "keepcaps", "user", "caps", "ambient", "exec"]);
     for (const op of ["private", "mount", "rmount", "root", "pivot", "hostname", "mknod"]) expect(order).not.toContain(op);
   });
 
   test("with a terminal, the console is made after the namespaces are entered (the container's devpts)", () => {
-    const tty = names(buildExecProgram(spec(), [], namespaces, CONSOLE));
+    const tty = names(buildExecProgram(spec(), [], namespaces, CONSOLE, "/cache/monitor-1"));
     expect(tty.indexOf("console")).toBeGreaterThan(tty.indexOf("fork"));
     expect(tty).not.toContain("stdio");
   });
