@@ -9,7 +9,7 @@ import type { Engine } from "../engine/engine.ts";
 import { ensureImage } from "../engine/ensure-image.ts";
 import { readLayeredFile } from "../engine/layer-files.ts";
 import { MS_RDONLY, withOverlay } from "../engine/rootfs/container-root.ts";
-import { cleanPath, RootFs } from "../engine/rootfs/root-fs.ts";
+import { cleanPath, fdPath, RootFs } from "../engine/rootfs/root-fs.ts";
 import { resolveUser } from "../engine/user.ts";
 import { hostArchitecture } from "../image/config.ts";
 import { ingestEntries } from "../image/ingest-entries.ts";
@@ -23,6 +23,7 @@ import { BuildCache } from "./cache.ts";
 import { Cancellation } from "./cancel.ts";
 import type { BuildContext } from "./context.ts";
 import { type CopyPlan, type CopySource, copyEntries, hashEntries } from "./copy-step.ts";
+import { checkRunFlags, type Entitlements } from "./entitlements.ts";
 import { statInImage, resolveInImage } from "./image-files.ts";
 import { buildNetwork } from "./network.ts";
 import type { Instruction } from "./parser/ast.ts";
@@ -33,6 +34,7 @@ import { cacheMountDir, parseRunMount } from "./run-mounts.ts";
 import { runStep } from "./run-step.ts";
 import { type BuildState, imageState, layerStep, metadataStep, recordState, scratchConfig } from "./state.ts";
 import { type BuildConfig, commandArgv, metadataChange } from "./steps.ts";
+import { type ThrowawayBind, throwawayBind } from "./throwaway-bind.ts";
 
 export interface BuildOptions {
   tags: string[];
@@ -42,6 +44,8 @@ export interface BuildOptions {
   pull: boolean;
   target?: string;
   network?: string;
+  /** --allow: what RUN steps may ask for beyond their sandbox. */
+  allow: Entitlements;
   secrets: Map<string, string>;
   /** Progress lines (stderr, or nothing with -q). */
   log: (line: string) => void;
@@ -205,6 +209,7 @@ class Builder {
     const config = (state.config.config ?? {}) as BuildConfig;
     const argv = runArgv(ins, config);
     const env = [...args].map(([k, v]) => `${k}=${v}`);
+    checkRunFlags(ins.flags, this.opts.allow);
     const network = buildNetwork(ins.flags.network?.[0] ?? this.opts.network);
     const vars = this.vars(state, args);
     const mounts = (ins.flags.mount ?? []).map((m) => parseRunMount(expandWord(m, vars, this.escape), config.WorkingDir ?? "/"));
@@ -213,36 +218,62 @@ class Builder {
     return this.cached([state.id, createdBy, env, mounts, network], async () => {
       const binds: string[] = [];
       const tmpfs: string[] = [];
-      for (const m of mounts) {
-        if (m.type === "cache") binds.push(`${cacheMountDir(this.store.dir, m.id)}:${m.target}${m.readonly ? ":ro" : ""}`);
-        else if (m.type === "tmpfs") tmpfs.push(m.size ? `${m.target}:size=${m.size}` : m.target);
-        else if (m.type === "secret") {
-          const src = this.opts.secrets.get(m.id);
-          if (src) binds.push(`${src}:${m.target}:ro`);
-          else if (m.required) throw new BunkerError(`secret ${m.id} not found: pass it with --secret id=${m.id},src=PATH`, 1);
-        } else {
-          if (m.from) throw new BunkerError(`RUN --mount=type=bind,from=${m.from} is not supported yet: COPY --from the files instead`, 1);
-          binds.push(`${this.contextPath(m.source)}:${m.target}${m.readonly ? ":ro" : ""}`);
+      const throwaways: ThrowawayBind[] = [];
+      try {
+        for (const m of mounts) {
+          if (m.type === "cache") binds.push(`${cacheMountDir(this.store.dir, m.id)}:${m.target}${m.readonly ? ":ro" : ""}`);
+          else if (m.type === "tmpfs") tmpfs.push(m.size ? `${m.target}:size=${m.size}` : m.target);
+          else if (m.type === "secret") {
+            const src = this.opts.secrets.get(m.id);
+            if (src) binds.push(`${src}:${m.target}:ro`);
+            else if (m.required) throw new BunkerError(`secret ${m.id} not found: pass it with --secret id=${m.id},src=PATH`, 1);
+          } else {
+            if (m.from) throw new BunkerError(`RUN --mount=type=bind,from=${m.from} is not supported yet: COPY --from the files instead`, 1);
+            if (m.readonly) binds.push(`${this.contextPath(m.source)}:${m.target}:ro`);
+            else {
+              const view = await this.contextView(m.source);
+              throwaways.push(view);
+              binds.push(`${view.path}:${m.target}`);
+            }
+          }
         }
+        const result = await runStep(this.engine, state, { argv, env, network, binds, tmpfs, targets: mounts.map((m) => m.target), output: this.opts.output, cancel: this.cancel });
+        if (!result.layer) {
+          const held = this.opts.heldOutput?.() ?? "";
+          throw new BunkerError(`${held}process "${argv.join(" ")}" did not complete successfully: exit code: ${result.exitCode}`, 1);
+        }
+        return layerStep(this.store, state, createdBy, result.layer);
+      } finally {
+        for (const t of throwaways) t.release(); // a writable bind's writes end with its step
       }
-      const result = await runStep(this.engine, state, { argv, env, network, binds, tmpfs, targets: mounts.map((m) => m.target), output: this.opts.output, cancel: this.cancel });
-      if (!result.layer) {
-        const held = this.opts.heldOutput?.() ?? "";
-        throw new BunkerError(`${held}process "${argv.join(" ")}" did not complete successfully: exit code: ${result.exitCode}`, 1);
-      }
-      return layerStep(this.store, state, createdBy, result.layer);
     });
   }
 
   /** A context path as a host path for a bind: resolved inside the context, so a symlink cannot point it elsewhere. */
   private contextPath(path: string): string {
-    const fd = this.ctx.root.lookup(path, true);
-    if (fd === null) throw new BunkerError(`bind mount source "${path}" not found in the build context`, 1);
+    const fd = this.contextFd(path);
     try {
-      return fs.readlinkSync(`/proc/self/fd/${fd}`);
+      return fs.readlinkSync(fdPath(fd));
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  /** A writable bind of a context path: a throwaway view of it (throwaway-bind.ts), so the context is never written. */
+  private async contextView(path: string): Promise<ThrowawayBind> {
+    const fd = this.contextFd(path);
+    try {
+      return await throwawayBind(this.store, fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** An fd of a context path, resolved inside the context; the caller closes it. */
+  private contextFd(path: string): number {
+    const fd = this.ctx.root.lookup(path, true);
+    if (fd === null) throw new BunkerError(`bind mount source "${path}" not found in the build context`, 1);
+    return fd;
   }
 
   private async copy(ins: Extract<Instruction, { kind: "COPY" | "ADD" }>, state: BuildState, vars: Map<string, string>, position: string): Promise<BuildState> {

@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { build } from "../build/builder.ts";
 import { openContext } from "../build/context.ts";
+import { parseEntitlements } from "../build/entitlements.ts";
 import { progressPrinter } from "../cli/progress.ts";
 import type { Engine } from "../engine/engine.ts";
 import { keyValueMap } from "./merge.ts";
@@ -33,6 +34,7 @@ export function composeBuilder(engine: Engine): Builder {
             pull: truthy(spec.pull),
             target: spec.target,
             network: spec.network,
+            allow: parseEntitlements(spec.entitlements ?? []),
             secrets: new Map(),
             log: (line) => process.stderr.write(`${line}\n`),
             output: (_, data) => void process.stderr.write(data),

@@ -44,6 +44,7 @@ const build = z.union([
     target: str.optional(),
     labels: mapOrList.optional(),
     network: str.optional(),
+    entitlements: strList.optional(),
     no_cache: bool.optional(),
     pull: bool.optional(),
     tags: strList.optional(),

@@ -57,7 +57,8 @@ function targetFor(dest: string, destClean: string, stat: (p: string) => fs.Stat
   return { dir: parent, top: posix.basename(destClean) };
 }
 
-async function copyEntries(entries: AsyncIterable<TarEntry>, writer: TreeWriter): Promise<number> {
+/** Writes a tree's entries (tree-reader.ts) through a writer; returns the bytes of file content written. */
+export async function copyEntries(entries: AsyncIterable<TarEntry>, writer: TreeWriter): Promise<number> {
   for await (const e of entries) await writer.write({ name: e.name, header: e.header ?? {}, content: "open" in e ? e.open() : undefined });
   writer.finish();
   return writer.bytes;

@@ -1,5 +1,6 @@
 import { build, checkPlatform } from "../../build/builder.ts";
 import { openContext } from "../../build/context.ts";
+import { parseEntitlements } from "../../build/entitlements.ts";
 import { writeFileAtomic } from "../../lib/atomic.ts";
 import { BunkerError } from "../../lib/errors.ts";
 import { parseLabels } from "../../engine/create-container.ts";
@@ -21,6 +22,7 @@ export default defineBunkerCommand({
     { name: "quiet", short: "q", type: "bool", description: "Suppress the build output and print image ID on success" },
     { name: "iidfile", type: "string", description: "Write the image ID to the file", valueHint: "string" },
     { name: "network", type: "string", description: 'Set the networking mode for the RUN instructions during build (bridge, host, none or a network; default "bridge")', valueHint: "string" },
+    { name: "allow", type: "list", description: 'Allow extra privileged entitlement (e.g., "network.host")', valueHint: "stringArray" },
     { name: "platform", type: "string", description: "Set platform if server is multi-platform capable (the host's only)", valueHint: "string" },
     { name: "progress", type: "string", description: 'Set type of progress output ("auto", "plain", "tty")', valueHint: "string" },
     { name: "target", type: "string", description: "Set the target build stage to build", valueHint: "string" },
@@ -42,6 +44,7 @@ export default defineBunkerCommand({
       }),
     );
     const secrets = new Map(list(flags.secret).map(parseSecret));
+    const allow = parseEntitlements(list(flags.allow));
     const context = await openContext({ context: positionals[0], file: str(flags.file) });
     let held: Buffer[] = [];
     try {
@@ -55,6 +58,7 @@ export default defineBunkerCommand({
         pull: bool(flags.pull),
         target: str(flags.target),
         network: str(flags.network),
+        allow,
         secrets,
         log: quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
         // Docker's builder shows a step's output with its progress, on stderr; -q keeps it until the step fails.
