@@ -9,10 +9,16 @@
 // (trusted.overlay.opaque=y) hides the lower layers' content. Symlinks on the
 // way to the target are resolved inside the image's root (as RESOLVE_IN_ROOT
 // does at mount time), so an image cannot point the copy at host files.
-// Not kept: hard links (copied as separate files) and extended attributes.
-import { chmodSync, copyFileSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync, type Stats } from "node:fs";
+// The writes go through directory fds (rootfs/tree-writer.ts), so a container
+// that shares the volume cannot point them at host files either.
+// Not kept: extended attributes.
+import { closeSync, fchmodSync, fchownSync, futimesSync, lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
 import { join } from "node:path";
-import { lgetxattr, mknod } from "../../ffi/fsx.ts";
+import { lgetxattr } from "../../ffi/fsx.ts";
+import { BunkerError } from "../lib/errors.ts";
+import { RootFs } from "./rootfs/root-fs.ts";
+import { deviceNumbers } from "./rootfs/tree-reader.ts";
+import { type TreeEntryIn, TreeWriter } from "./rootfs/tree-writer.ts";
 
 const MAX_SYMLINKS = 40; // the kernel's limit for one lookup
 
@@ -85,36 +91,65 @@ export function findImageDir(layers: string[], path: string): Found | null {
   return stack.length > 1 ? stack[stack.length - 1] : null; // "/" itself is no volume target worth copying
 }
 
-function copyMetadata(to: string, st: Stats): void {
-  lchownSync(to, st.uid, st.gid);
-  if (st.isSymbolicLink()) {
-    lutimesSync(to, st.atime, st.mtime);
-    return;
-  }
-  chmodSync(to, st.mode & 0o7777); // after chown, which clears setuid bits
-  utimesSync(to, st.atime, st.mtime);
-}
+type Entry = Omit<TreeEntryIn, "content">;
 
-/** Copies a merged directory's content into DEST (an existing directory), then DEST takes the source's owner and mode. */
-function copyMerged(src: Found, dest: string): void {
+/** A merged directory's content as entries below PREFIX, depth first; a regular file comes with the layer file its bytes are in. */
+function* entriesOf(src: Found, prefix: string, links: Map<string, string>): Generator<{ entry: Entry; from?: string }> {
   const names = new Set<string>();
   for (const d of src.dirs) for (const n of readdirSync(d)) names.add(n);
-  for (const name of names) {
+  for (const name of [...names].sort()) {
     const found = lookup(src.dirs, name);
     if (!found) continue;
-    const to = join(dest, name);
     const { st } = found;
+    const path = `${prefix}${name}`;
+    const header = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
     if (st.isDirectory()) {
-      mkdirSync(to);
-      copyMerged(found, to);
-      continue;
-    }
-    if (st.isSymbolicLink()) symlinkSync(readlinkSync(found.path), to);
-    else if (st.isFile()) copyFileSync(found.path, to);
-    else mknod(to, st.mode, BigInt(st.rdev)); // fifo, socket or device node, as the image has it
-    copyMetadata(to, st);
+      yield { entry: { name: path, header: { ...header, type: "directory" } } };
+      yield* entriesOf(found, `${path}/`, links);
+    } else if (st.isSymbolicLink()) {
+      yield { entry: { name: path, header: { ...header, type: "symlink", linkname: readlinkSync(found.path) } } };
+    } else if (st.isFile()) {
+      // Hard links within a layer stay links, as docker's copy keeps them.
+      const key = `${st.dev}:${st.ino}`;
+      const first = st.nlink > 1 ? links.get(key) : undefined;
+      if (first !== undefined) {
+        yield { entry: { name: path, header: { ...header, type: "link", linkname: first } } };
+        continue;
+      }
+      if (st.nlink > 1) links.set(key, path);
+      yield { entry: { name: path, header: { ...header, type: "file" } }, from: found.path };
+    } else if (st.isCharacterDevice()) yield { entry: { name: path, header: { ...header, ...deviceNumbers(st), type: "character-device" } } };
+    else if (st.isBlockDevice()) yield { entry: { name: path, header: { ...header, ...deviceNumbers(st), type: "block-device" } } };
+    else if (st.isFIFO()) yield { entry: { name: path, header: { ...header, type: "fifo" } } };
+    // Sockets are left out, as docker leaves them out.
   }
-  copyMetadata(dest, src.st);
+}
+
+/**
+ * Copies a merged directory's content into DEST (an existing directory), then
+ * DEST takes the source's owner, mode and times. Every write goes through
+ * TreeWriter (fds, RESOLVE_IN_ROOT): DEST may be a volume that a running
+ * container shares and changes meanwhile (a directory swapped for a symlink to
+ * a host path), and nothing may land, or get its owner or setuid bit, outside it.
+ */
+function copyMerged(src: Found, dest: string): void {
+  const root = RootFs.open(dest);
+  try {
+    const writer = new TreeWriter(root, "", "keep");
+    for (const { entry, from } of entriesOf(src, "", new Map())) writer.writeSync(entry, from);
+    writer.finish();
+    const top = root.openDir("");
+    if (top === null) throw new BunkerError(`${dest} is no directory`);
+    try {
+      fchownSync(top, src.st.uid, src.st.gid);
+      fchmodSync(top, src.st.mode & 0o7777); // after chown, which clears setuid bits
+      futimesSync(top, src.st.atime, src.st.mtime);
+    } finally {
+      closeSync(top);
+    }
+  } finally {
+    root.close();
+  }
 }
 
 /** Copies the image's content at PATH (if it is a directory there) into the empty volume directory DEST. */

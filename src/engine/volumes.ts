@@ -88,7 +88,7 @@ export function withContainerVolumes(engine: Engine, binds: MountPoint[], reques
         const fresh = engine.volumes.tryCreate(name, { anonymous: r.kind === "anonymous", labels: r.labels, options: r.options });
         if (fresh?.Anonymous) made.push(name);
         const volume = fresh ?? engine.volumes.load(name);
-        if (!r.nocopy && readdirSync(volume.Mountpoint).length === 0) copyImageContent(layers, r.destination, volume.Mountpoint);
+        if (!r.nocopy && readdirSync(volume.Mountpoint).length === 0) fillVolume(layers, r.destination, volume);
         return { Type: "volume", Name: name, Source: volume.Mountpoint, Destination: r.destination, Driver: "local", Mode: r.mode, RW: r.rw, Propagation: "" };
       });
       create(sorted([...binds, ...mounts]));
@@ -97,6 +97,17 @@ export function withContainerVolumes(engine: Engine, binds: MountPoint[], reques
       throw e;
     }
   });
+}
+
+/** Docker's copy-up into an empty volume. A container already using the volume can change it meanwhile; the copy then stops (nothing leaves the volume). */
+function fillVolume(layers: string[], destination: string, volume: VolumeRecord): void {
+  try {
+    copyImageContent(layers, destination, volume.Mountpoint);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!(e instanceof BunkerError) && !["EEXIST", "ELOOP", "ENOENT", "ENOTDIR"].includes(code ?? "")) throw e;
+    throw new BunkerError(`volume ${volume.Name} changed while the image's content was copied into it (does a running container use it?): ${(e as Error).message}; empty it, or use nocopy`);
+  }
 }
 
 /** `rm -v` and `run --rm`: the container's anonymous volumes go with it, unless another container still uses one. Named ones stay. */

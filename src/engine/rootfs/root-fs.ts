@@ -10,7 +10,7 @@ import { posix } from "node:path";
 import { openat2, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS } from "../../../ffi/fsx.ts";
 
 const { O_DIRECTORY, O_NOFOLLOW, O_RDONLY } = fs.constants;
-const O_PATH = 0o10000000;
+export const O_PATH = 0o10000000;
 
 /** The path of an open fd, or of `name` in the directory it is, for node:fs calls. */
 export function fdPath(fd: number, name?: string): string {

@@ -20,6 +20,11 @@ export interface ReadOptions {
   skip?: (relative: string, isDir: boolean) => boolean;
 }
 
+/** A device node's numbers as tar carries them, from its st_rdev. */
+export function deviceNumbers(st: fs.Stats): { devmajor: number; devminor: number } {
+  return { devmajor: Math.floor(st.rdev / 256) & 0xfff, devminor: (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00) };
+}
+
 /** An item of the tree: the directory that holds it and its name there, or (the tree's top) an fd of its own. */
 export type Place = { dir: number; name: string } | { fd: number };
 
@@ -114,7 +119,7 @@ async function* entriesOf(place: Place, name: string, links: Map<string, string>
     yield fileEntry(name, place, header);
     return;
   }
-  const dev = { devmajor: Math.floor(st.rdev / 256) & 0xfff, devminor: (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00) };
+  const dev = deviceNumbers(st);
   if (st.isCharacterDevice()) yield empty(name, { ...header, ...dev, type: "character-device" });
   else if (st.isBlockDevice()) yield empty(name, { ...header, ...dev, type: "block-device" });
   else if (st.isFIFO()) yield empty(name, { ...header, type: "fifo" });
