@@ -77,7 +77,7 @@ export function nft(script: string): void {
   try {
     r = Bun.spawnSync(["nft", "-f", "-"], { stdin: Buffer.from(script), stdout: "ignore", stderr: "pipe" });
   } catch {
-    throw new BunkerError("bridge networking needs the nft command (apt-get install nftables), or use --network none|host");
+    throw new BunkerError("bridge networking needs the nft command: install the nftables package (apt-get install nftables, dnf install nftables), or run with --network none or --network host");
   }
   if (r.exitCode !== 0) throw new BunkerError(`nftables refused bunker's rules: ${String(r.stderr ?? "").trim().split("\n")[0]}`);
 }
