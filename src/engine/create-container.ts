@@ -14,7 +14,7 @@ import { isValidName, randomName } from "./names.ts";
 import type { ResourceConfig } from "./resources.ts";
 import type { RestartPolicy } from "./restart-policy.ts";
 import type { SecurityConfig } from "./security.ts";
-import { chownForUserns, makeTraversable, type UsernsConfig } from "./userns.ts";
+import { chownForUserns, type UsernsConfig } from "./userns.ts";
 import { initialState } from "./state.ts";
 import { initLayer } from "./init-layer.ts";
 import { removeContainer } from "./remove-container.ts";
@@ -212,10 +212,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
   for (const d of ["upper", "work", "merged"]) mkdirSync(engine.containers.path(id, d));
   // vfs: the upper dir is the whole root, a copy of the image as overlayfs would have merged it.
   if (driver === "vfs") copyImageTree([initLayer(engine.images.dir), ...layers], engine.containers.path(id, "upper"));
-  if (opts.userns?.UidMap) {
-    chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
-    makeTraversable(engine.containers.path(id));
-  }
+  if (opts.userns?.UidMap) chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
   return record;
 }
 
