@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { isAbsolute, normalize } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
+import { makeDir, OPEN_DIR_MODE } from "../lib/modes.ts";
 import { canonical, familiarName, parseReference } from "../image/reference.ts";
 import { type NetworkFlags, networkFields } from "./container-network.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
@@ -209,7 +210,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     removeContainer(engine, id, { force: true, volumes: true });
     throw new BunkerError(`image ${opts.image} was removed while the container was being created; pull it and try again`);
   }
-  for (const d of ["upper", "work", "merged"]) mkdirSync(engine.containers.path(id, d));
+  for (const d of ["upper", "work", "merged"]) makeDir(engine.containers.path(id, d), OPEN_DIR_MODE); // upper's is the container's "/"
   // vfs: the upper dir is the whole root, a copy of the image as overlayfs would have merged it.
   if (driver === "vfs") copyImageTree([initLayer(engine.images.dir), ...layers], engine.containers.path(id, "upper"));
   if (opts.userns?.UidMap) chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));

@@ -1,7 +1,9 @@
 // The per-container /etc/hostname, /etc/hosts and /etc/resolv.conf, bind-mounted
 // over the image's files as docker does.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../lib/atomic.ts";
+import { OPEN_FILE_MODE } from "../lib/modes.ts";
 
 const BASE_HOSTS = `127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
@@ -57,8 +59,10 @@ export function hostsText(networkMode: string, extra: EtcExtras = {}): string {
 
 /** Writes the three files into the container's directory. They are derived data: recreated on every start. */
 export function writeEtcFiles(dir: string, hostname: string, networkMode: string, extra: EtcExtras = {}): void {
-  writeFileSync(join(dir, "hostname"), `${hostname}\n`);
-  writeFileSync(join(dir, "hosts"), hostsText(networkMode, extra));
+  // Whole new files (no container has them mounted yet), readable by the container's users whatever the umask.
+  const write = (name: string, text: string) => writeFileAtomic(join(dir, name), text, { mode: OPEN_FILE_MODE, durable: false });
+  write("hostname", `${hostname}\n`);
+  write("hosts", hostsText(networkMode, extra));
   const upstream = readOr("/run/systemd/resolve/resolv.conf", "");
-  writeFileSync(join(dir, "resolv.conf"), containerResolvConf(readOr("/etc/resolv.conf", ""), networkMode, extra, upstream));
+  write("resolv.conf", containerResolvConf(readOr("/etc/resolv.conf", ""), networkMode, extra, upstream));
 }
