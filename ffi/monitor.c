@@ -34,6 +34,7 @@ extern int listen(int fd, int backlog);
 extern int unlink(const char *path);
 extern int rename(const char *from, const char *to);
 extern int fsync(int fd);
+extern int fchmod(int fd, unsigned int mode);
 extern long lseek(int fd, long off, int whence);
 extern int clock_gettime(int clock, void *ts);
 extern int getpid(void);
@@ -128,7 +129,9 @@ static void log_path(char *out, int generation) {
 static void open_log(int truncate) {
   char path[4096];
   log_path(path, 0);
-  log_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND), 0640);
+  log_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND), 0600);
+  /* Root's alone, whatever the umask, and tightened if an older bunker made it 0640: it is the container's output. */
+  if (log_fd >= 0) fchmod(log_fd, 0600);
   log_size = log_fd < 0 ? 0 : lseek(log_fd, 0, 2 /* SEEK_END */);
 }
 

@@ -65,6 +65,7 @@ extern ssize_t recvmsg(int fd, void *msg, int flags);
 #define O_PATH 010000000
 #define ENOENT 2
 #define EINTR 4
+#define E2BIG 7
 #define EACCES 13
 #define EEXIST 17
 #define ENAMETOOLONG 36
@@ -315,6 +316,30 @@ static int ensure_node_in_root(const char *path) {
 }
 
 /*
+ * Bind sources of a user-namespace container, opened ("hold") while the child
+ * is still host root: the namespace's root that mounts them (after
+ * "userns-root") is "others" to the root-only directories on their way. The
+ * mount then takes the source through its fd. Each is closed once mounted.
+ */
+#define MAX_HELD 512
+static const char *held_path[MAX_HELD];
+static int held_fd[MAX_HELD], nheld;
+
+static void op_hold(const char *path) {
+  if (nheld == MAX_HELD) { errno = E2BIG; die("too many bind mounts, at", path); }
+  held_fd[nheld] = open(path, O_PATH | O_CLOEXEC);
+  if (held_fd[nheld] < 0) die("open mount source", path);
+  held_path[nheld++] = path;
+}
+
+/* The held fd for SRC (taken: the caller closes it), or -1. */
+static int take_held(const char *src) {
+  for (int i = 0; i < nheld; i++)
+    if (held_fd[i] >= 0 && seq(held_path[i], src)) { int fd = held_fd[i]; held_fd[i] = -1; return fd; }
+  return -1;
+}
+
+/*
  * Mounts RMOUNT words: SOURCE TARGET TYPE FLAGS KIND DATA. KIND makes a
  * missing target: 'd' a directory, 'f' an empty file, 'n' a device's mount
  * point (ensure_node_in_root).
@@ -323,13 +348,16 @@ static void op_rmount(char **a) {
   const char *src = a[0], *target = a[1], *type = a[2], *data = a[5];
   unsigned long flags = (unsigned long)to_long(a[3]);
   char kind = a[4][0];
-  char proc_path[40];
+  char proc_path[40], src_path[40];
+  int held = *src ? take_held(src) : -1;
+  if (held >= 0) { fd_path(src_path, held); src = src_path; }
   int fd = kind == 'n' ? ensure_node_in_root(target) : ensure_in_root(target, kind);
   if (fd < 0) die("mount", target);
   fd_path(proc_path, fd);
   unsigned long first = (flags & MS_BIND) ? flags & ~(unsigned long)MS_RDONLY : flags;
   if (mount(*src ? src : 0, proc_path, *type ? type : 0, first, *data ? data : 0) < 0)
     die("mount", target);
+  if (held >= 0) close(held);
   /* A read-only bind needs a second, remounting call: the first one ignores MS_RDONLY. */
   if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
     close(fd);
@@ -854,6 +882,7 @@ static void run_program(char **op) {
     }
     else if (seq(name, "root")) { root_fd = open(op[0], O_PATH | O_DIRECTORY | O_CLOEXEC); if (root_fd < 0) die("open rootfs", op[0]); op += 1; }
     else if (seq(name, "rmount")) { op_rmount(op); op += 6; }
+    else if (seq(name, "hold")) { op_hold(op[0]); op += 1; }
     else if (seq(name, "root-mount")) { op_root_mount(op[0]); op += 1; }
     else if (seq(name, "userns-root")) { op_userns_root(); }
     else if (seq(name, "symlink")) { op_symlink(op); op += 2; }

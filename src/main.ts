@@ -7,7 +7,7 @@ import { parseGlobals } from "./cli/globals.ts";
 import { groupHelpText, rootHelp } from "./cli/top-help.ts";
 import { BUILD_INFO } from "./build-info.ts";
 import { BunkerError, DaemonError, UsageError } from "./lib/errors.ts";
-import { stateDirs } from "./lib/paths.ts";
+import { makeStateDirs, stateDirs } from "./lib/paths.ts";
 import { trace } from "./lib/trace.ts";
 
 async function main(prog: string, argv: string[]): Promise<number> {
@@ -44,7 +44,10 @@ async function main(prog: string, argv: string[]): Promise<number> {
   const cmd = (await loader()).default;
   trace(`command ${name} loaded`);
   const dirs = stateDirs(globals.root, globals.runRoot);
-  if (!cmd.noNative) await (await import("../ffi/native.ts")).prepareNative(dirs.cache);
+  if (!cmd.noNative) {
+    makeStateDirs(dirs);
+    await (await import("../ffi/native.ts")).prepareNative(dirs.cache);
+  }
   let engine: Engine | undefined;
   const ctx: CliContext = { prog, dirs, engine: () => (engine ??= new (require("./engine/engine.ts").Engine as typeof Engine)(dirs)) };
   return runBunkerCommand(cmd, ctx, args);

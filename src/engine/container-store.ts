@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock, withLockAsync } from "../lib/lock.ts";
+import { makeDir, PRIVATE_DIR_MODE, SECRET_FILE_MODE, STATE_DIR_MODE } from "../lib/modes.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
 import type { PortMap } from "../network/ports.ts";
 import { type LiveNetwork, type NetworkSettings, withLive, withoutLive } from "../network/settings.ts";
@@ -151,7 +152,7 @@ export class ContainerStore {
   private readonly namesDir: string;
   /** Held to free a leftover name, to rename, and to release a name (see reserveTakenName). */
   private readonly namesLock: string;
-  private readonly runDir: string;
+  readonly runDir: string;
 
   constructor(root: string, runRoot: string) {
     this.dir = join(root, "containers");
@@ -170,9 +171,9 @@ export class ContainerStore {
    * never a name that nothing owns.
    */
   create(record: ContainerRecord, newName?: () => string): void {
-    mkdirSync(this.dir, { recursive: true });
+    makeDir(this.dir, STATE_DIR_MODE);
     spreadSubdirectories(this.dir); // containers come and go by the thousand: see spread-dirs.ts
-    mkdirSync(this.path(record.Id));
+    makeDir(this.path(record.Id), STATE_DIR_MODE);
     // A --rm container is meant to be gone after its run; a crash may as well lose it.
     this.save(record, { durable: !record.HostConfig.AutoRemove });
     for (let attempt = 1; ; attempt++) {
@@ -273,7 +274,7 @@ export class ContainerStore {
     const { PidStartTime: _, MonitorPid: _m, MonitorStartTime: _t, ...persistent } = record;
     // A running container's addresses and ports live in its run file; one that is not running has none.
     if (persistent.NetworkSettings) persistent.NetworkSettings = withoutLive(persistent.NetworkSettings);
-    writeJsonAtomic(this.path(record.Id, "container.json"), persistent, { durable });
+    this.writeRecord(record.Id, persistent, durable);
   }
 
   /**
@@ -299,19 +300,24 @@ export class ContainerStore {
 
   private patchStored(id: string, patch: Partial<ContainerRecord>): void {
     const persisted: ContainerRecord = JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
-    writeJsonAtomic(this.path(id, "container.json"), { ...persisted, ...patch }, { durable: true });
+    this.writeRecord(id, { ...persisted, ...patch }, true);
+  }
+
+  /** container.json holds the `-e` values: root's alone (see lib/modes.ts). */
+  private writeRecord(id: string, record: ContainerRecord, durable: boolean): void {
+    writeJsonAtomic(this.path(id, "container.json"), record, { durable, mode: SECRET_FILE_MODE });
   }
 
   /** Replaces the persisted State.Health (a health probe's result), running or not. Call under the container's lock. */
   saveHealth(id: string, health: HealthState): void {
     const persisted: ContainerRecord = JSON.parse(readFileSync(this.path(id, "container.json"), "utf8"));
-    writeJsonAtomic(this.path(id, "container.json"), { ...persisted, State: { ...persisted.State, Health: health } }, { durable: false });
+    this.writeRecord(id, { ...persisted, State: { ...persisted.State, Health: health } }, false);
   }
 
   /** Records that the container runs; on tmpfs under the default run root, so it is cheap and a reboot forgets it. */
   markRunning(id: string, state: RunningState): void {
-    mkdirSync(this.runDir, { recursive: true });
-    writeJsonAtomic(join(this.runDir, `${id}.json`), state, { durable: false });
+    makeDir(this.runDir, PRIVATE_DIR_MODE);
+    writeJsonAtomic(join(this.runDir, `${id}.json`), state, { durable: false, mode: SECRET_FILE_MODE });
   }
 
   /** Records a running container as paused or not (`pause`, `unpause`); call under its lock. */

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { isAbsolute, normalize } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 import { isOneLine, refuseNul } from "../lib/untrusted-text.ts";
+import { makeDir, OPEN_DIR_MODE } from "../lib/modes.ts";
 import { canonical, familiarName, parseReference } from "../image/reference.ts";
 import { checkNetworkFlags, type NetworkFlags, networkFields } from "./container-network.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
@@ -15,7 +16,7 @@ import { isValidName, randomName } from "./names.ts";
 import type { ResourceConfig } from "./resources.ts";
 import type { RestartPolicy } from "./restart-policy.ts";
 import type { SecurityConfig } from "./security.ts";
-import { chownForUserns, makeTraversable, type UsernsConfig } from "./userns.ts";
+import { chownForUserns, type UsernsConfig } from "./userns.ts";
 import { initialState } from "./state.ts";
 import { initLayer } from "./init-layer.ts";
 import { removeContainer } from "./remove-container.ts";
@@ -214,13 +215,10 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     removeContainer(engine, id, { force: true, volumes: true });
     throw new BunkerError(`image ${opts.image} was removed while the container was being created; pull it and try again`);
   }
-  for (const d of ["upper", "work", "merged"]) mkdirSync(engine.containers.path(id, d));
+  for (const d of ["upper", "work", "merged"]) makeDir(engine.containers.path(id, d), OPEN_DIR_MODE); // upper's is the container's "/"
   // vfs: the upper dir is the whole root, a copy of the image as overlayfs would have merged it.
   if (driver === "vfs") copyImageTree([initLayer(engine.images.dir), ...layers], engine.containers.path(id, "upper"));
-  if (opts.userns?.UidMap) {
-    chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
-    makeTraversable(engine.containers.path(id));
-  }
+  if (opts.userns?.UidMap) chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
   return record;
 }
 

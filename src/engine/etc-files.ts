@@ -1,9 +1,11 @@
 // The per-container /etc/hostname, /etc/hosts and /etc/resolv.conf, bind-mounted
 // over the image's files as docker does.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 import { isOneLine } from "../lib/untrusted-text.ts";
+import { writeFileAtomic } from "../lib/atomic.ts";
+import { OPEN_FILE_MODE } from "../lib/modes.ts";
 
 const BASE_HOSTS = `127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
@@ -62,8 +64,10 @@ export function writeEtcFiles(dir: string, hostname: string, networkMode: string
   // The last line of defence: create checks these values, but a record may come from an older bunker.
   const broken = [hostname, ...Object.values(extra).flat()].find((v) => !isOneLine(v));
   if (broken !== undefined) throw new BunkerError(`refusing to write ${JSON.stringify(broken)} into /etc/hosts or resolv.conf: it holds a line break; recreate the container without it`);
-  writeFileSync(join(dir, "hostname"), `${hostname}\n`);
-  writeFileSync(join(dir, "hosts"), hostsText(networkMode, extra));
+  // Whole new files (no container has them mounted yet), readable by the container's users whatever the umask.
+  const write = (name: string, text: string) => writeFileAtomic(join(dir, name), text, { mode: OPEN_FILE_MODE, durable: false });
+  write("hostname", `${hostname}\n`);
+  write("hosts", hostsText(networkMode, extra));
   const upstream = readOr("/run/systemd/resolve/resolv.conf", "");
-  writeFileSync(join(dir, "resolv.conf"), containerResolvConf(readOr("/etc/resolv.conf", ""), networkMode, extra, upstream));
+  write("resolv.conf", containerResolvConf(readOr("/etc/resolv.conf", ""), networkMode, extra, upstream));
 }

@@ -2,8 +2,10 @@
 // points every container needs (/proc, /sys, /dev, and the /etc files bunker
 // bind-mounts). Without it each start would create them in the container's
 // writable layer, copying up /etc, which costs several ms on a busy disk.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../lib/atomic.ts";
+import { makeDir, OPEN_DIR_MODE, OPEN_FILE_MODE } from "../lib/modes.ts";
 
 const DIRS = ["proc", "sys", "dev", "etc"];
 const FILES = ["etc/hostname", "etc/hosts", "etc/resolv.conf"];
@@ -15,8 +17,9 @@ export function initLayer(imageDir: string): string {
   if (existsSync(dir)) return dir;
   const tmp = `${dir}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
-  for (const d of DIRS) mkdirSync(join(tmp, d), { recursive: true, mode: 0o755 });
-  for (const f of FILES) writeFileSync(join(tmp, f), "", { mode: 0o644 });
+  // Exact modes, whatever the umask: the layer's /etc is the merged /etc's, which every user must enter.
+  for (const d of ["", ...DIRS]) makeDir(join(tmp, d), OPEN_DIR_MODE);
+  for (const f of FILES) writeFileAtomic(join(tmp, f), "", { mode: OPEN_FILE_MODE, durable: false });
   try {
     renameSync(tmp, dir);
   } catch (e) {

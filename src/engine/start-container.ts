@@ -5,6 +5,7 @@ import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { close } from "../../ffi/native.ts";
 import { writeJsonAtomic } from "../lib/atomic.ts";
+import { SECRET_FILE_MODE } from "../lib/modes.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { isProcessAlive, processStartTime } from "../lib/process.ts";
 import { trace } from "../lib/trace.ts";
@@ -103,7 +104,8 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
   if (record.HostConfig.UidMap) chownForUserns(record.HostConfig, ETC_FILES.map((f) => join(dir, f)));
   const spec = buildRuntimeSpec(engine, record, monitor, net.path, links.env);
   trace("runtime spec built");
-  writeJsonAtomic(engine.containers.path(id, "config.json"), spec, { durable: false }); // regenerated at every start
+  // Regenerated at every start; root's alone, as its process.env holds the `-e` values.
+  writeJsonAtomic(engine.containers.path(id, "config.json"), spec, { durable: false, mode: SECRET_FILE_MODE });
   trace("bundle written");
   rmSync(join(dir, EXIT_FILE), { force: true }); // the last run's
   const cgroup = createCgroup(cgroupPath(id), hostCgroups(), spec.linux.resources);

@@ -7,15 +7,17 @@
 //   - layers no image lists (orphans), and blobs nothing names
 //   - mounts left under the root, `rm` and volume leftovers (.removing-*, .new-*)
 //   - containers whose monitor died: the exit is recorded (255) if the init is gone too
+//   - modes that let other users into the store (store-modes.ts)
 // Image repairs run under the images lock, as pulls commit under it, so a check never
 // removes what a concurrent pull is adding.
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { MNT_DETACH, umount } from "../../ffi/native.ts";
 import { ingestLayer } from "../image/ingest.ts";
 import type { ImageIndex, ImageRecord } from "../image/store.ts";
 import type { Engine } from "./engine.ts";
 import { isProcessAlive, readExitFile, refreshState } from "./start-container.ts";
+import { openModes } from "./store-modes.ts";
 
 export interface Problem {
   what: string;
@@ -232,6 +234,19 @@ function containerProblems(engine: Engine): Problem[] {
   return problems;
 }
 
+const octal = (mode: number) => `0${mode.toString(8).padStart(3, "0")}`;
+
+/** Narrowed, not set: a mode already narrower than allowed (a 0700 root) stays so. */
+function modeProblems(engine: Engine): Problem[] {
+  return openModes(engine).map(({ path, mode, widest }) => ({
+    what: `${path} has mode ${octal(mode)}, which lets other users in: it should be ${octal(widest)} at most`,
+    repair: () => {
+      chmodSync(path, mode & widest);
+      return `made it ${octal(mode & widest)}`;
+    },
+  }));
+}
+
 /** The checks, in an order where repairing what one finds never invalidates the next (blobs before the layers unpacked from them). */
 export const STORE_CHECKS: ((engine: Engine) => Problem[] | Promise<Problem[]>)[] = [
   imageTmpProblems,
@@ -241,4 +256,5 @@ export const STORE_CHECKS: ((engine: Engine) => Problem[] | Promise<Problem[]>)[
   mountProblems,
   leftoverProblems,
   containerProblems,
+  modeProblems,
 ];

@@ -7,8 +7,7 @@
 // container root is HOST on the host. The rootfs stays readable and owned by
 // container root through idmapped lower layers (see spawn_userns in
 // ffi/native.c); the upper and work dirs are chowned at create time.
-import { chmodSync, chownSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { chownSync } from "node:fs";
 import { BunkerError } from "../lib/errors.ts";
 import type { IdMapping, RuntimeSpec } from "../runtime/spec.ts";
 import type { ContainerRecord } from "./container-store.ts";
@@ -84,20 +83,6 @@ export function chownForUserns(hc: UsernsConfig, paths: string[]): void {
   const gid = hostId(hc.GidMap, 0);
   if (uid === undefined || gid === undefined) return; // no root inside: nothing of its own to own
   for (const p of paths) chownSync(p, uid, gid);
-}
-
-/**
- * The container's root sets up its mounts as root of its namespace, which
- * is "others" to the host's root-only directories: the bind sources in the
- * container's directory (/etc/hostname, hosts, resolv.conf) must be
- * reachable for it. Docker's userns-remap opens its state directory the same
- * way (0711). Adds search permission only, never read: nothing can be listed.
- */
-export function makeTraversable(dir: string): void {
-  for (let p = dir; p !== "/"; p = dirname(p)) {
-    const mode = statSync(p).mode & 0o7777;
-    if (!(mode & 0o001)) chmodSync(p, mode | 0o001);
-  }
 }
 
 /** Adds the user namespace and its maps to the spec (nothing for --userns host). */

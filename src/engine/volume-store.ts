@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { syncDir, writeJsonAtomic } from "../lib/atomic.ts";
+import { makeDir, OPEN_DIR_MODE, PRIVATE_DIR_MODE } from "../lib/modes.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock } from "../lib/lock.ts";
 import { VOLUME_NAME } from "./volume-spec.ts";
@@ -50,9 +51,9 @@ export class VolumeStore {
   tryCreate(name: string, opts: { labels?: Record<string, string>; options?: Record<string, string>; anonymous?: boolean } = {}): VolumeRecord | null {
     if (!VOLUME_NAME.test(name)) throw new BunkerError(`create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed`);
     if (existsSync(this.path(name, "volume.json"))) return null;
-    mkdirSync(this.dir, { recursive: true });
+    makeDir(this.dir, PRIVATE_DIR_MODE); // containers reach their volumes through bind mounts, never by this path
     const tmp = join(this.dir, `.new-${randomVolumeName().slice(0, 16)}`);
-    mkdirSync(join(tmp, "_data"), { recursive: true });
+    makeDir(join(tmp, "_data"), OPEN_DIR_MODE); // the mount point's mode, unless an image's directory is copied in
     const labels = { ...opts.labels, ...(opts.anonymous ? { [ANONYMOUS_LABEL]: "" } : {}) };
     const record: VolumeRecord = {
       CreatedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
@@ -108,6 +109,6 @@ export class VolumeStore {
   }
 
   withLock<T>(fn: () => T): T {
-    return withLock(join(this.dir, ".lock"), fn); // a dot name: never taken for a volume
+    return withLock(join(this.dir, ".lock"), fn, { dirMode: PRIVATE_DIR_MODE }); // a dot name: never taken for a volume
   }
 }

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock } from "../lib/lock.ts";
+import { makeDir, OPEN_DIR_MODE } from "../lib/modes.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
 import type { ImageConfig } from "./config.ts";
 import { BlobWriter } from "./blob-writer.ts";
@@ -82,7 +83,7 @@ export class ImageStore {
    */
   newLayerDir(): string {
     const dir = this.tmpPath("");
-    mkdirSync(join(dir, "diff"), { recursive: true });
+    makeDir(join(dir, "diff"), OPEN_DIR_MODE); // the layer's "/", unless its tar sets one
     return dir;
   }
 

@@ -4,7 +4,7 @@
 // `durable: false` skips the fsyncs for state that is worthless after a
 // reboot anyway (a running container's pid, a bundle regenerated at every
 // start); the rename still keeps readers from seeing a torn file.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 let counter = 0;
@@ -18,6 +18,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, { mode 
   const tmp = `${path}.${process.pid}.${counter++}.tmp`;
   const fd = openSync(tmp, "wx", mode);
   try {
+    fchmodSync(fd, mode); // exactly MODE: the umask must not narrow it
     writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
     if (durable) fsyncSync(fd);
   } catch (e) {

@@ -4,19 +4,23 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { close, flock, LOCK_EX, LOCK_SH, O_CLOEXEC, O_CREAT, O_RDWR, open } from "../../ffi/native.ts";
+import { makeDir } from "./modes.ts";
 
 export interface LockOptions {
   /** Create the lock file's directory if missing (false for locks that live inside an object's own directory). */
   createDir?: boolean;
+  /** The exact mode of a directory it creates (see modes.ts); without it, 0777 less the umask. */
+  dirMode?: number;
 }
 
-function acquire(path: string, shared: boolean, { createDir = true }: LockOptions = {}): number {
+function acquire(path: string, shared: boolean, { createDir = true, dirMode }: LockOptions = {}): number {
   let fd: number;
   try {
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600);
   } catch (e) {
     if (!createDir || (e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    mkdirSync(dirname(path), { recursive: true });
+    if (dirMode === undefined) mkdirSync(dirname(path), { recursive: true });
+    else makeDir(dirname(path), dirMode);
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600);
   }
   flock(fd, shared ? LOCK_SH : LOCK_EX);

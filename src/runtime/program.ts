@@ -88,9 +88,13 @@ export function cloneFlags(spec: RuntimeSpec): number {
 /** Mounts whose source is a file get a file created as their mount point, not a directory. */
 export type IsFile = (source: string) => boolean;
 
+function isBind(m: SpecMount): boolean {
+  return (mountFlags(m.options).flags & MS.BIND) !== 0 || m.type === "bind";
+}
+
 function mountOps(m: SpecMount, isFile: IsFile): string[] {
   const { flags, data } = mountFlags(m.options);
-  const bind = (flags & MS.BIND) !== 0 || m.type === "bind";
+  const bind = isBind(m);
   const kind = bind && m.source && isFile(m.source) ? "f" : "d";
   return ["rmount", m.source ?? "", m.destination, bind ? "" : (m.type ?? ""), String(bind ? flags | MS.BIND : flags), kind, data];
 }
@@ -121,16 +125,24 @@ export function buildProgram(spec: RuntimeSpec, cgroupJoinFiles: string[], stdio
   // A bind of the copy makes the root a mount point, which pivot_root needs.
   if (copy && !userns) ops.push("mount", copy, spec.root.path, "", String(MS.BIND | MS.REC), "");
   ops.push("root", spec.root.path);
-  // From here on, root of the namespace: bind sources must be reachable for it (see native.c's op_userns_root).
-  if (userns) ops.push("userns-root");
   // sysfs may only be mounted by the user namespace that owns the network namespace: a container in a user
   // namespace that joins another's (a bridge's prepared one, the host's) binds the host's /sys, as runc does.
   const ownsNetwork = spec.linux.namespaces.some((n) => n.type === "network" && !n.path);
   const sysfs = (m: SpecMount): SpecMount => (userns && !ownsNetwork && m.type === "sysfs" ? { ...m, type: "bind", source: "/sys", options: ["rbind", ...(m.options ?? [])] } : m);
-  for (const m of spec.mounts ?? []) ops.push(...mountOps(sysfs(m), isFile));
+  const mounts = (spec.mounts ?? []).map(sysfs);
   // mknod is refused inside a user namespace: the host's own nodes are bind-mounted instead, as runc and podman do.
+  const devices = userns ? (spec.linux.devices ?? []) : [];
+  if (userns) {
+    // The namespace's root, which does the mounting, is "others" to the host's root-only directories (the
+    // state root is 0710): the bind sources are opened now, as host root, and mounted through those fds.
+    for (const m of mounts) if (m.source && isBind(m)) ops.push("hold", m.source);
+    for (const d of devices) ops.push("hold", d.path);
+    // From here on, root of the namespace (see native.c's op_userns_root).
+    ops.push("userns-root");
+  }
+  for (const m of mounts) ops.push(...mountOps(m, isFile));
   // "n": the mount point may be a node or file already there, never a symlink (native.c's ensure_node_in_root).
-  if (userns) for (const d of spec.linux.devices ?? []) ops.push("rmount", d.path, d.path, "", String(MS.BIND), "n", "");
+  for (const d of devices) ops.push("rmount", d.path, d.path, "", String(MS.BIND), "n", "");
   for (const [link, target] of DEV_SYMLINKS) ops.push("symlink", target, link);
   ops.push("pivot");
   // After pivot_root a path resolves inside the container's root only, so no symlink there can reach the host.

@@ -74,8 +74,9 @@ export class Bunker {
   readonly root: string;
   private readonly seenIds = new Set<string>();
 
-  constructor() {
-    this.root = mkdtempSync("/var/tmp/bunker-test-");
+  /** ROOT, when given, need not exist yet: bunker makes it, as it makes /var/lib/bunker. */
+  constructor(root?: string) {
+    this.root = root ?? mkdtempSync("/var/tmp/bunker-test-");
   }
 
   /** A root with the busybox image imported as `busybox`. */

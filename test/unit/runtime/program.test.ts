@@ -191,6 +191,14 @@ describe("buildProgram with a user namespace", () => {
     expect(nsRoot).toBeLessThan(body.indexOf("rmount"));
   });
 
+  test("opens every bind source while still host root, so no directory on their way need admit the namespace's root", () => {
+    const nsRoot = body.indexOf("userns-root");
+    const held = body.flatMap((w, i) => (w === "hold" && i < nsRoot ? [body[i + 1]] : []));
+    expect(held).toEqual(["/host/resolv.conf", "/host/data", "/dev/null"]); // the binds, then the device nodes
+    expect(held).not.toContain("proc"); // not a bind
+    expect(body.lastIndexOf("hold")).toBeLessThan(nsRoot);
+  });
+
   test("binds the host's device nodes before pivot_root instead of mknod", () => {
     expect(order).not.toContain("mknod");
     const i = body.lastIndexOf("/dev/null") - 2;
