@@ -14,7 +14,7 @@ import { writeJsonAtomic } from "../lib/atomic.ts";
 import { withLock } from "../lib/lock.ts";
 import { isProcessAlive, processStartTime } from "../lib/process.ts";
 import { BunkerError } from "../lib/errors.ts";
-import { bridgeElements, nft, type PortRule, portElements, TABLE_VERSION, tableScript } from "./nft.ts";
+import { bridgeElements, dropTableScript, nft, type PortRule, portElements, TABLE_VERSION, tableScript } from "./nft.ts";
 
 export const HOST_NET_DIR = process.env.BUNKER_NET_DIR || "/run/bunker/net";
 const STATE = join(HOST_NET_DIR, "state.json");
@@ -76,17 +76,20 @@ export function withHostNetwork<T>(fn: (state: HostNetState) => { value: T; nft?
   return withLock(LOCK, () => {
     const state = read();
     const before = JSON.stringify(state);
-    let script = "";
-    if (state.table !== TABLE_VERSION) {
-      // None yet, or an older bunker's (without the loopback guard, say): made whole from the state.
-      script += renderAll(state);
-      state.table = TABLE_VERSION;
-    }
-    script += dropEndpoints(state, isStale);
+    const hadTable = state.table === TABLE_VERSION;
+    let script = dropEndpoints(state, isStale);
     script += dropOrphanBridges(state);
     const { value, nft: more } = fn(state);
+    script += more ?? "";
+    if (!hadTable) {
+      // None yet, or an older bunker's (without the loopback guard, say): made whole from the state as FN
+      // left it. A host with no bridge needs none, so an idle host (a failed start's cleanup, say) runs no nft.
+      const idle = Object.keys(state.bridges).length === 0 && state.endpoints.length === 0;
+      script = idle ? (state.table ? dropTableScript() : "") : renderAll(state);
+      state.table = idle ? 0 : TABLE_VERSION;
+    }
     try {
-      nft(script + (more ?? ""));
+      nft(script);
     } catch (e) {
       // The table differs from what the state says (flushed by hand, say): rebuild it whole from the state.
       if (!(e instanceof BunkerError)) throw e;

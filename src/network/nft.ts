@@ -83,7 +83,8 @@ export function nft(script: string): void {
 }
 
 export const tableScript = () => RULESET;
-export const dropTableScript = () => `delete table ${TABLE}\n`;
+/** Removes the table; `table {}` first makes it idempotent (a table flushed by hand, an older bunker's). */
+export const dropTableScript = () => `table ${TABLE} {}\ndelete table ${TABLE}\n`;
 
 export function bridgeElements(op: "add" | "delete", bridge: string, subnet: string, internal: boolean): string {
   const lines = [`${op} element ${TABLE} bridges { ${bridge} }`, `${op} element ${TABLE} same_bridge { ${bridge} . ${bridge} }`, `${op} element ${TABLE} subnets { ${subnet} }`];
