@@ -214,12 +214,17 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     removeContainer(engine, id, { force: true, volumes: true });
     throw new BunkerError(`image ${opts.image} was removed while the container was being created; pull it and try again`);
   }
-  for (const d of ["upper", "work", "merged"]) mkdirSync(engine.containers.path(id, d));
-  // vfs: the upper dir is the whole root, a copy of the image as overlayfs would have merged it.
-  if (driver === "vfs") copyImageTree([initLayer(engine.images.dir), ...layers], engine.containers.path(id, "upper"));
-  if (opts.userns?.UidMap) {
-    chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
-    makeTraversable(engine.containers.path(id));
+  try {
+    // vfs: the upper dir is the whole root, a copy of the image as overlayfs would have merged it.
+    if (driver === "vfs") copyImageTree([initLayer(engine.images.dir), ...layers], engine.containers.path(id, "upper"));
+    if (opts.userns?.UidMap) {
+      chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
+      makeTraversable(engine.containers.path(id));
+    }
+  } catch (e) {
+    // A half-copied root (a full disk) is no container: it goes, as a failed create leaves nothing.
+    removeContainer(engine, id, { force: true, volumes: true });
+    throw e;
   }
   return record;
 }
