@@ -35,6 +35,8 @@ extern int unlink(const char *path);
 extern int rename(const char *from, const char *to);
 extern int fsync(int fd);
 extern int fchmod(int fd, unsigned int mode);
+extern long pwrite(int fd, const void *buf, unsigned long n, long off);
+extern int ftruncate(int fd, long len);
 extern long lseek(int fd, long off, int whence);
 extern int clock_gettime(int clock, void *ts);
 extern int getpid(void);
@@ -80,6 +82,7 @@ static int console_fd = -1;            /* the terminal's master, with -t */
 static int listen_fd = -1;
 static int log_fd = -1;
 static long log_size;
+static int log_torn; /* the last entry went in only in part (a full disk): the next one starts a new line */
 static char line_buf[2][LINE_MAX_BYTES];
 static int line_len[2];
 
@@ -111,13 +114,15 @@ static char *put_time(char *p) {
 
 /* ---- the json-file log ---- */
 
-static void write_all(int fd, const char *p, long n) {
+/* Returns how many bytes could not be written (0: all of them); errno says why. */
+static long write_all(int fd, const char *p, long n) {
   while (n > 0) {
     long w = write(fd, p, (size_t)n);
     if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return;
+    if (w <= 0) return n;
     p += w; n -= w;
   }
+  return 0;
 }
 
 static void log_path(char *out, int generation) {
@@ -177,8 +182,12 @@ static void log_entry(int stream, const char *text, long n) {
   p = put_str(p, "\"}\n", p + 4);
   if (opt_log_max_size > 0 && log_size > 0 && log_size + (p - entry) > opt_log_max_size) rotate_log();
   if (log_fd < 0) return;
-  write_all(log_fd, entry, p - entry);
-  log_size += p - entry;
+  /* A full disk drops entries, never the monitor: a torn one is ended by the next, which parses (readers skip the torn line). */
+  if (log_torn && !write_all(log_fd, "\n", 1)) { log_torn = 0; log_size++; }
+  if (log_torn) return;
+  long left = write_all(log_fd, entry, p - entry);
+  log_size += (p - entry) - left;
+  if (left && left < p - entry) log_torn = 1;
 }
 
 /* Splits output into lines (a line longer than 16 KiB is logged in parts, as Docker does). */
@@ -350,19 +359,51 @@ static void report(const char *text, long n) {
 
 /* ---- the exit ---- */
 
+#define EXIT_FILE_MAX 256 /* the exit file's greatest length */
+static int exit_fd = -1;   /* DIR/exit.tmp, holding EXIT_FILE_MAX bytes from the start */
+
+static void exit_path(char *out, const char *suffix) {
+  char *p = put_str(out, opt_dir, out + 4000);
+  p = put_str(p, "/exit", out + 4080);
+  p = put_str(p, suffix, out + 4090);
+  *p = 0;
+}
+
+/*
+ * Takes the exit file's blocks before the container starts: a placeholder of
+ * its greatest length, overwritten in place at the exit. So a disk that fills
+ * up during the container's life cannot lose its exit code (a write into
+ * blocks already held needs no new ones). Fails, with errno, on a full disk.
+ */
+static int prepare_exit_file(void) {
+  char tmp[4096], blank[EXIT_FILE_MAX]; int i, saved;
+  if (!*opt_dir) return 0; /* no directory, no exit file */
+  exit_path(tmp, ".tmp");
+  for (i = 0; i < EXIT_FILE_MAX; i++) blank[i] = ' ';
+  exit_fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (exit_fd < 0) return -1;
+  if (write_all(exit_fd, blank, EXIT_FILE_MAX)) {
+    saved = errno;
+    close(exit_fd); exit_fd = -1; unlink(tmp);
+    errno = saved;
+    return -1;
+  }
+  return 0;
+}
+
+/* Fills the prepared file in place, then renames it to DIR/exit: a reader sees all of it or none. */
 static void write_exit_file(int pid, int code, int durable) {
-  char path[4096], tmp[4096], text[256]; char *p; int fd;
-  p = put_str(path, opt_dir, path + 4000); p = put_str(p, "/exit", path + 4090); *p = 0;
-  p = put_str(tmp, path, tmp + 4000); p = put_str(p, ".tmp", tmp + 4090); *p = 0;
+  char path[4096], tmp[4096], text[EXIT_FILE_MAX]; char *p; int fd;
+  if (exit_fd < 0) return;
+  exit_path(path, ""); exit_path(tmp, ".tmp");
   p = put_str(text, "{\"Pid\":", text + 16); p = put_long(p, pid);
   p = put_str(p, ",\"MonitorPid\":", p + 16); p = put_long(p, getpid());
   p = put_str(p, ",\"ExitCode\":", p + 16); p = put_long(p, code);
   p = put_str(p, ",\"FinishedAt\":\"", p + 20); p = put_time(p); p = put_str(p, "\"}\n", p + 4);
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  write_all(fd, text, p - text);
-  if (durable) fsync(fd);
-  close(fd);
+  pwrite(exit_fd, text, (size_t)(p - text), 0);
+  ftruncate(exit_fd, p - text); /* shrinking needs no blocks either */
+  if (durable) fsync(exit_fd);
+  close(exit_fd);
   rename(tmp, path);
   if (durable && (fd = open(opt_dir, O_DIRECTORY | O_CLOEXEC)) >= 0) { fsync(fd); close(fd); }
 }
@@ -524,6 +565,7 @@ int main(int argc, char **argv) {
   add_client(3, (int)opt_attached);
   if (*opt_log) open_log(0);
   if (setup_stdio() < 0) { p = put_str(msg, "err ", msg + 8); p = put_long(p, errno); p = put_str(p, "\tset up stdio", p + 20); report(msg, p - msg); return 125; }
+  if (prepare_exit_file() < 0) { p = put_str(msg, "err ", msg + 8); p = put_long(p, errno); p = put_str(p, "\tprepare the exit file", p + 28); report(msg, p - msg); return 125; }
 
   nwords = read_program();
   if (nwords <= 0) { static const char m[] = "err 22\tno well-formed program received"; report(m, sizeof m - 1); return 125; }

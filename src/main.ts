@@ -79,6 +79,12 @@ function reportError(e: unknown): number {
     return e.exitCode;
   }
   const err = e as Error & { code?: string; path?: string };
+  // A full disk is the user's to fix, not an engine bug: say so, and what to do.
+  if (err?.code === "ENOSPC" || err?.code === "EDQUOT") {
+    const what = err.code === "ENOSPC" ? "no space left on device" : "disk quota exceeded";
+    process.stderr.write(`${prog}: ${what}${err.path ? ` (writing ${err.path})` : ""}: free some space (${prog} system df shows what can be pruned) and try again\n`);
+    return 125;
+  }
   const detail = err?.code && err?.path ? `${err.code}: ${err.path}` : (err?.message ?? String(e)).split("\n")[0];
   process.stderr.write(`${prog}: internal error: ${detail}\n`);
   if (process.env.BUNKER_DEBUG) process.stderr.write(`${err?.stack}\n`);

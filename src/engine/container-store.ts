@@ -4,22 +4,27 @@
 //   containers/<id>/config.json     the OCI runtime spec (the bundle)
 //   containers/<id>/{upper,work,merged}  the overlay's writable layer
 //   containers/<id>/{hostname,hosts,resolv.conf}
+//   containers/.new-<pid>-<id>/     a container being created, renamed to <id> once whole
 //   containers/.removing-<id>/      a container being deleted
 //   names/<name> -> <id>            a symlink: creating it reserves the name atomically
 //   names/.lock                     flock file: freeing a leftover name, rename, releasing a name
 //   <run root>/containers/<id>.json a running container's pid: runtime state, gone after a reboot
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { writeJsonAtomic } from "../lib/atomic.ts";
+import { syncDir, writeJsonAtomic } from "../lib/atomic.ts";
+import { crashPoint } from "../lib/crash-point.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock, withLockAsync } from "../lib/lock.ts";
-import { makeDir, PRIVATE_DIR_MODE, SECRET_FILE_MODE, STATE_DIR_MODE } from "../lib/modes.ts";
+import { makeDir, OPEN_DIR_MODE, PRIVATE_DIR_MODE, SECRET_FILE_MODE, STATE_DIR_MODE } from "../lib/modes.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
 import type { PortMap } from "../network/ports.ts";
 import { type LiveNetwork, type NetworkSettings, withLive, withoutLive } from "../network/settings.ts";
 import type { MountConfig } from "./mount-spec.ts";
 import type { HealthConfig, HealthState } from "./health.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
+
+/** A container being created (create): renamed to `<id>` once whole. */
+const NEW_PREFIX = ".new-";
 
 export interface MountPoint {
   Type: "bind" | "volume" | "tmpfs";
@@ -147,6 +152,15 @@ export interface RunningState {
 
 export type LoadedRecord = ContainerRecord & { PidStartTime?: number | null; MonitorPid?: number; MonitorStartTime?: number | null };
 
+/** What container.json holds of a record: never the running state. */
+function persisted(record: LoadedRecord): ContainerRecord {
+  if (record.State.Running) throw new Error(`internal: saving container ${record.Id} while it runs`);
+  const { PidStartTime: _, MonitorPid: _m, MonitorStartTime: _t, ...persistent } = record;
+  // A running container's addresses and ports live in its run file; one that is not running has none.
+  if (persistent.NetworkSettings) persistent.NetworkSettings = withoutLive(persistent.NetworkSettings);
+  return persistent;
+}
+
 export class ContainerStore {
   readonly dir: string;
   private readonly namesDir: string;
@@ -166,16 +180,30 @@ export class ContainerStore {
   }
 
   /**
-   * Writes the record first and reserves the name (an atomic symlink) last, so
-   * a crash in between leaves a container that `ps` lists and `rm` removes,
-   * never a name that nothing owns.
+   * Builds the directory (record, writable layer dirs) under `.new-<pid>-<id>`
+   * and renames it into place, so a container directory is whole or absent (a
+   * full disk fails the write, a crash leaves the `.new-` dir for `system
+   * check`). The name (an atomic symlink) is reserved last, so a crash in
+   * between leaves a container that `ps` lists and `rm` removes, never a name
+   * that nothing owns.
    */
   create(record: ContainerRecord, newName?: () => string): void {
     makeDir(this.dir, STATE_DIR_MODE);
     spreadSubdirectories(this.dir); // containers come and go by the thousand: see spread-dirs.ts
-    makeDir(this.path(record.Id), STATE_DIR_MODE);
     // A --rm container is meant to be gone after its run; a crash may as well lose it.
-    this.save(record, { durable: !record.HostConfig.AutoRemove });
+    const durable = !record.HostConfig.AutoRemove;
+    const staging = join(this.dir, `${NEW_PREFIX}${process.pid}-${record.Id}`);
+    makeDir(staging, STATE_DIR_MODE);
+    try {
+      writeJsonAtomic(join(staging, "container.json"), persisted(record), { durable, mode: SECRET_FILE_MODE });
+      for (const d of ["upper", "work", "merged"]) makeDir(join(staging, d), OPEN_DIR_MODE); // upper's is the container's "/"
+      crashPoint("create.before-publish");
+      renameSync(staging, this.path(record.Id));
+    } catch (e) {
+      rmSync(staging, { recursive: true, force: true });
+      throw e;
+    }
+    if (durable) syncDir(this.dir);
     for (let attempt = 1; ; attempt++) {
       try {
         this.reserveName(record.Name.slice(1), record.Id);
@@ -270,11 +298,7 @@ export class ContainerStore {
 
   /** Saves a stopped container's record. The running state lives apart (markRunning) and is never written here. */
   save(record: LoadedRecord, { durable = true } = {}): void {
-    if (record.State.Running) throw new Error(`internal: saving container ${record.Id} while it runs`);
-    const { PidStartTime: _, MonitorPid: _m, MonitorStartTime: _t, ...persistent } = record;
-    // A running container's addresses and ports live in its run file; one that is not running has none.
-    if (persistent.NetworkSettings) persistent.NetworkSettings = withoutLive(persistent.NetworkSettings);
-    this.writeRecord(record.Id, persistent, durable);
+    this.writeRecord(record.Id, persisted(record), durable);
   }
 
   /**
@@ -358,6 +382,26 @@ export class ContainerStore {
       record.NetworkSettings = withLive(record.NetworkSettings, run.Network);
     }
     return record;
+  }
+
+  /** `.new-<pid>-<id>` directories whose creator died: a create cut short before it published the container. */
+  abandonedNew(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((n) => {
+        if (!n.startsWith(NEW_PREFIX)) return false;
+        const pid = Number(n.slice(NEW_PREFIX.length).split("-")[0]);
+        return pid !== process.pid && !existsSync(`/proc/${pid}`);
+      })
+      .map((n) => join(this.dir, n));
+  }
+
+  /** `<id>/` directories without a record, which only a hand or an older bunker leaves: no command can see them. */
+  recordless(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((n) => /^[a-f0-9]{64}$/.test(n) && !existsSync(this.path(n, "container.json")))
+      .map((n) => join(this.dir, n));
   }
 
   ids(): string[] {

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync } from "node:fs";
 import { isAbsolute, normalize } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 import { isOneLine, refuseNul } from "../lib/untrusted-text.ts";
-import { makeDir, OPEN_DIR_MODE } from "../lib/modes.ts";
 import { canonical, familiarName, parseReference } from "../image/reference.ts";
 import { checkNetworkFlags, type NetworkFlags, networkFields } from "./container-network.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
@@ -215,10 +214,15 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     removeContainer(engine, id, { force: true, volumes: true });
     throw new BunkerError(`image ${opts.image} was removed while the container was being created; pull it and try again`);
   }
-  for (const d of ["upper", "work", "merged"]) makeDir(engine.containers.path(id, d), OPEN_DIR_MODE); // upper's is the container's "/"
-  // vfs: the upper dir is the whole root, a copy of the image as overlayfs would have merged it.
-  if (driver === "vfs") copyImageTree([initLayer(engine.images.dir), ...layers], engine.containers.path(id, "upper"));
-  if (opts.userns?.UidMap) chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
+  try {
+    // vfs: the upper dir is the whole root, a copy of the image as overlayfs would have merged it.
+    if (driver === "vfs") copyImageTree([initLayer(engine.images.dir), ...layers], engine.containers.path(id, "upper"));
+    if (opts.userns?.UidMap) chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
+  } catch (e) {
+    // A half-copied root (a full disk) is no container: it goes, as a failed create leaves nothing.
+    removeContainer(engine, id, { force: true, volumes: true });
+    throw e;
+  }
   return record;
 }
 

@@ -6,6 +6,7 @@
 //     unpacked again from their blob when the store has it, else their images are removed
 //   - layers no image lists (orphans), and blobs nothing names
 //   - mounts left under the root, `rm` and volume leftovers (.removing-*, .new-*)
+//   - container directories a create left unpublished (.new-<pid>-<id>) or without a record
 //   - containers whose monitor died: the exit is recorded (255) if the init is gone too
 //   - modes that let other users into the store (store-modes.ts)
 // Image repairs run under the images lock, as pulls commit under it, so a check never
@@ -216,6 +217,14 @@ function leftoverProblems(engine: Engine): Problem[] {
   return leftovers.map(({ path, why }) => ({ what: `${path} is left from ${why}`, repair: () => removeTree(path) }));
 }
 
+/** A create cut short (`.new-<pid>-<id>`), or a container directory without its record: neither is a container any command sees. */
+function partialContainerProblems(engine: Engine): Problem[] {
+  return [
+    ...engine.containers.abandonedNew().map((path) => ({ what: `${path} is left from an interrupted container create`, repair: () => removeTree(path) })),
+    ...engine.containers.recordless().map((path) => ({ what: `${path} has no container.json (a create cut short by an older bunker)`, repair: () => removeTree(path) })),
+  ];
+}
+
 function containerProblems(engine: Engine): Problem[] {
   const problems: Problem[] = [];
   for (const r of engine.containers.list()) {
@@ -255,6 +264,7 @@ export const STORE_CHECKS: ((engine: Engine) => Problem[] | Promise<Problem[]>)[
   orphanBlobProblems,
   mountProblems,
   leftoverProblems,
+  partialContainerProblems,
   containerProblems,
   modeProblems,
 ];

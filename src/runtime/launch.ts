@@ -44,7 +44,7 @@ export function launch(spec: RuntimeSpec, opts: LaunchOptions): Monitored {
 
 const REASONS: Record<number, string> = {
   1: "operation not permitted", 2: "no such file or directory", 13: "permission denied", 17: "file exists", 20: "not a directory", 22: "invalid argument",
-  38: "function not implemented", 40: "too many levels of symbolic links",
+  28: "no space left on device", 38: "function not implemented", 40: "too many levels of symbolic links",
 };
 
 /** Docker's messages and exit codes: 127 for a missing command, 126 for one that cannot be run. */
