@@ -6,6 +6,7 @@
 //     unpacked again from their blob when the store has it, else their images are removed
 //   - layers no image lists (orphans), and blobs nothing names
 //   - mounts left under the root, `rm` and volume leftovers (.removing-*, .new-*)
+//   - volumes holding an interrupted copy-up (their copy-incomplete marker)
 //   - containers whose monitor died: the exit is recorded (255) if the init is gone too
 // Image repairs run under the images lock, as pulls commit under it, so a check never
 // removes what a concurrent pull is adding.
@@ -16,6 +17,8 @@ import { ingestLayer } from "../image/ingest.ts";
 import type { ImageIndex, ImageRecord } from "../image/store.ts";
 import type { Engine } from "./engine.ts";
 import { isProcessAlive, readExitFile, refreshState } from "./start-container.ts";
+import { discardIncompleteCopy, hasIncompleteCopy } from "./volume-fill.ts";
+import { volumeUsers } from "./volumes.ts";
 
 export interface Problem {
   what: string;
@@ -214,6 +217,28 @@ function leftoverProblems(engine: Engine): Problem[] {
   return leftovers.map(({ path, why }) => ({ what: `${path} is left from ${why}`, repair: () => removeTree(path) }));
 }
 
+/** Volumes whose copy-up was killed half-way (volume-fill.ts): emptied, or removed if anonymous (their container was never made). */
+function volumeCopyProblems(engine: Engine): Problem[] {
+  const volumes = engine.volumes;
+  return volumes
+    .list()
+    .filter((v) => hasIncompleteCopy(volumes, v.Name))
+    .map((v) => ({
+      what: `volume ${v.Name} holds an interrupted copy of an image's content (a killed run or create)`,
+      repair: () =>
+        volumes.withLock(() => {
+          if (!hasIncompleteCopy(volumes, v.Name)) return "kept: a container's create finished it meanwhile";
+          const users = volumeUsers(engine).get(v.Name);
+          if (v.Anonymous && !users) {
+            volumes.remove(v.Name);
+            return "removed it (an anonymous volume no container uses)";
+          }
+          discardIncompleteCopy(volumes, v, users);
+          return "emptied it: the next container that mounts it gets the image's content again";
+        }),
+    }));
+}
+
 function containerProblems(engine: Engine): Problem[] {
   const problems: Problem[] = [];
   for (const r of engine.containers.list()) {
@@ -240,5 +265,6 @@ export const STORE_CHECKS: ((engine: Engine) => Problem[] | Promise<Problem[]>)[
   orphanBlobProblems,
   mountProblems,
   leftoverProblems,
+  volumeCopyProblems,
   containerProblems,
 ];
