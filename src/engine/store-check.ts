@@ -220,23 +220,30 @@ function leftoverProblems(engine: Engine): Problem[] {
 /** Volumes whose copy-up was killed half-way (volume-fill.ts): emptied, or removed if anonymous (their container was never made). */
 function volumeCopyProblems(engine: Engine): Problem[] {
   const volumes = engine.volumes;
+  const users = volumeUsers(engine);
   return volumes
     .list()
     .filter((v) => hasIncompleteCopy(volumes, v.Name))
-    .map((v) => ({
-      what: `volume ${v.Name} holds an interrupted copy of an image's content (a killed run or create)`,
-      repair: () =>
-        volumes.withLock(() => {
-          if (!hasIncompleteCopy(volumes, v.Name)) return "kept: a container's create finished it meanwhile";
-          const users = volumeUsers(engine).get(v.Name);
-          if (v.Anonymous && !users) {
-            volumes.remove(v.Name);
-            return "removed it (an anonymous volume no container uses)";
-          }
-          discardIncompleteCopy(volumes, v, users);
-          return "emptied it: the next container that mounts it gets the image's content again";
-        }),
-    }));
+    .map((v): Problem => {
+      const what = `volume ${v.Name} holds an interrupted copy of an image's content (a killed run or create)`;
+      const using = users.get(v.Name);
+      if (using) return { what: `${what}, and container(s) ${using.join(", ")} use it: copy out what you need, remove them, then repair` };
+      return {
+        what,
+        repair: () =>
+          volumes.withLock(() => {
+            if (!hasIncompleteCopy(volumes, v.Name)) return "kept: a container's create finished it meanwhile";
+            const now = volumeUsers(engine).get(v.Name);
+            if (now) return `kept: container(s) ${now.join(", ")} took it meanwhile`;
+            if (v.Anonymous) {
+              volumes.remove(v.Name);
+              return "removed it (an anonymous volume no container uses)";
+            }
+            discardIncompleteCopy(volumes, v, undefined);
+            return "emptied it: the next container that mounts it gets the image's content again";
+          }),
+      };
+    });
 }
 
 function containerProblems(engine: Engine): Problem[] {

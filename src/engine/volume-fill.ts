@@ -31,7 +31,7 @@ export function hasIncompleteCopy(volumes: VolumeStore, name: string): boolean {
  */
 export function discardIncompleteCopy(volumes: VolumeStore, volume: VolumeRecord, users: string[] | undefined): void {
   if (users?.length)
-    throw new BunkerError(`volume ${volume.Name} holds an interrupted copy of an image's content, and container(s) ${users.join(", ")} use it: copy out what you need, remove them, then run "system check --repair"`);
+    throw new BunkerError(`volume ${volume.Name} holds an interrupted copy of an image's content, and container(s) ${users.join(", ")} use it: copy out what you need and remove them, then mount it again (it is emptied and filled anew)`);
   const data = volume.Mountpoint;
   for (const name of readdirSync(data)) rmSync(`${data}/${name}`, { recursive: true, force: true }); // no container has it: paths are safe
   chownSync(data, 0, 0);
@@ -61,7 +61,7 @@ export function fillVolume(volumes: VolumeStore, volume: VolumeRecord, users: ()
     // The marker stays: the next mount (or a repair) starts again from empty.
     const code = (e as NodeJS.ErrnoException).code;
     if (!(e instanceof BunkerError) && !["EEXIST", "ELOOP", "ENOENT", "ENOTDIR"].includes(code ?? "")) throw e;
-    throw new BunkerError(`volume ${volume.Name} changed while the image's content was copied into it (does a running container use it?): ${(e as Error).message}; remove the containers that use it and try again, or use nocopy`);
+    throw new BunkerError(`volume ${volume.Name} changed while the image's content was copied into it (does a running container use it?): ${(e as Error).message}; remove the containers that use it, then try again`);
   }
   syncTree(volume.Mountpoint);
   crashPoint("volume.copy-done");

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUNKER, Bunker, busyboxTar } from "../harness.ts";
+import { BUNKER, Bunker, busyboxTar, expectOneLineError } from "../harness.ts";
 
 const DIRS = 10;
 const FILES = 40; // per directory: 410 entries, well past the copy-midway point (100)
@@ -130,4 +130,15 @@ test("volume.copy-midway: a nocopy mount after the crash gets an empty volume, n
   expect(b.ok(["run", "--rm", "-v", "partial:/data:nocopy", "busybox", "ls", "-A", "/data"])).toBe("");
   expect(b.ok(["system", "check"])).toBe("No problems found\n");
   expect(seenThrough("partial")).toBe(expected); // still empty, so a copying mount fills it
+});
+
+test("volume.copy-midway: a volume another container uses is not emptied under it; the mount is refused until that container goes", () => {
+  const holder = b.ok(["create", "-v", "held:/data", "busybox", "true"]).trim(); // busybox has no /data: nothing copied
+  crash("volume.copy-midway", ["create", "-v", "held:/data", "many", "true"]);
+  expectOneLineError(b.run(["run", "--rm", "-v", "held:/data", "many", "true"]), 125, new RegExp(`volume held holds an interrupted copy of an image's content, and container\\(s\\) ${holder} use it`));
+  const repair = b.run(["system", "check", "--repair"]);
+  expect([repair.exitCode, repair.stdout]).toEqual([1, expect.stringContaining(`volume held holds an interrupted copy of an image's content (a killed run or create), and container(s) ${holder} use it`)]);
+  b.ok(["rm", holder]);
+  checkAndRepair(/volume held holds an interrupted copy/, /repaired: emptied it/);
+  expect(seenThrough("held")).toBe(expected);
 });
