@@ -10,6 +10,7 @@ function load() {
     lsetxattr: { args: [pointer, pointer, pointer, u64, i32], returns: i32 },
     lgetxattr: { args: [pointer, pointer, pointer, u64], returns: i64 },
     syscall: { args: [i64, i64, pointer, pointer, u64], returns: i64 },
+    syncfs: { args: [i32], returns: i32 },
     __errno_location: { args: [], returns: pointer },
     strerror: { args: [i32], returns: FFIType.cstring },
   }).symbols;
@@ -81,6 +82,11 @@ export function lgetxattr(path: string, name: string): Buffer | null {
     if ((e as FsxError).code === "ENODATA") return null;
     throw e;
   }
+}
+
+/** syncfs(2): writes out everything cached for the filesystem FD is on (one call instead of an fsync per file of a tree). */
+export function syncfs(fd: number): void {
+  if (sym().syncfs(fd) < 0) fail("syncfs");
 }
 
 // openat2(2) (Linux 5.6+): the same number on every architecture.

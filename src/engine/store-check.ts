@@ -7,6 +7,7 @@
 //   - layers no image lists (orphans), and blobs nothing names
 //   - mounts left under the root, `rm` and volume leftovers (.removing-*, .new-*)
 //   - container directories a create left unpublished (.new-<pid>-<id>) or without a record
+//   - volumes holding an interrupted copy-up (their copy-incomplete marker)
 //   - containers whose monitor died: the exit is recorded (255) if the init is gone too
 //   - modes that let other users into the store (store-modes.ts)
 // Image repairs run under the images lock, as pulls commit under it, so a check never
@@ -19,6 +20,8 @@ import type { ImageIndex, ImageRecord } from "../image/store.ts";
 import type { Engine } from "./engine.ts";
 import { isProcessAlive, readExitFile, refreshState } from "./start-container.ts";
 import { openModes } from "./store-modes.ts";
+import { discardIncompleteCopy, hasIncompleteCopy } from "./volume-fill.ts";
+import { volumeUsers } from "./volumes.ts";
 
 export interface Problem {
   what: string;
@@ -225,6 +228,35 @@ function partialContainerProblems(engine: Engine): Problem[] {
   ];
 }
 
+/** Volumes whose copy-up was killed half-way (volume-fill.ts): emptied, or removed if anonymous (their container was never made). */
+function volumeCopyProblems(engine: Engine): Problem[] {
+  const volumes = engine.volumes;
+  const users = volumeUsers(engine);
+  return volumes
+    .list()
+    .filter((v) => hasIncompleteCopy(volumes, v.Name))
+    .map((v): Problem => {
+      const what = `volume ${v.Name} holds an interrupted copy of an image's content (a killed run or create)`;
+      const using = users.get(v.Name);
+      if (using) return { what: `${what}, and container(s) ${using.join(", ")} use it: copy out what you need, remove them, then repair` };
+      return {
+        what,
+        repair: () =>
+          volumes.withLock(() => {
+            if (!hasIncompleteCopy(volumes, v.Name)) return "kept: a container's create finished it meanwhile";
+            const now = volumeUsers(engine).get(v.Name);
+            if (now) return `kept: container(s) ${now.join(", ")} took it meanwhile`;
+            if (v.Anonymous) {
+              volumes.remove(v.Name);
+              return "removed it (an anonymous volume no container uses)";
+            }
+            discardIncompleteCopy(volumes, v, undefined);
+            return "emptied it: the next container that mounts it gets the image's content again";
+          }),
+      };
+    });
+}
+
 function containerProblems(engine: Engine): Problem[] {
   const problems: Problem[] = [];
   for (const r of engine.containers.list()) {
@@ -265,6 +297,7 @@ export const STORE_CHECKS: ((engine: Engine) => Problem[] | Promise<Problem[]>)[
   mountProblems,
   leftoverProblems,
   partialContainerProblems,
+  volumeCopyProblems,
   containerProblems,
   modeProblems,
 ];

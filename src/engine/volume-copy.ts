@@ -132,11 +132,15 @@ function* entriesOf(src: Found, prefix: string, links: Map<string, string>): Gen
  * container shares and changes meanwhile (a directory swapped for a symlink to
  * a host path), and nothing may land, or get its owner or setuid bit, outside it.
  */
-function copyMerged(src: Found, dest: string): void {
+function copyMerged(src: Found, dest: string, onEntry?: (written: number) => void): void {
   const root = RootFs.open(dest);
   try {
     const writer = new TreeWriter(root, "", "keep");
-    for (const { entry, from } of entriesOf(src, "", new Map())) writer.writeSync(entry, from);
+    let written = 0;
+    for (const { entry, from } of entriesOf(src, "", new Map())) {
+      writer.writeSync(entry, from);
+      onEntry?.(++written);
+    }
     writer.finish();
     const top = root.openDir("");
     if (top === null) throw new BunkerError(`${dest} is no directory`);
@@ -152,10 +156,12 @@ function copyMerged(src: Found, dest: string): void {
   }
 }
 
-/** Copies the image's content at PATH (if it is a directory there) into the empty volume directory DEST. */
-export function copyImageContent(layers: string[], path: string, dest: string): void {
-  const src = findImageDir(layers, path);
-  if (src) copyMerged(src, dest);
+/** A directory of an image, as findImageDir finds it. */
+export type ImageDir = Found;
+
+/** Copies an image's directory (from findImageDir) into the empty volume directory DEST; ONENTRY sees the count of entries written so far. */
+export function copyImageDir(src: ImageDir, dest: string, onEntry?: (written: number) => void): void {
+  copyMerged(src, dest, onEntry);
 }
 
 /** Copies the whole image (LAYERS top first) into the empty directory DEST: the vfs driver's container root. */

@@ -1,6 +1,7 @@
 // Local volumes on disk, one directory each:
 //   volumes/<name>/_data        what containers mount (a bind of this directory)
 //   volumes/<name>/volume.json  {Name, Driver, Mountpoint, CreatedAt, Labels, Options, Scope, Anonymous}
+//   volumes/<name>/copy-incomplete  while the image's content is copied in (volume-fill.ts)
 //   volumes/.new-<rand>/        a volume being created (renamed to <name> when complete)
 //   volumes/.removing-<name>/   a volume being deleted
 //   volumes/.lock               serialises removal against use (rm, prune, and containers taking a volume)
@@ -8,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { join } from "node:path";
 import { syncDir, writeJsonAtomic } from "../lib/atomic.ts";
 import { makeDir, OPEN_DIR_MODE, PRIVATE_DIR_MODE } from "../lib/modes.ts";
+import { crashPoint } from "../lib/crash-point.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock } from "../lib/lock.ts";
 import { VOLUME_NAME } from "./volume-spec.ts";
@@ -66,6 +68,7 @@ export class VolumeStore {
       ...(opts.anonymous ? { Anonymous: true } : {}),
     };
     writeJsonAtomic(join(tmp, "volume.json"), record);
+    crashPoint("volume.before-publish");
     try {
       renameSync(tmp, this.path(name));
     } catch (e) {

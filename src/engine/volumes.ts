@@ -2,12 +2,11 @@
 // back) its volumes. Whatever checks "is this volume used?" and then acts
 // holds the volumes lock, and so does a container being created with
 // volumes, so `rm`/`prune` never delete a volume a new container is about to use.
-import { readdirSync } from "node:fs";
 import { contentSize } from "../lib/disk-usage.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
-import { copyImageContent } from "./volume-copy.ts";
+import { fillVolume } from "./volume-fill.ts";
 import { pathDepth, type VolumeSpec } from "./volume-spec.ts";
 import { randomVolumeName, type VolumeRecord } from "./volume-store.ts";
 
@@ -73,7 +72,7 @@ export type VolumeRequest = Extract<VolumeSpec, { kind: "volume" | "anonymous" }
 /**
  * Creates the volumes a new container asks for (a missing named one, every
  * anonymous one), fills each empty one from the image (`layers`, top first)
- * unless `nocopy`, and calls `create` with the container's mounts, all under
+ * unless `nocopy` (volume-fill.ts), and calls `create` with the container's mounts, all under
  * the volumes lock. If `create` throws, the anonymous volumes made for it go.
  */
 export function withContainerVolumes(engine: Engine, binds: MountPoint[], requests: VolumeRequest[], layers: string[], create: (mounts: MountPoint[]) => void): void {
@@ -88,7 +87,7 @@ export function withContainerVolumes(engine: Engine, binds: MountPoint[], reques
         const fresh = engine.volumes.tryCreate(name, { anonymous: r.kind === "anonymous", labels: r.labels, options: r.options });
         if (fresh?.Anonymous) made.push(name);
         const volume = fresh ?? engine.volumes.load(name);
-        if (!r.nocopy && readdirSync(volume.Mountpoint).length === 0) fillVolume(layers, r.destination, volume);
+        fillVolume(engine.volumes, volume, () => volumeUsers(engine).get(name), r.nocopy ? null : { layers, destination: r.destination });
         return { Type: "volume", Name: name, Source: volume.Mountpoint, Destination: r.destination, Driver: "local", Mode: r.mode, RW: r.rw, Propagation: "" };
       });
       create(sorted([...binds, ...mounts]));
@@ -97,17 +96,6 @@ export function withContainerVolumes(engine: Engine, binds: MountPoint[], reques
       throw e;
     }
   });
-}
-
-/** Docker's copy-up into an empty volume. A container already using the volume can change it meanwhile; the copy then stops (nothing leaves the volume). */
-function fillVolume(layers: string[], destination: string, volume: VolumeRecord): void {
-  try {
-    copyImageContent(layers, destination, volume.Mountpoint);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (!(e instanceof BunkerError) && !["EEXIST", "ELOOP", "ENOENT", "ENOTDIR"].includes(code ?? "")) throw e;
-    throw new BunkerError(`volume ${volume.Name} changed while the image's content was copied into it (does a running container use it?): ${(e as Error).message}; empty it, or use nocopy`);
-  }
 }
 
 /** `rm -v` and `run --rm`: the container's anonymous volumes go with it, unless another container still uses one. Named ones stay. */

@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mknod } from "../../../ffi/fsx.ts";
-import { copyImageContent, findImageDir } from "../../../src/engine/volume-copy.ts";
+import { copyImageDir, findImageDir } from "../../../src/engine/volume-copy.ts";
 
 const tmp = mkdtempSync("/var/tmp/bunker-volcopy-");
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -26,7 +26,7 @@ function layers(): string[] {
 test("the merged directory wins top-down and whiteouts hide lower entries", () => {
   const dest = join(tmp, `dest-${Math.random()}`);
   mkdirSync(dest);
-  copyImageContent(layers(), "/etc", dest);
+  copyImageDir(findImageDir(layers(), "/etc")!, dest);
   expect(readdirSync(dest).sort()).toEqual(["new", "passwd", "sub"]);
   expect(readFileSync(join(dest, "sub/deep"), "utf8")).toBe("deep\n");
   expect(statSync(join(dest, "passwd")).mode & 0o777).toBe(0o640);
