@@ -72,7 +72,7 @@ function healthSchedule(record: ContainerRecord): MonitorOptions["health"] {
 function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOptions): Started | null {
   return engine.containers.withLock(id, () => {
     // A run that has just ended is recorded first: `start` right after it exits must not be told it still runs.
-    const record: LoadedRecord = recordExit(engine, engine.containers.load(id));
+    const record: LoadedRecord = recordExit(engine, settleInterruptedStart(engine, engine.containers.load(id)));
     const restarting = record.State.Status === "restarting";
     if (opts.restart && !restarting) return null;
     if (!restarting) assertCanStart(record.Name.slice(1), record.State);
@@ -89,6 +89,19 @@ function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOp
       net.done();
     }
   });
+}
+
+/**
+ * A monitor left by a killed start with no container yet either clones it within moments
+ * or gives up (its CLI, and so its program, is gone): a retry right after the kill waits
+ * for which, rather than failing.
+ */
+function settleInterruptedStart(engine: Engine, r: LoadedRecord): LoadedRecord {
+  for (let i = 0; i < 400 && r.Starting && !r.State.Running && r.MonitorPid && isProcessAlive(r.MonitorPid, r.MonitorStartTime); i++) {
+    Bun.sleepSync(5);
+    r = engine.containers.load(r.Id);
+  }
+  return r;
 }
 
 /**
