@@ -7,7 +7,9 @@ import type { Engine } from "../engine/engine.ts";
 import { ensureImage } from "../engine/ensure-image.ts";
 import { currentHealth } from "../engine/health.ts";
 import { removeContainer } from "../engine/remove-container.ts";
-import { refreshState, startContainer } from "../engine/start-container.ts";
+import { adoptInterruptedStart, refreshState, startContainer } from "../engine/start-container.ts";
+import type { ContainerRecord } from "../engine/container-store.ts";
+import { crashPoint } from "../lib/crash-point.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { watchUntil } from "../lib/watch-until.ts";
 import { followLogs } from "./follow-logs.ts";
@@ -16,7 +18,7 @@ import type { Project } from "./load.ts";
 import { connectNetwork, ensureNetworks, ensureVolumes } from "./resources.ts";
 import { progress } from "./output.ts";
 import { isUp, type ProjectContainer, projectContainers } from "./project-containers.ts";
-import { containerPlan, planCreateOptions, replicas, serviceImage } from "./service-config.ts";
+import { type ContainerPlan, containerPlan, planCreateOptions, replicas, serviceImage } from "./service-config.ts";
 import type { ServiceSpec } from "./schema.ts";
 
 export interface UpOptions {
@@ -72,10 +74,17 @@ function firstContainerOf(engine: Engine, project: Project, service: string): st
   return c.record.Name.slice(1);
 }
 
+/** Connects the plan's networks beyond the first that the container is not on yet: a new one, or one whose `up` was killed before it joined them all. */
+async function joinExtraNetworks(engine: Engine, record: ContainerRecord, plan: ContainerPlan): Promise<void> {
+  const joined = record.NetworkSettings?.Networks ?? {};
+  for (const net of plan.extraNetworks) if (!(net.name in joined)) await connectNetwork(engine, record.Id, net.name, net.aliases);
+}
+
 async function createServiceContainer(engine: Engine, project: Project, service: string, s: ServiceSpec, n: number): Promise<string> {
   const plan = containerPlan(project, service, s, n, (other) => firstContainerOf(engine, project, other));
   const record = createContainer(engine, planCreateOptions(plan));
-  for (const net of plan.extraNetworks) await connectNetwork(engine, record.Id, net.name, net.aliases);
+  crashPoint("compose.after-create");
+  await joinExtraNetworks(engine, record, plan);
   progress("Container", record.Name.slice(1), "Created");
   return record.Id;
 }
@@ -91,6 +100,7 @@ async function converge(engine: Engine, project: Project, service: string, opts:
     const current = existing.find((c) => c.number === n);
     const hash = plan(n).configHash;
     if (current && !opts.forceRecreate && current.record.Config.Labels["com.docker.compose.config-hash"] === hash) {
+      await joinExtraNetworks(engine, current.record, plan(n));
       ids.push(current.record.Id);
       continue;
     }
@@ -161,8 +171,10 @@ export async function up(engine: Engine, project: Project, opts: UpOptions, buil
       const r = engine.containers.load(id);
       if (!r.State.Running) {
         await startContainer(engine, id, { attach: false, interactive: false });
+        crashPoint("compose.after-start");
         progress("Container", r.Name.slice(1), "Started");
       } else {
+        if (r.Starting) adoptInterruptedStart(engine, id); // an earlier `up` was killed while it started it
         progress("Container", r.Name.slice(1), "Running");
       }
       started.push(id);

@@ -9,6 +9,7 @@
 //   names/<name> -> <id>            a symlink: creating it reserves the name atomically
 //   names/.lock                     flock file: freeing a leftover name, rename, releasing a name
 //   <run root>/containers/<id>.json a running container's pid: runtime state, gone after a reboot
+//                                   (first written, with its monitor only, before the container exists: see markStarting)
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { syncDir, writeJsonAtomic } from "../lib/atomic.ts";
@@ -16,11 +17,14 @@ import { crashPoint } from "../lib/crash-point.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock, withLockAsync } from "../lib/lock.ts";
 import { makeDir, OPEN_DIR_MODE, PRIVATE_DIR_MODE, SECRET_FILE_MODE, STATE_DIR_MODE } from "../lib/modes.ts";
+import { isProcessAlive, parentPid, processStartTime } from "../lib/process.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
 import type { PortMap } from "../network/ports.ts";
+import { cgroupPids } from "../runtime/cgroups.ts";
 import { type LiveNetwork, type NetworkSettings, withLive, withoutLive } from "../network/settings.ts";
 import type { MountConfig } from "./mount-spec.ts";
 import type { HealthConfig, HealthState } from "./health.ts";
+import { cgroupPath } from "./runtime-spec.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
 
 /** A container being created (create): renamed to `<id>` once whole. */
@@ -148,14 +152,34 @@ export interface RunningState {
   Paused?: boolean;
   /** Its addresses and published ports (container-network.ts). */
   Network?: LiveNetwork;
+  /**
+   * Written (with Pid 0) once the monitor exists and before it is sent the container's program,
+   * so a start killed before it recorded the pid still names the monitor: see load.
+   */
+  Starting?: boolean;
 }
 
-export type LoadedRecord = ContainerRecord & { PidStartTime?: number | null; MonitorPid?: number; MonitorStartTime?: number | null };
+/** What the monitor writes to containers/<id>/exit when the container's init exits. */
+export interface ExitFile {
+  Pid: number;
+  /** The monitor, which may still be running `container cleanup` under the same pid. */
+  MonitorPid: number;
+  ExitCode: number;
+  FinishedAt: string;
+}
+
+export type LoadedRecord = ContainerRecord & {
+  PidStartTime?: number | null;
+  MonitorPid?: number;
+  MonitorStartTime?: number | null;
+  /** Its run file was left by a start that never recorded the pid (a killed CLI): `system check` reports it. */
+  Starting?: boolean;
+};
 
 /** What container.json holds of a record: never the running state. */
 function persisted(record: LoadedRecord): ContainerRecord {
   if (record.State.Running) throw new Error(`internal: saving container ${record.Id} while it runs`);
-  const { PidStartTime: _, MonitorPid: _m, MonitorStartTime: _t, ...persistent } = record;
+  const { PidStartTime: _, MonitorPid: _m, MonitorStartTime: _t, Starting: _s, ...persistent } = record;
   // A running container's addresses and ports live in its run file; one that is not running has none.
   if (persistent.NetworkSettings) persistent.NetworkSettings = withoutLive(persistent.NetworkSettings);
   return persistent;
@@ -344,6 +368,17 @@ export class ContainerStore {
     writeJsonAtomic(join(this.runDir, `${id}.json`), state, { durable: false, mode: SECRET_FILE_MODE });
   }
 
+  /** Records the monitor of a start under way, before the container exists (RunningState.Starting). */
+  markStarting(id: string, state: Omit<RunningState, "Pid" | "PidStartTime" | "Starting">): void {
+    this.markRunning(id, { ...state, Pid: 0, PidStartTime: null, Starting: true });
+  }
+
+  /** Completes the run file of a start that was killed before it recorded the pid (`system check --repair` adopting it). */
+  recordStarted(id: string, pid: number, pidStartTime: number | null): void {
+    const run = this.readRunning(id);
+    if (run?.Starting) this.markRunning(id, { ...run, Pid: pid, PidStartTime: pidStartTime, Starting: undefined });
+  }
+
   /** Records a running container as paused or not (`pause`, `unpause`); call under its lock. */
   setPaused(id: string, paused: boolean): void {
     const run = this.readRunning(id);
@@ -352,6 +387,32 @@ export class ContainerStore {
 
   clearRunning(id: string): void {
     rmSync(join(this.runDir, `${id}.json`), { force: true });
+  }
+
+  /** The monitor's record of the last run's exit, if it wrote one. */
+  readExit(id: string): ExitFile | null {
+    try {
+      return JSON.parse(readFileSync(this.path(id, "exit"), "utf8"));
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The run of a start that was killed before it recorded the pid: the init
+   * is the process in the container's cgroup whose parent is the recorded
+   * monitor or, once that run has ended, the pid in the monitor's exit file.
+   * Undefined while neither exists (the monitor has not cloned it yet, or died
+   * without doing so).
+   */
+  private startedRun(id: string, run: RunningState): RunningState | undefined {
+    if (run.MonitorPid && isProcessAlive(run.MonitorPid, run.MonitorStartTime)) {
+      const pid = cgroupPids(cgroupPath(id)).find((p) => parentPid(p) === run.MonitorPid);
+      if (pid) return { ...run, Pid: pid, PidStartTime: processStartTime(pid) };
+    }
+    const exit = this.readExit(id);
+    if (exit && exit.MonitorPid === run.MonitorPid) return { ...run, Pid: exit.Pid, PidStartTime: null };
+    return undefined;
   }
 
   private readRunning(id: string): RunningState | undefined {
@@ -371,9 +432,17 @@ export class ContainerStore {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`No such container: ${id}`);
       throw e;
     }
-    const run = this.readRunning(id);
+    const recorded = this.readRunning(id);
     // An exit recorded after this start means the run file is a leftover of a crash between the two writes.
-    if (run && run.StartedAt > record.State.FinishedAt) {
+    if (!recorded || recorded.StartedAt <= record.State.FinishedAt) return record;
+    const run = recorded.Starting ? this.startedRun(id, recorded) : recorded;
+    if (recorded.Starting) {
+      // Until its init is found the container shows as recorded; its monitor still stops a second start.
+      record.Starting = true;
+      record.MonitorPid = recorded.MonitorPid;
+      record.MonitorStartTime = recorded.MonitorStartTime;
+    }
+    if (run) {
       const paused = run.Paused === true;
       record.State = { ...record.State, Status: paused ? "paused" : "running", Running: true, Paused: paused, Pid: run.Pid, StartedAt: run.StartedAt, ExitCode: 0, Error: "", FinishedAt: ZERO_TIME };
       record.PidStartTime = run.PidStartTime;

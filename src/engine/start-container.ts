@@ -1,20 +1,21 @@
 // Starting a container: bundle, cgroup, and its monitor (which launches it);
 // when attached, relaying its I/O until it exits. Also reading back what the
 // monitor recorded when the container exited.
-import { copyFileSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { close } from "../../ffi/native.ts";
 import { writeJsonAtomic } from "../lib/atomic.ts";
 import { SECRET_FILE_MODE } from "../lib/modes.ts";
+import { crashPoint } from "../lib/crash-point.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { isProcessAlive, processStartTime } from "../lib/process.ts";
 import { trace } from "../lib/trace.ts";
 import { DEFAULT_DETACH_KEYS, fdConnection, relay } from "../runtime/attach-stream.ts";
-import { cgroupOomKilled, createCgroup, hostCgroups, removeCgroup } from "../runtime/cgroups.ts";
+import { cgroupOomKilled, cgroupPids, createCgroup, hostCgroups, removeCgroup } from "../runtime/cgroups.ts";
 import { forwardSignals, launch } from "../runtime/launch.ts";
 import { type MonitorOptions, monitorExecutable } from "../runtime/monitor.ts";
 import { terminalSize } from "../runtime/pty.ts";
-import type { ContainerRecord, LoadedRecord } from "./container-store.ts";
+import type { ContainerRecord, ExitFile, LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { linkAdditions } from "./container-links.ts";
 import { etcExtras, onUserNetwork, peerHosts, type PreparedNetwork, prepareNetwork, refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
@@ -72,10 +73,11 @@ function healthSchedule(record: ContainerRecord): MonitorOptions["health"] {
 function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOptions): Started | null {
   return engine.containers.withLock(id, () => {
     // A run that has just ended is recorded first: `start` right after it exits must not be told it still runs.
-    const record: LoadedRecord = recordExit(engine, engine.containers.load(id));
+    const record: LoadedRecord = recordExit(engine, settleInterruptedStart(engine, engine.containers.load(id)));
     const restarting = record.State.Status === "restarting";
     if (opts.restart && !restarting) return null;
     if (!restarting) assertCanStart(record.Name.slice(1), record.State);
+    refuseUnrecordedRun(record);
     const net = prepareNetwork(engine, record);
     record.NetworkSettings = withLive(record.NetworkSettings, net.live);
     trace("network attached");
@@ -88,6 +90,34 @@ function launchLocked(engine: Engine, id: string, monitor: string, opts: StartOp
       net.done();
     }
   });
+}
+
+/**
+ * A monitor left by a killed start with no container yet either clones it within moments
+ * or gives up (its CLI, and so its program, is gone): a retry right after the kill waits
+ * for which, rather than failing.
+ */
+function settleInterruptedStart(engine: Engine, r: LoadedRecord): LoadedRecord {
+  for (let i = 0; i < 400 && r.Starting && !r.State.Running && r.MonitorPid && isProcessAlive(r.MonitorPid, r.MonitorStartTime); i++) {
+    Bun.sleepSync(5);
+    r = engine.containers.load(r.Id);
+  }
+  return r;
+}
+
+/**
+ * Never a second init beside a first: a start killed before it recorded the pid can leave its
+ * monitor still starting the container, or processes in its cgroup (docs/storage.md, Crash windows).
+ */
+function refuseUnrecordedRun(r: LoadedRecord): void {
+  const name = r.Name.slice(1);
+  if (r.MonitorPid && isProcessAlive(r.MonitorPid, r.MonitorStartTime)) {
+    throw new BunkerError(`container ${name} is still being started by the monitor (pid ${r.MonitorPid}) of an interrupted start: try again, or run "bunker system check --repair"`);
+  }
+  const pids = cgroupPids(cgroupPath(r.Id));
+  if (pids.length > 0) {
+    throw new BunkerError(`container ${name}'s cgroup still holds processes (${pids.join(", ")}) of an interrupted start: run "bunker system check --repair", or remove it with "bunker rm -f ${name}"`);
+  }
 }
 
 function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, opts: StartOptions, net: PreparedNetwork): Started {
@@ -111,8 +141,10 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
   const cgroup = createCgroup(cgroupPath(id), hostCgroups(), spec.linux.resources);
   trace("cgroup created");
   const policy = record.HostConfig.RestartPolicy?.Name ?? "no";
+  let started: ReturnType<typeof launch> | undefined;
   try {
-    const started = launch(spec, {
+    crashPoint("start.before-launch");
+    started = launch(spec, {
       cgroup,
       size: terminalSize(),
       cacheDir: engine.dirs.cache,
@@ -130,8 +162,15 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
         runRoot: engine.dirs.runRoot,
         cacheDir: engine.dirs.cache,
       },
+      // Recorded before the container exists, so a start killed from here on still names its monitor.
+      monitorSpawned: (monitorPid) => {
+        const network = net.live ? { Network: net.live } : {};
+        engine.containers.markStarting(id, { StartedAt: new Date().toISOString(), MonitorPid: monitorPid, MonitorStartTime: processStartTime(monitorPid), ...network });
+        crashPoint("start.monitor-recorded");
+      },
     });
     trace("container launched");
+    crashPoint("start.after-launch");
     // Saved only when they change: an ordinary start writes nothing durable. Each run's health starts over.
     const countsChanged = restarting || record.RestartCount !== 0 || record.ManuallyStopped || record.State.Health !== undefined;
     record.RestartCount = restarting ? record.RestartCount + 1 : 0;
@@ -149,9 +188,11 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
       ...(net.live ? { Network: net.live } : {}),
     });
     trace("running state saved");
-    refreshPeers(engine, userNetworkIds(record));
-    return { record, owner: started.owner };
+    crashPoint("start.after-record");
   } catch (e) {
+    // Once launched it runs whatever failed after: its run file names it, and `system check --repair` adopts it.
+    if (started) throw e;
+    engine.containers.clearRunning(id); // the monitor's, if it got that far: nothing runs
     removeCgroup(cgroupPath(id));
     if (e instanceof BunkerError) {
       // As docker: a container that failed to start stays "created", with the reason recorded.
@@ -160,6 +201,23 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
     }
     throw e;
   }
+  refreshPeers(engine, userNetworkIds(record));
+  return { record, owner: started!.owner };
+}
+
+/**
+ * Records as running a container whose start was killed after its monitor had started it
+ * (load finds its init in its cgroup as the monitor's child); returns it, or null when there
+ * is no such start (any more).
+ */
+export function adoptInterruptedStart(engine: Engine, id: string): LoadedRecord | null {
+  return engine.containers.withLock(id, () => {
+    const r = engine.containers.load(id);
+    if (!r.Starting || !isProcessAlive(r.State.Pid, r.PidStartTime)) return null;
+    engine.containers.recordStarted(id, r.State.Pid, r.PidStartTime ?? null);
+    refreshPeers(engine, userNetworkIds(r));
+    return engine.containers.load(id);
+  });
 }
 
 /** Starts a created or exited container. With attach, relays its I/O and returns its exit code once it exits (0 if detached from). */
@@ -216,22 +274,12 @@ function releaseCgroup(id: string): boolean {
   return oomKilled;
 }
 
-export interface ExitFile {
-  Pid: number;
-  /** The monitor, which may still be running `container cleanup` under the same pid. */
-  MonitorPid: number;
-  ExitCode: number;
-  FinishedAt: string;
-}
+export type { ExitFile } from "./container-store.ts";
 
 /** What the monitor wrote when the container's init exited (of the last run, unless `record` names this run's pid). */
 export function readExitFile(engine: Engine, record: ContainerRecord): ExitFile | null {
-  try {
-    const exit: ExitFile = JSON.parse(readFileSync(engine.containers.path(record.Id, EXIT_FILE), "utf8"));
-    return !record.State.Pid || exit.Pid === record.State.Pid ? exit : null;
-  } catch {
-    return null;
-  }
+  const exit = engine.containers.readExit(record.Id);
+  return exit && (!record.State.Pid || exit.Pid === record.State.Pid) ? exit : null;
 }
 
 /**

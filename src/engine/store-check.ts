@@ -10,6 +10,7 @@
 //   - volumes holding an interrupted copy-up (their copy-incomplete marker)
 //   - containers whose monitor died: the exit is recorded (255) if the init is gone too
 //   - modes that let other users into the store (store-modes.ts)
+//   - starts killed before they recorded the pid: their container adopted, or their processes killed
 // Image repairs run under the images lock, as pulls commit under it, so a check never
 // removes what a concurrent pull is adding.
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -18,10 +19,13 @@ import { MNT_DETACH, umount } from "../../ffi/native.ts";
 import { ingestLayer } from "../image/ingest.ts";
 import type { ImageIndex, ImageRecord } from "../image/store.ts";
 import type { Engine } from "./engine.ts";
-import { isProcessAlive, readExitFile, refreshState } from "./start-container.ts";
 import { openModes } from "./store-modes.ts";
 import { discardIncompleteCopy, hasIncompleteCopy } from "./volume-fill.ts";
 import { volumeUsers } from "./volumes.ts";
+import { cgroupExists, cgroupPids, removeCgroup } from "../runtime/cgroups.ts";
+import { killCgroupProcesses } from "./remove-container.ts";
+import { cgroupPath } from "./runtime-spec.ts";
+import { adoptInterruptedStart, isProcessAlive, readExitFile, refreshState } from "./start-container.ts";
 
 export interface Problem {
   what: string;
@@ -288,6 +292,57 @@ function modeProblems(engine: Engine): Problem[] {
   }));
 }
 
+/** `system check --repair` clearing what a killed start left of a container that does not run: processes, cgroup, run file. */
+function clearInterruptedStart(engine: Engine, id: string): string {
+  return engine.containers.withLock(id, () => {
+    const r = engine.containers.load(id);
+    if (r.State.Running) return "left alone: it was started meanwhile";
+    const killed = killCgroupProcesses(id);
+    removeCgroup(cgroupPath(id));
+    if (r.Starting) engine.containers.clearRunning(id);
+    return killed > 0 ? `killed its ${killed} process(es) and removed its cgroup; start it again` : "removed its cgroup and run file";
+  });
+}
+
+/**
+ * Starts killed before they recorded the pid (docs/storage.md, Crash windows). A container whose
+ * monitor runs it is adopted; what a start left without a monitor is killed and removed, so a
+ * new start never puts a second init into the same cgroup.
+ */
+function interruptedStartProblems(engine: Engine): Problem[] {
+  const problems: Problem[] = [];
+  for (const r of engine.containers.list()) {
+    const name = r.Name.slice(1);
+    const monitorAlive = !!r.MonitorPid && isProcessAlive(r.MonitorPid, r.MonitorStartTime);
+    if (r.Starting && r.State.Running && monitorAlive && isProcessAlive(r.State.Pid, r.PidStartTime)) {
+      problems.push({
+        what: `container ${name} runs (pid ${r.State.Pid}, under its monitor ${r.MonitorPid}), but the start that launched it was killed before recording it`,
+        repair: () => {
+          const adopted = adoptInterruptedStart(engine, r.Id);
+          return adopted ? `adopted it: recorded as running (pid ${adopted.State.Pid}, monitor ${adopted.MonitorPid})` : "left alone: its state changed meanwhile; check again";
+        },
+      });
+    } else if (r.Starting && r.State.Running) {
+      problems.push({
+        what: `container ${name} ran after an interrupted start and exited, but its exit is not recorded`,
+        repair: () => `recorded its exit (${refreshState(engine, engine.containers.load(r.Id)).State.ExitCode})`,
+      });
+    } else if (!r.State.Running && !monitorAlive) {
+      // A monitor still alive with no container yet is a start under way, or one that is about to give up.
+      const pids = cgroupPids(cgroupPath(r.Id));
+      if (pids.length > 0) {
+        problems.push({
+          what: `container ${name} is recorded as ${r.State.Status}, but its cgroup holds processes (${pids.join(", ")}) left by an interrupted start`,
+          repair: () => clearInterruptedStart(engine, r.Id),
+        });
+      } else if (r.Starting || cgroupExists(cgroupPath(r.Id))) {
+        problems.push({ what: `container ${name} has the run file or cgroup of an interrupted start, but nothing runs`, repair: () => clearInterruptedStart(engine, r.Id) });
+      }
+    }
+  }
+  return problems;
+}
+
 /** The checks, in an order where repairing what one finds never invalidates the next (blobs before the layers unpacked from them). */
 export const STORE_CHECKS: ((engine: Engine) => Problem[] | Promise<Problem[]>)[] = [
   imageTmpProblems,
@@ -298,6 +353,7 @@ export const STORE_CHECKS: ((engine: Engine) => Problem[] | Promise<Problem[]>)[
   leftoverProblems,
   partialContainerProblems,
   volumeCopyProblems,
+  interruptedStartProblems,
   containerProblems,
   modeProblems,
 ];

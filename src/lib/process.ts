@@ -16,6 +16,16 @@ export function processStartTime(pid: number): number | null {
   }
 }
 
+/** The parent of a live process (0 if it is gone): how a container's init is told from the rest of its cgroup. */
+export function parentPid(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return 0;
+  }
+}
+
 /** Whether the process recorded as PID is still that process (not a recycled pid). */
 export function isProcessAlive(pid: number, startTime: number | null | undefined): boolean {
   return pid > 0 && startTime != null && processStartTime(pid) === startTime;

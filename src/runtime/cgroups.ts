@@ -1,7 +1,7 @@
 // One cgroup per container, on cgroup v1 (including hybrid hosts) and v2.
 // The mode is read from mountinfo rather than assumed from mount points;
 // what differs per version lives in cgroup-v1.ts and cgroup-v2.ts.
-import { readFileSync, rmdirSync } from "node:fs";
+import { existsSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 import type { CgroupBackend, CgroupStats, ContainerCgroup } from "./cgroup-backend.ts";
@@ -108,6 +108,11 @@ export function cgroupPids(path: string, hierarchies = hostCgroups()): number[] 
   } catch {
     return [];
   }
+}
+
+/** Whether any of the container's cgroup dirs exists (a start made it; exit and `rm` remove it). */
+export function cgroupExists(path: string, hierarchies = hostCgroups()): boolean {
+  return hierarchies.some((h) => existsSync(join(h.mountPoint, path)));
 }
 
 /** Freezes or thaws the container's tasks (`pause`, `unpause`). */

@@ -23,6 +23,8 @@ export interface LaunchOptions {
   /** The monitor executable (monitorExecutable). */
   monitor: string;
   monitorOptions: Omit<MonitorOptions, "cloneFlags" | "netns" | "cgroupV2" | "tty">;
+  /** Called with the monitor's pid before the container exists (to record it: see startMonitored). */
+  monitorSpawned?: (monitorPid: number) => void;
 }
 
 const isFile = (source: string) => existsSync(source) && !statSync(source).isDirectory();
@@ -35,7 +37,7 @@ export function launch(spec: RuntimeSpec, opts: LaunchOptions): Monitored {
   try {
     // A network namespace given by path is joined by inheritance: the monitor spawns the container inside it.
     const netns = spec.linux.namespaces.find((n) => n.type === "network" && n.path)?.path ?? "";
-    return startMonitored(opts.monitor, program, { ...opts.monitorOptions, cloneFlags: cloneFlags(spec), netns, cgroupV2: opts.cgroup.v2Dir ?? "", tty });
+    return startMonitored(opts.monitor, program, { ...opts.monitorOptions, cloneFlags: cloneFlags(spec), netns, cgroupV2: opts.cgroup.v2Dir ?? "", tty }, opts.monitorSpawned);
   } catch (e) {
     if (e instanceof SpawnError) throw describeSpawnError(e, spec.process.args[0]);
     throw e;

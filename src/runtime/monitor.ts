@@ -95,8 +95,11 @@ function readReport(fd: number): string {
   return header.length < 8 ? "" : readExactly(fd, header.readUInt32BE(4)).toString();
 }
 
-/** Starts the monitor, which starts the container; returns once the container has exec'd its command (or throws SpawnError). */
-export function startMonitored(executable: string, program: string[], opts: MonitorOptions): Monitored {
+/**
+ * Starts the monitor, which starts the container; returns once the container has exec'd its command (or throws SpawnError).
+ * `spawned` learns the monitor's pid while the monitor still waits for the program, before any container process exists.
+ */
+export function startMonitored(executable: string, program: string[], opts: MonitorOptions, spawned?: (monitorPid: number) => void): Monitored {
   // The log attributes (labels, env) come first: in argv any user could read them in `ps`. Refuses a NUL before anything starts.
   const programFrame = frame(0, encodeWords([opts.logAttrs, ...program]));
   const [ours, theirs] = socketPair();
@@ -105,6 +108,12 @@ export function startMonitored(executable: string, program: string[], opts: Moni
     monitorPid = spawnMonitor([executable, ...optionArgs(opts)], theirs);
   } finally {
     close(theirs);
+  }
+  try {
+    spawned?.(monitorPid);
+  } catch (e) {
+    close(ours); // the monitor reads end-of-file instead of a program, and exits
+    throw e;
   }
   try {
     writeSync(ours, programFrame);
