@@ -8,6 +8,7 @@ import { canonical, familiarName, parseReference } from "../image/reference.ts";
 import { checkNetworkFlags, type NetworkFlags, networkFields } from "./container-network.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { containerEvent } from "./events.ts";
 import { mergeEnv, readEnvFile } from "./env.ts";
 import { type HealthConfig, mergeHealthcheck } from "./health.ts";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log-config.ts";
@@ -219,6 +220,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
   // vfs: the upper dir is the whole root, a copy of the image as overlayfs would have merged it.
   if (driver === "vfs") copyImageTree([initLayer(engine.images.dir), ...layers], engine.containers.path(id, "upper"));
   if (opts.userns?.UidMap) chownForUserns(opts.userns, ["upper", "work"].map((d) => engine.containers.path(id, d)));
+  containerEvent(engine, record, "create");
   return record;
 }
 

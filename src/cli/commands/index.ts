@@ -46,6 +46,7 @@ export const COMMANDS: Record<string, Loader> = {
   compose: () => import("./compose.ts"),
   build: () => import("./build.ts"),
   info: () => import("./system/info.ts"),
+  events: () => import("./system/events.ts"),
   completion: () => import("./completion.ts"),
 };
 
@@ -106,6 +107,7 @@ export const GROUPS: Record<string, Record<string, Loader>> = {
     df: () => import("./system/df.ts"),
     prune: () => import("./system/prune.ts"),
     info: COMMANDS.info,
+    events: COMMANDS.events,
     check: () => import("./system/check.ts"),
   },
   healthcheck: {
