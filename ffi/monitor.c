@@ -69,7 +69,7 @@ struct sockaddr_un_ { unsigned short family; char path[108]; };
 
 enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T_RESIZE = 5, T_REPORT = 6 };
 
-static const char *opt_netns = "", *opt_dir = "", *opt_log = "", *opt_log_attrs = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
+static const char *opt_netns = "", *opt_dir = "", *opt_log = "", *opt_log_attrs = "", *opt_events = "", *opt_event_attrs = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
 static long opt_clone, opt_log_max_size, opt_log_max_file = 1, opt_health_ms, opt_health_start_ms, opt_health_start_period_ms, opt_tty, opt_stdin, opt_cleanup, opt_attached;
 
 struct client { int used, fd, owner, len; char buf[CLIENT_BUF]; };
@@ -408,6 +408,38 @@ static void write_exit_file(int pid, int code, int durable) {
   if (durable && (fd = open(opt_dir, O_DIRECTORY | O_CLOEXEC)) >= 0) { fsync(fd); close(fd); }
 }
 
+/*
+ * The container's `die` in the events journal (src/events/journal.ts), as the
+ * engine writes its events: one line, one write() with O_APPEND, so it lands
+ * whole among other writers' without a lock. The engine fills in docker's
+ * deprecated status/id/from when it reads it.
+ */
+static void append_die_event(int code) {
+  static char line[4096 + 512];
+  struct timespec_ ts; char *p; int fd, i; char frac[9];
+  if (!*opt_events || !*opt_event_attrs || slen(opt_event_attrs) > 4000) return;
+  clock_gettime(0 /* CLOCK_REALTIME */, &ts);
+  for (i = 8; i >= 0; i--) { frac[i] = '0' + ts.nsec % 10; ts.nsec /= 10; }
+  p = put_str(line, "{\"Type\":\"container\",\"Action\":\"die\",\"Actor\":{\"ID\":\"", line + 64);
+  p = put_str(p, opt_id, p + 128);
+  p = put_str(p, "\",\"Attributes\":{\"exitCode\":\"", p + 32);
+  p = put_long(p, code);
+  *p++ = '"';
+  /* The rest of the engine's attributes object, after its "{" (never empty: it holds image and name). */
+  if (opt_event_attrs[1] != '}') *p++ = ',';
+  p = put_str(p, opt_event_attrs + 1, p + 4000);
+  p = put_str(p, "},\"scope\":\"local\",\"time\":", p + 32);
+  p = put_long(p, ts.sec);
+  p = put_str(p, ",\"timeNano\":", p + 16);
+  p = put_long(p, ts.sec);
+  for (i = 0; i < 9; i++) *p++ = frac[i];
+  p = put_str(p, "}\n", p + 4);
+  fd = open(opt_events, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  write(fd, line, (size_t)(p - line));
+  close(fd);
+}
+
 /* `bunker --root R --runroot RR <verb...> ID`, with stdio on /dev/null. */
 static void exec_bunker(const char *verb1, const char *verb2) {
   char *argv[] = { (char *)opt_exe, "--root", (char *)opt_root, "--runroot", (char *)opt_runroot, (char *)verb1, (char *)verb2, (char *)opt_id, 0 };
@@ -493,6 +525,7 @@ static void parse_options(int argc, char **argv) {
     else if (seq(a, "root")) opt_root = v;
     else if (seq(a, "runroot")) opt_runroot = v;
     else if (seq(a, "id")) opt_id = v;
+    else if (seq(a, "events")) opt_events = v;
   }
 }
 
@@ -510,8 +543,9 @@ static int read_exactly(int fd, char *buf, long n) {
  * The container's program comes as the owner's first frame, not in argv:
  * /proc/PID/cmdline is readable by every user, and the program holds the
  * container's environment. Its first word is the log's attributes (labels
- * and env chosen by --log-opt), private for the same reason. Returns the
- * number of program words, split into `words`.
+ * and env chosen by --log-opt), its second the die event's (labels, image,
+ * name), private for the same reason. Returns the number of program words,
+ * split into `words`.
  */
 static int read_program(void) {
   static char program[8 << 20]; /* only the pages a program fills are ever backed */
@@ -520,10 +554,11 @@ static int read_program(void) {
   size = ((long)h[4] << 24) | ((long)h[5] << 16) | ((long)h[6] << 8) | h[7];
   if (size <= 0 || size > (long)sizeof program || read_exactly(3, program, size) < 0) return -1;
   count = decode_words(words, MAX_WORDS, program, size);
-  if (count < 2) return -1;
+  if (count < 3) return -1;
   opt_log_attrs = words[0];
-  for (i = 0; i < count; i++) words[i] = words[i + 1];
-  return (int)count - 1;
+  opt_event_attrs = words[1];
+  for (i = 0; i + 2 < count; i++) words[i] = words[i + 2];
+  return (int)count - 2;
 }
 
 static int starts_with(const char *s, const char *prefix) {
@@ -620,6 +655,7 @@ int main(int argc, char **argv) {
   drain_output();
   if (listen_fd >= 0) { close(listen_fd); unlink(opt_socket); }
   int owned = owner_connected();
+  append_die_event(code); /* before the exit file: an exit file means the die event is written (see remove-container.ts) */
   write_exit_file(pid, code, !owned);
   p = put_long(msg, code);
   send_frame(T_EXIT, msg, p - msg);

@@ -2,6 +2,7 @@
 import { BunkerError } from "../lib/errors.ts";
 import { relay, socketConnection } from "../runtime/attach-stream.ts";
 import type { Engine } from "./engine.ts";
+import { containerEvent } from "./events.ts";
 import { forwardSignals } from "../runtime/launch.ts";
 import { refreshState } from "./start-container.ts";
 
@@ -19,6 +20,7 @@ export async function attachContainer(engine: Engine, ref: string, opts: AttachO
   if (record.State.Paused) throw new BunkerError("You cannot attach to a paused container, unpause it first", 1);
   const conn = await socketConnection(engine.containers.socketPath(id));
   if (!conn) throw new BunkerError(`cannot attach to container ${ref}: its monitor is not running`);
+  containerEvent(engine, record, "attach");
   const signals = opts.sigProxy && !record.Config.Tty ? forwardSignals() : undefined;
   signals?.attach(record.State.Pid);
   const result = await relay(conn, {

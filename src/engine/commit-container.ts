@@ -10,11 +10,12 @@ import type { ContainerConfig, ImageConfig } from "../image/config.ts";
 import { chainIds, sha256 } from "../image/digest.ts";
 import type { IngestedLayer } from "../image/ingest.ts";
 import { ingestEntries } from "../image/ingest-entries.ts";
-import { canonical, parseReference } from "../image/reference.ts";
+import { canonical, familiarTag, parseReference } from "../image/reference.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { freezeCgroup } from "../runtime/cgroups.ts";
 import type { LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { containerEvent } from "./events.ts";
 import { treeEntries } from "./rootfs/tree-reader.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import { isProcessAlive } from "./start-container.ts";
@@ -68,6 +69,7 @@ export async function commitContainer(engine: Engine, ref: string, opts: CommitO
     layer.discard();
     throw e;
   }
+  containerEvent(engine, record, "commit", { comment: opts.message ?? "", imageID: newId, imageRef: tag ? familiarTag(tag) : "" });
   return newId;
 }
 

@@ -9,6 +9,7 @@ import { exitCodeFrom, socketConnection } from "../runtime/attach-stream.ts";
 import { freezeCgroup } from "../runtime/cgroups.ts";
 import type { LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { containerEvent } from "./events.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import { SIGKILL, SIGTERM, signalNumber } from "./signals.ts";
 import { isProcessAlive, refreshState } from "./start-container.ts";
@@ -70,6 +71,7 @@ export async function stopContainer(engine: Engine, ref: string, timeout?: numbe
   const ended = await exitOf(engine, record);
   const sig = signalNumber(signal ?? record.Config.StopSignal ?? "SIGTERM") ?? SIGTERM;
   const seconds = timeout ?? record.Config.StopTimeout ?? DEFAULT_STOP_TIMEOUT;
+  containerEvent(engine, record, "kill", { signal: String(sig) });
   kill(record.State.Pid, sig);
   if (record.State.Paused) thaw(engine, record.Id); // a frozen task takes the signal once thawed, as docker's stop does
   const done = ended();
@@ -77,9 +79,22 @@ export async function stopContainer(engine: Engine, ref: string, timeout?: numbe
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), seconds * 1000)))]);
     clearTimeout(timer);
-    if (timedOut) kill(record.State.Pid, SIGKILL);
+    if (timedOut) {
+      containerEvent(engine, record, "kill", { signal: String(SIGKILL) });
+      kill(record.State.Pid, SIGKILL);
+    }
   }
   await done;
+  containerEvent(engine, record, "stop");
+}
+
+/** `restart`: stop, start again, and docker's restart event. */
+export async function restartContainer(engine: Engine, ref: string, timeout?: number, signal?: string): Promise<void> {
+  await stopContainer(engine, ref, timeout, signal);
+  const id = engine.containers.resolve(ref);
+  const { startContainer } = await import("./start-container.ts");
+  await startContainer(engine, id, { attach: false, interactive: false });
+  containerEvent(engine, engine.containers.load(id), "restart");
 }
 
 /** `kill`: sends a signal (SIGKILL by default) and returns at once, as docker does. */
@@ -95,6 +110,7 @@ export function killContainer(engine: Engine, ref: string, signal = "KILL"): voi
   if (!isProcessAlive(record.State.Pid, record.PidStartTime) || !kill(record.State.Pid, sig)) {
     throw new BunkerError(`cannot kill container: ${ref}: container ${record.Id} is not running`);
   }
+  containerEvent(engine, record, "kill", { signal: String(sig) });
 }
 
 export type WaitCondition = "not-running" | "next-exit" | "removed";

@@ -12,6 +12,7 @@ import { drainedOrClosed } from "../lib/drained.ts";
 import { BunkerError } from "../lib/errors.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { containerEvent } from "./events.ts";
 import { withContainerRoot } from "./rootfs/container-root.ts";
 import { cleanPath, RootFs } from "./rootfs/root-fs.ts";
 import { type Place, treeEntries } from "./rootfs/tree-reader.ts";
@@ -89,6 +90,17 @@ async function oneLine<T>(work: Promise<T>): Promise<T> {
 /** `cp CONTAINER:SRC DEST|-`; returns the bytes copied. */
 export async function copyFromContainer(engine: Engine, ref: string, src: string, dest: string, opts: CopyOptions): Promise<number> {
   const id = engine.containers.resolve(ref);
+  return copied(engine, id, "archive-path", () => copyOut(engine, id, ref, src, dest, opts));
+}
+
+/** docker's event of a finished copy: archive-path (out of the container), extract-to-dir (into it). */
+async function copied(engine: Engine, id: string, action: string, copy: () => Promise<number>): Promise<number> {
+  const bytes = await copy();
+  containerEvent(engine, engine.containers.load(id), action);
+  return bytes;
+}
+
+function copyOut(engine: Engine, id: string, ref: string, src: string, dest: string, opts: CopyOptions): Promise<number> {
   return oneLine(withContainerRoot(engine, id, "read", async (root) => {
     const clean = cleanPath(src);
     const st = root.stat(clean, opts.followLink);
@@ -122,6 +134,10 @@ export async function copyFromContainer(engine: Engine, ref: string, src: string
 /** `cp SRC|- CONTAINER:DEST`; returns the bytes copied. */
 export async function copyToContainer(engine: Engine, src: string, ref: string, dest: string, opts: CopyOptions): Promise<number> {
   const id = engine.containers.resolve(ref);
+  return copied(engine, id, "extract-to-dir", () => copyIn(engine, id, src, ref, dest, opts));
+}
+
+async function copyIn(engine: Engine, id: string, src: string, ref: string, dest: string, opts: CopyOptions): Promise<number> {
   const owner: Ownership = opts.archive ? "keep" : containerRoot(engine.containers.load(id).HostConfig);
   if (src === "-") {
     return oneLine(

@@ -7,6 +7,7 @@ import { canonical, familiarName, parseReference } from "../image/reference.ts";
 import { checkNetworkFlags, type NetworkFlags, networkFields } from "./container-network.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { containerEvent } from "./events.ts";
 import { mergeEnv, readEnvFile } from "./env.ts";
 import { type HealthConfig, mergeHealthcheck } from "./health.ts";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log-config.ts";
@@ -223,6 +224,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     removeContainer(engine, id, { force: true, volumes: true });
     throw e;
   }
+  containerEvent(engine, record, "create");
   return record;
 }
 

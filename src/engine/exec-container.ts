@@ -15,6 +15,7 @@ import { prepareSeccompBpf, seccompFileFor } from "../runtime/seccomp-files.ts";
 import type { RuntimeSpec } from "../runtime/spec.ts";
 import type { LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { containerEvent } from "./events.ts";
 import { mergeEnv, readEnvFile } from "./env.ts";
 import { readLayeredFile } from "./layer-files.ts";
 import { processCapabilities } from "./security.ts";
@@ -111,12 +112,27 @@ export async function spawnExec(engine: Engine, target: ExecTarget, exec: Runtim
   const cgroup = cgroupJoinFiles(target.spec.linux.cgroupsPath ?? "");
   const helper = await monitorExecutable(cacheDir);
   const program = buildExecProgram(exec, cgroup, namespacePaths(target.spec, target.record.State.Pid), stdio, helper, seccompFileFor(exec, cacheDir));
+  const execID = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
+  const action = `${exec.process.args.join(" ")}`;
+  containerEvent(engine, target.record, `exec_create: ${action}`, { execID });
   try {
-    return spawnExecProgram(program);
+    const pid = spawnExecProgram(program);
+    containerEvent(engine, target.record, `exec_start: ${action}`, { execID });
+    execIds.set(pid, execID);
+    return pid;
   } catch (e) {
     if (e instanceof SpawnError) throw describeExecError(e, exec.process.args[0]);
     throw e;
   }
+}
+
+/** The exec id of each process spawnExec started, for its exec_die. */
+const execIds = new Map<number, string>();
+
+/** Records docker's exec_die once the caller has seen process PID (from spawnExec) exit. */
+export function execDied(engine: Engine, target: ExecTarget, pid: number, exitCode: number): void {
+  containerEvent(engine, target.record, "exec_die", { execID: execIds.get(pid) ?? "", exitCode: String(exitCode) });
+  execIds.delete(pid);
 }
 
 const ENOENT = 2;

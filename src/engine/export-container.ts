@@ -4,6 +4,7 @@
 import type { TarOutput } from "../image/tar-writer.ts";
 import { writeTar } from "../image/tar-writer.ts";
 import type { Engine } from "./engine.ts";
+import { containerEvent } from "./events.ts";
 import { withContainerRoot } from "./rootfs/container-root.ts";
 import { treeEntries } from "./rootfs/tree-reader.ts";
 
@@ -13,4 +14,5 @@ export async function exportContainer(engine: Engine, ref: string, output: () =>
     const rootDev = root.stat("", false)?.dev;
     return writeTar(treeEntries({ fd: root.fd }, "", { skipContents: (dir) => dir.dev !== rootDev }), output());
   });
+  containerEvent(engine, engine.containers.load(id), "export");
 }

@@ -6,7 +6,8 @@ import { kill } from "../../ffi/native.ts";
 import { BunkerError, ExecError } from "../lib/errors.ts";
 import { childExit } from "../runtime/child-exit.ts";
 import type { Engine } from "./engine.ts";
-import { execSpec, execTarget, type ExecTarget, spawnExec } from "./exec-container.ts";
+import { execDied, execSpec, execTarget, type ExecTarget, spawnExec } from "./exec-container.ts";
+import { containerEvent } from "./events.ts";
 import { applyResult, type HealthResult, type HealthState, initialHealth, MAX_OUTPUT_LEN, probeCommand, probeTimeout, timeoutMessage } from "./health.ts";
 
 const SIGKILL = 9;
@@ -22,8 +23,10 @@ export async function runHealthcheck(engine: Engine, ref: string): Promise<Healt
   return engine.containers.withLock(id, () => {
     const record = engine.containers.load(id);
     // The container has a check (probeCommand above), so initialHealth gives a state.
-    const health = applyResult(record.State.Health ?? initialHealth(record)!, config, record.State.StartedAt, result);
+    const before = record.State.Health ?? initialHealth(record)!;
+    const health = applyResult(before, config, record.State.StartedAt, result);
     engine.containers.saveHealth(id, health);
+    if (health.Status !== before.Status) containerEvent(engine, record, `health_status: ${health.Status}`);
     return health;
   });
 }
@@ -50,9 +53,10 @@ async function probe(engine: Engine, target: ExecTarget, command: string[], time
     clearTimeout(timer);
     if (exit === null) {
       kill(pid, SIGKILL);
-      await childExit(pid);
+      execDied(engine, target, pid, (await childExit(pid)).code);
       return { Start: start, End: new Date().toISOString(), ExitCode: -1, Output: timedOut };
     }
+    execDied(engine, target, pid, exit.code);
     const buf = Buffer.alloc(MAX_OUTPUT_LEN);
     const n = readSync(out, buf, 0, MAX_OUTPUT_LEN, 0);
     return { Start: start, End: new Date().toISOString(), ExitCode: exit.code, Output: buf.subarray(0, n).toString() };

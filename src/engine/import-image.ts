@@ -3,7 +3,8 @@ import { BunkerError } from "../lib/errors.ts";
 import { applyChange } from "../image/changes.ts";
 import { type ContainerConfig, hostArchitecture, type ImageConfig } from "../image/config.ts";
 import { canonical, parseReference } from "../image/reference.ts";
-import type { ImageStore } from "../image/store.ts";
+import type { Engine } from "./engine.ts";
+import { imageEvent } from "./events.ts";
 import { ingestLayer } from "../image/ingest.ts";
 import { sha256 } from "../image/digest.ts";
 
@@ -14,7 +15,8 @@ export interface ImportOptions {
   message?: string;
 }
 
-export async function importImage(store: ImageStore, opts: ImportOptions): Promise<string> {
+export async function importImage(engine: Engine, opts: ImportOptions): Promise<string> {
+  const store = engine.images;
   // Validate everything cheap before touching the store.
   const tag = opts.reference ? canonical(parseReference(opts.reference)) : undefined;
   const containerConfig: ContainerConfig = {};
@@ -47,5 +49,6 @@ export async function importImage(store: ImageStore, opts: ImportOptions): Promi
     layer.discard();
     throw e;
   }
+  imageEvent(engine, "import", id, id);
   return id;
 }

@@ -8,11 +8,14 @@ import { StoreDestination, type StoredImage } from "../copy/store-destination.ts
 import { NO_EVENTS } from "../copy/types.ts";
 import { hostPlatform } from "../image/manifest.ts";
 import { familiarTag } from "../image/reference.ts";
-import type { ImageStore } from "../image/store.ts";
+import type { Engine } from "./engine.ts";
+import { imageEvent } from "./events.ts";
 
 /** Loads every image in the archive; returns docker's "Loaded image: …" lines. */
-export async function loadImages(store: ImageStore, input: AsyncIterable<Uint8Array>): Promise<string[]> {
+export async function loadImages(engine: Engine, input: AsyncIterable<Uint8Array>): Promise<string[]> {
+  const store = engine.images;
   const stored = await copyImages(new ArchiveSource(store, () => input, { platform: hostPlatform() }), new StoreDestination(store), NO_EVENTS);
+  for (const { record } of stored) imageEvent(engine, "load", record.id, record.id);
   return stored.flatMap(loadedLines);
 }
 

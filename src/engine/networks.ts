@@ -11,6 +11,7 @@ import { emptySettings, endpointSettings } from "../network/settings.ts";
 import { networkStore, refreshPeers } from "./container-network.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { networkEvent } from "./events.ts";
 import { isValidName } from "./names.ts";
 
 export interface CreateNetworkOptions {
@@ -67,7 +68,9 @@ export function createNetwork(engine: Engine, o: CreateNetworkOptions): NetworkR
       };
       store.save(n);
       try {
-        return { value: n, nft: ensureBridge(state, n, store.file(n.Id)) };
+        const made = { value: n, nft: ensureBridge(state, n, store.file(n.Id)) };
+        networkEvent(engine, "create", n);
+        return made;
       } catch (e) {
         store.delete(n.Id);
         throw e;
@@ -92,6 +95,7 @@ export function removeNetwork(engine: Engine, ref: string): NetworkRecord {
       throw new BunkerError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints (${running.map((c) => c.Name.slice(1)).join(", ")}): stop or disconnect them first`);
     removeBridge(n);
     store.delete(n.Id);
+    networkEvent(engine, "destroy", n);
     return n;
   });
 }
@@ -139,6 +143,7 @@ export function connectNetwork(engine: Engine, ref: string, container: string, o
       } finally {
         close(fd);
       }
+      networkEvent(engine, "connect", n, id); // a stopped container joins at its next start (runStarted)
     }
     engine.containers.updateNetworkSettings(id, (s) => {
       const settings = s ?? emptySettings({});
@@ -167,6 +172,7 @@ export function disconnectNetwork(engine: Engine, ref: string, container: string
         delete endpoints[n.Name];
         return { SandboxKey: "", Ports: {}, ...live, Endpoints: endpoints };
       });
+      networkEvent(engine, "disconnect", n, id);
     }
     engine.containers.updateNetworkSettings(id, (s) => {
       const settings = s ?? emptySettings({});

@@ -3,6 +3,7 @@
 // `inspect` show "paused" until `unpause` or the container's end.
 import { freezeCgroup } from "../runtime/cgroups.ts";
 import type { Engine } from "./engine.ts";
+import { containerEvent } from "./events.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import { isProcessAlive } from "./start-container.ts";
 import { assertCanPause, assertCanUnpause } from "./state.ts";
@@ -16,5 +17,6 @@ export function setContainerPaused(engine: Engine, ref: string, paused: boolean)
     else assertCanUnpause(id, state);
     freezeCgroup(cgroupPath(id), paused);
     engine.containers.setPaused(id, paused);
+    containerEvent(engine, r, paused ? "pause" : "unpause");
   });
 }

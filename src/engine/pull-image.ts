@@ -11,6 +11,7 @@ import type { CopyEvents } from "../copy/types.ts";
 import { hostPlatform, parsePlatform } from "../image/manifest.ts";
 import { canonical, familiarName, familiarTag } from "../image/reference.ts";
 import type { Engine } from "./engine.ts";
+import { imageEvent } from "./events.ts";
 
 export interface PullOptions {
   platform?: string;
@@ -28,9 +29,15 @@ export async function pullImage(engine: Engine, reference: string, opts: PullOpt
   if (source instanceof RegistrySource) {
     const { ref, digest } = source;
     events.status(`Digest: ${digest}`);
-    events.status(status(stored[0], ref.tag ? `${familiarName(ref)}:${ref.tag}` : `${familiarName(ref)}@${digest}`));
+    const pulled = ref.tag ? `${familiarName(ref)}:${ref.tag}` : `${familiarName(ref)}@${digest}`;
+    events.status(status(stored[0], pulled));
+    imageEvent(engine, "pull", pulled, familiarName(ref));
     return [canonical(ref)];
   }
-  for (const s of stored) events.status(status(s, s.tags.length > 0 ? familiarTag(s.tags[0]) : s.record.id));
+  for (const s of stored) {
+    const name = s.tags.length > 0 ? familiarTag(s.tags[0]) : s.record.id;
+    events.status(status(s, name));
+    imageEvent(engine, "pull", name, name);
+  }
   return stored.flatMap((s) => (s.tags.length > 0 ? s.tags : [s.record.id]));
 }

@@ -11,6 +11,7 @@ import type { CopyEvents, WrittenManifest } from "../copy/types.ts";
 import { fullName } from "../image/reference.ts";
 import type { ImageStore } from "../image/store.ts";
 import type { Engine } from "./engine.ts";
+import { imageEvent } from "./events.ts";
 
 export async function pushImage(engine: Engine, image: string, destination: string | undefined, events: CopyEvents): Promise<void> {
   const ref = destination === undefined ? { transport: "name" as const, name: image } : parseTransportRef(destination);
@@ -20,6 +21,7 @@ export async function pushImage(engine: Engine, image: string, destination: stri
     if (dest instanceof RegistryDestination) remember(engine.images, manifest, `${fullName(dest.ref)}@${manifest.digest}`);
     events.status(`${manifest.name}: digest: ${manifest.digest} size: ${manifest.bytes.length}`);
   }
+  imageEvent(engine, "push", destination ?? image, destination ?? image);
 }
 
 /** The image is now also known under the registry's repo digest (docker's RepoDigests), with the manifest that gives it. */

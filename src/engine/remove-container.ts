@@ -12,6 +12,7 @@ import { SIGKILL } from "./signals.ts";
 import { canRemove } from "./state.ts";
 import { trace } from "../lib/trace.ts";
 import { removeAnonymousVolumes } from "./volumes.ts";
+import { containerEvent, runEnded } from "./events.ts";
 
 function waitGone(pid: number, startTime: number | null | undefined): void {
   // The process is not our child, so it cannot be waited for; its /proc entry disappears once it has been reaped.
@@ -71,10 +72,16 @@ export function removeContainer(engine: Engine, id: string, opts: { force: boole
       const what = r.State.Paused ? "paused: unpause and then stop" : "running: stop";
       throw new BunkerError(`cannot remove container "${r.Name}": container is ${what} the container before removing or force remove`);
     }
+    if (alive) containerEvent(engine, r, "kill", { signal: String(SIGKILL) });
     killProcesses(engine, r, alive);
+    // A run not yet recorded: its monitor wrote its die before its exit file, unless it was killed first.
+    const dieMissing = r.State.Running && !readExitFile(engine, r);
     removeCgroup(cgroupPath(id));
     releaseNetwork(r, { deleteLinks: !opts.exited });
     engine.containers.remove(r);
+    if (dieMissing) containerEvent(engine, r, "die", { exitCode: "137" });
+    if (r.State.Running) runEnded(engine, r);
+    containerEvent(engine, r, "destroy");
     refreshPeers(engine, userNetworkIds(r)); // once it is gone from the list
     trace("container removed");
     return r;

@@ -2,6 +2,7 @@
 import { displayParts, canonical, parseReference } from "../image/reference.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import type { Engine } from "./engine.ts";
+import { imageEvent } from "./events.ts";
 
 const short = (id: string) => id.slice(7, 19);
 
@@ -21,7 +22,7 @@ export function removeImage(engine: Engine, ref: string, force: boolean, unusedO
   }
   const named = byName !== undefined && image.names.includes(byName);
 
-  return engine.images.update((index) => {
+  const lines = engine.images.update((index) => {
     // Under the lock: a container created from now on finds the image gone (see createContainer), one created before is seen here.
     const users = engine.containers.list().filter((c) => c.Image === image.id);
     const current = index.images[image.id];
@@ -55,4 +56,7 @@ export function removeImage(engine: Engine, ref: string, force: boolean, unusedO
     }
     return lines;
   });
+  // docker names the image by its ID in both
+  for (const line of lines) imageEvent(engine, line.startsWith("Deleted") ? "delete" : "untag", image.id, image.id);
+  return lines;
 }

@@ -1,6 +1,7 @@
 // `rename`: a new name for a container, running or not (docker checks as its daemon does).
 import { BunkerError } from "../lib/errors.ts";
 import type { Engine } from "./engine.ts";
+import { containerEvent } from "./events.ts";
 import { isValidName } from "./names.ts";
 
 export function renameContainer(engine: Engine, ref: string, newName: string): void {
@@ -12,6 +13,7 @@ export function renameContainer(engine: Engine, ref: string, newName: string): v
     try {
       if (!isValidName(to)) throw new BunkerError(`Invalid container name (/${to}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
       engine.containers.rename(id, from, to);
+      containerEvent(engine, engine.containers.load(id), "rename", { oldName: `/${from}` });
     } catch (e) {
       if (e instanceof BunkerError) throw new BunkerError(`Error when allocating new name: ${e.message}`);
       throw e;

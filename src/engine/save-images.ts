@@ -5,12 +5,16 @@ import { ArchiveDestination, type ArchiveFormat } from "../copy/archive-destinat
 import { copyImages } from "../copy/copy.ts";
 import { selectForSave, StoreSource } from "../copy/store-source.ts";
 import { NO_EVENTS } from "../copy/types.ts";
-import type { ImageStore } from "../image/store.ts";
+import type { Engine } from "./engine.ts";
+import { imageEvent } from "./events.ts";
 import type { TarOutput } from "../image/tar-writer.ts";
 
 export const SAVE_FORMATS: readonly ArchiveFormat[] = ["docker-archive", "oci-archive"];
 export type SaveFormat = ArchiveFormat;
 
-export async function saveImages(store: ImageStore, refs: string[], format: SaveFormat, open: () => TarOutput): Promise<void> {
-  await copyImages(new StoreSource(store, selectForSave(store, refs), "save"), new ArchiveDestination(format, open), NO_EVENTS);
+export async function saveImages(engine: Engine, refs: string[], format: SaveFormat, open: () => TarOutput): Promise<void> {
+  const store = engine.images;
+  const selected = selectForSave(store, refs);
+  await copyImages(new StoreSource(store, selected, "save"), new ArchiveDestination(format, open), NO_EVENTS);
+  for (const { record } of selected()) imageEvent(engine, "save", record.id, record.id);
 }

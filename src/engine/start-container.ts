@@ -18,6 +18,8 @@ import { terminalSize } from "../runtime/pty.ts";
 import type { ContainerRecord, ExitFile, LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { linkAdditions } from "./container-links.ts";
+import { journalPath } from "../events/journal.ts";
+import { dieAttributes, containerEvent, runEnded, runStarted } from "./events.ts";
 import { etcExtras, onUserNetwork, peerHosts, type PreparedNetwork, prepareNetwork, refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
 import { withLive } from "../network/settings.ts";
 import { writeEtcFiles } from "./etc-files.ts";
@@ -141,6 +143,8 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
   const cgroup = createCgroup(cgroupPath(id), hostCgroups(), spec.linux.resources);
   trace("cgroup created");
   const policy = record.HostConfig.RestartPolicy?.Name ?? "no";
+  // Before the launch: a container that exits at once has its monitor write its die, which must come after.
+  runStarted(engine, record);
   let started: ReturnType<typeof launch> | undefined;
   try {
     crashPoint("start.before-launch");
@@ -153,6 +157,8 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
         id,
         dir,
         ...logSettings(engine, record),
+        events: journalPath(engine.dirs.root),
+        eventAttrs: dieAttributes(record),
         socket: engine.containers.socketPath(id),
         stdin: record.Config.OpenStdin,
         health: healthSchedule(record),
@@ -194,6 +200,8 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
     if (started) throw e;
     engine.containers.clearRunning(id); // the monitor's, if it got that far: nothing runs
     removeCgroup(cgroupPath(id));
+    containerEvent(engine, record, "die", { exitCode: String(e instanceof BunkerError ? e.exitCode : 125) }); // as docker's failed start
+    runEnded(engine, record);
     if (e instanceof BunkerError) {
       // As docker: a container that failed to start stays "created", with the reason recorded.
       record.State = { ...record.State, ExitCode: e.exitCode, Error: e.message };
@@ -300,6 +308,8 @@ function recordExit(engine: Engine, r: LoadedRecord): LoadedRecord {
   if (wantsRestart(r, code)) r.State = { ...r.State, Status: "restarting", Restarting: true };
   engine.containers.save(r); // the exit first, then the run file: see ContainerStore.load
   engine.containers.clearRunning(r.Id);
+  if (oomKilled) containerEvent(engine, r, "oom");
+  runEnded(engine, r);
   releaseNetwork(r, { deleteLinks: false }); // its namespace died with its processes: the kernel removes the veths
   refreshPeers(engine, userNetworkIds(r));
   return r;

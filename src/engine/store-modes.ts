@@ -6,6 +6,7 @@
 import { existsSync, lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { PRIVATE_DIR_MODE, SECRET_FILE_MODE, STATE_DIR_MODE } from "../lib/modes.ts";
+import { journalDir, journalPath, previousPath } from "../events/journal.ts";
 import type { Engine } from "./engine.ts";
 
 const CONTAINER_ID = /^[a-f0-9]{64}$/;
@@ -27,6 +28,9 @@ function* expectedModes(engine: Engine): Generator<[string, number]> {
   yield [engine.containers.runDir, PRIVATE_DIR_MODE];
   for (const f of list(engine.containers.runDir).filter((n) => n.endsWith(".json"))) yield [join(engine.containers.runDir, f), SECRET_FILE_MODE];
   yield [engine.volumes.dir, PRIVATE_DIR_MODE];
+  // The events journal: labels and exec command lines.
+  yield [journalDir(engine.dirs.root), PRIVATE_DIR_MODE];
+  for (const path of [journalPath(engine.dirs.root), previousPath(engine.dirs.root)]) yield [path, SECRET_FILE_MODE];
 }
 
 export interface OpenMode {

@@ -3,6 +3,8 @@ import { canonical, parseReference } from "../image/reference.ts";
 import { moveTag } from "../image/store.ts";
 import { BunkerError } from "../lib/errors.ts";
 import type { Engine } from "./engine.ts";
+import { imageEvent } from "./events.ts";
+import { familiarTag } from "../image/reference.ts";
 
 export function tagImage(engine: Engine, source: string, target: string): void {
   const ref = parseReference(target);
@@ -14,4 +16,5 @@ export function tagImage(engine: Engine, source: string, target: string): void {
     if (!current) throw new BunkerError(`No such image: ${source}`);
     if (!current.names.includes(name)) moveTag(index, name, current);
   });
+  imageEvent(engine, "tag", image.id, familiarTag(name));
 }

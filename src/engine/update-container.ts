@@ -5,6 +5,7 @@ import { updateCgroup } from "../runtime/cgroups.ts";
 import type { LinuxResources } from "../runtime/spec.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { containerEvent } from "./events.ts";
 import { checkedResources, type ResourceConfig, type ResourceFlags } from "./resources.ts";
 import { cgroupPath, linuxResources } from "./runtime-spec.ts";
 import { refreshState } from "./start-container.ts";
@@ -68,5 +69,6 @@ export function updateContainer(engine: Engine, ref: string, changes: Changes): 
     // The cgroup first: a limit the kernel refuses must not be recorded as in force.
     if (record.State.Running) updateCgroup(cgroupPath(id), changedResources(hostConfig, changes));
     engine.containers.saveHostConfig(id, hostConfig);
+    containerEvent(engine, record, "update");
   });
 }

@@ -13,6 +13,7 @@ import { crashPoint } from "../lib/crash-point.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock } from "../lib/lock.ts";
 import { VOLUME_NAME } from "./volume-spec.ts";
+import { emit } from "../events/journal.ts";
 
 export interface VolumeRecord {
   CreatedAt: string;
@@ -36,7 +37,7 @@ export function randomVolumeName(): string {
 export class VolumeStore {
   readonly dir: string;
 
-  constructor(root: string) {
+  constructor(private readonly root: string) {
     this.dir = join(root, "volumes");
   }
 
@@ -77,6 +78,7 @@ export class VolumeStore {
       throw e;
     }
     syncDir(this.dir);
+    emit(this.root, "volume", "create", name, { driver: "local" }); // here, so every way a volume is made reports it
     return record;
   }
 
@@ -109,6 +111,7 @@ export class VolumeStore {
     const tomb = join(this.dir, `.removing-${name}`);
     renameSync(this.path(name), tomb);
     rmSync(tomb, { recursive: true, force: true });
+    emit(this.root, "volume", "destroy", name, { driver: "local" });
   }
 
   withLock<T>(fn: () => T): T {

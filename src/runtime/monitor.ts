@@ -25,6 +25,10 @@ export interface MonitorOptions {
   logMaxFile: number;
   /** A JSON object written as "attrs" in every log entry, or "" (--log-opt labels/env). */
   logAttrs: string;
+  /** The events journal, where the monitor appends the container's `die`; "" for none. */
+  events: string;
+  /** The `die` event's attributes beside exitCode: a JSON object (labels, image, name). Private, as the log attributes. */
+  eventAttrs: string;
   /** Where it listens for attach/wait clients. */
   socket: string;
   cloneFlags: number;
@@ -74,7 +78,7 @@ function optionArgs(o: MonitorOptions): string[] {
   return [
     `id=${o.id}`, `dir=${o.dir}`, `log=${o.log}`, `log-max-size=${o.logMaxSize}`, `log-max-file=${o.logMaxFile}`,
     `socket=${o.socket}`, `clone=${o.cloneFlags}`, `netns=${o.netns}`, `cgroup2=${o.cgroupV2}`, `tty=${o.tty ? 1 : 0}`, `stdin=${o.stdin ? 1 : 0}`,
-    `health-ms=${o.health.intervalMs}`, `health-start-ms=${o.health.startIntervalMs}`, `health-start-period-ms=${o.health.startPeriodMs}`, `cleanup=${cleanup}`, `attached=${o.attached ? 1 : 0}`, `exe=${process.execPath}`, `root=${o.root}`, `runroot=${o.runRoot}`,
+    `health-ms=${o.health.intervalMs}`, `health-start-ms=${o.health.startIntervalMs}`, `health-start-period-ms=${o.health.startPeriodMs}`, `cleanup=${cleanup}`, `attached=${o.attached ? 1 : 0}`, `exe=${process.execPath}`, `root=${o.root}`, `runroot=${o.runRoot}`, `events=${o.events}`,
   ];
 }
 
@@ -100,8 +104,8 @@ function readReport(fd: number): string {
  * `spawned` learns the monitor's pid while the monitor still waits for the program, before any container process exists.
  */
 export function startMonitored(executable: string, program: string[], opts: MonitorOptions, spawned?: (monitorPid: number) => void): Monitored {
-  // The log attributes (labels, env) come first: in argv any user could read them in `ps`. Refuses a NUL before anything starts.
-  const programFrame = frame(0, encodeWords([opts.logAttrs, ...program]));
+  // The log and event attributes (labels, env) come first: in argv any user could read them in `ps`. Refuses a NUL before anything starts.
+  const programFrame = frame(0, encodeWords([opts.logAttrs, opts.eventAttrs, ...program]));
   const [ours, theirs] = socketPair();
   let monitorPid: number;
   try {

@@ -46,6 +46,7 @@ export const COMMANDS: Record<string, Loader> = {
   compose: () => import("./compose.ts"),
   build: () => import("./build.ts"),
   info: () => import("./system/info.ts"),
+  events: () => import("./system/events.ts"),
   completion: () => import("./completion.ts"),
 };
 
@@ -106,6 +107,7 @@ export const GROUPS: Record<string, Record<string, Loader>> = {
     df: () => import("./system/df.ts"),
     prune: () => import("./system/prune.ts"),
     info: COMMANDS.info,
+    events: COMMANDS.events,
     check: () => import("./system/check.ts"),
   },
   healthcheck: {
@@ -154,6 +156,7 @@ export const DESCRIPTIONS: [string, string][] = [
   ["cp", "Copy files/folders between a container and the local filesystem"],
   ["diff", "Inspect changes to files or directories on a container's filesystem"],
   ["export", "Export a container's filesystem as a tar archive"],
+  ["events", "Get real time events from the server"],
   ["commit", "Create a new image from a container's changes"],
   ["pause", "Pause all processes within one or more containers"],
   ["unpause", "Unpause all processes within one or more containers"],

@@ -1,6 +1,6 @@
 import { openSync } from "node:fs";
 import { close, receiveFd, socketPair } from "../../../../ffi/native.ts";
-import { type ExecOptions, execSpec, execTarget, spawnExec } from "../../../engine/exec-container.ts";
+import { execDied, type ExecOptions, execSpec, execTarget, spawnExec } from "../../../engine/exec-container.ts";
 import type { Engine } from "../../../engine/engine.ts";
 import { BunkerError } from "../../../lib/errors.ts";
 import { childExit } from "../../../runtime/child-exit.ts";
@@ -59,7 +59,9 @@ async function execIn(engine: Engine, ref: string, opts: ExecOptions, interactiv
       const stdin = interactive ? 0 : openSync("/dev/null", "r");
       const pid = await spawnExec(engine, target, spec, { stdin, stdout: 1, stderr: 2 });
       signals.attach(pid);
-      return (await childExit(pid)).code;
+      const { code } = await childExit(pid);
+      execDied(engine, target, pid, code);
+      return code;
     }
     const [ours, theirs] = socketPair();
     let pid: number;
@@ -74,6 +76,7 @@ async function execIn(engine: Engine, ref: string, opts: ExecOptions, interactiv
     }
     signals.attach(pid);
     const [exit] = await Promise.all([childExit(pid), relayPty(master, interactive)]);
+    execDied(engine, target, pid, exit.code);
     return exit.code;
   } finally {
     signals.stop();

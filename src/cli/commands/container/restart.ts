@@ -1,6 +1,8 @@
-import { startContainer } from "../../../engine/start-container.ts";
+import { restartContainer } from "../../../engine/container-exit.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { STOP_FLAGS, stopEach } from "./stop.ts";
+import { eachArgumentAtOnce } from "../../each-argument.ts";
+import { intValue, str } from "../../flags.ts";
+import { STOP_FLAGS } from "./stop.ts";
 
 export default defineBunkerCommand({
   name: "restart",
@@ -10,6 +12,10 @@ export default defineBunkerCommand({
   minArgs: 1,
   run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
-    return stopEach(engine, flags, positionals, (ref) => startContainer(engine, engine.containers.resolve(ref), { attach: false, interactive: false }));
+    const timeout = intValue(flags.time, "--time");
+    return eachArgumentAtOnce(positionals, async (ref) => {
+      await restartContainer(engine, ref, timeout, str(flags.signal));
+      return ref;
+    });
   },
 });

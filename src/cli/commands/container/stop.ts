@@ -9,12 +9,11 @@ export const STOP_FLAGS = [
   { name: "time", short: "t", type: "string" as const, description: "Seconds to wait before killing the container", valueHint: "int" },
 ];
 
-/** Stops every container at once, as docker does, then runs `then` on each (restart starts it again). */
-export function stopEach(engine: Engine, flags: FlagValues, refs: string[], then?: (ref: string) => Promise<unknown>): Promise<number> {
+/** Stops every container at once, as docker does. */
+function stopEach(engine: Engine, flags: FlagValues, refs: string[]): Promise<number> {
   const timeout = intValue(flags.time, "--time");
   return eachArgumentAtOnce(refs, async (ref) => {
     await stopContainer(engine, ref, timeout, str(flags.signal));
-    await then?.(ref);
     return ref;
   });
 }

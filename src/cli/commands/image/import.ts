@@ -13,7 +13,7 @@ export default defineBunkerCommand({
   minArgs: 1,
   maxArgs: 2,
   async run(ctx, { flags, positionals }) {
-    const id = await importImage(ctx.engine().images, {
+    const id = await importImage(ctx.engine(), {
       source: positionals[0],
       reference: positionals[1],
       changes: list(flags.change),

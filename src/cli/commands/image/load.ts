@@ -19,7 +19,7 @@ export default defineBunkerCommand({
     if (path === undefined && isatty(0)) throw new BunkerError("requested load from stdin, but stdin is empty", 1);
     const file = path === undefined ? Bun.stdin : Bun.file(path);
     if (path !== undefined && !(await file.exists())) throw new BunkerError(`open ${path}: no such file or directory`, 1);
-    const lines = await loadImages(ctx.engine().images, file.stream() as unknown as AsyncIterable<Uint8Array>);
+    const lines = await loadImages(ctx.engine(), file.stream() as unknown as AsyncIterable<Uint8Array>);
     for (const line of lines) console.log(line);
   },
 });

@@ -18,6 +18,6 @@ export default defineBunkerCommand({
     if (!SAVE_FORMATS.includes(format)) throw new BunkerError(`unsupported format "${format}": use ${SAVE_FORMATS.join(" or ")}`);
     // docker checks the path before asking for the images, so a typo costs nothing.
     const output = archiveOutput(str(flags.output), "failed to save image");
-    await saveImages(ctx.engine().images, positionals, format, output);
+    await saveImages(ctx.engine(), positionals, format, output);
   },
 });
