@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../lib/atomic.ts";
-import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import { BunkerError, ConflictError, NotFoundError } from "../lib/errors.ts";
 import { withLock, withLockAsync } from "../lib/lock.ts";
 import { makeDir, PRIVATE_DIR_MODE, SECRET_FILE_MODE, STATE_DIR_MODE } from "../lib/modes.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
@@ -222,7 +222,7 @@ export class ContainerStore {
       rmSync(join(this.namesDir, name), { force: true });
       if (this.linkName(name, id)) return;
     }
-    throw new BunkerError(
+    throw new ConflictError(
       `Conflict. The container name "/${name}" is already in use by container "${this.nameOwner(name)}". You have to remove (or rename) that container to be able to reuse that name.`,
     );
   }

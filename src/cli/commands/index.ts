@@ -107,6 +107,8 @@ export const GROUPS: Record<string, Record<string, Loader>> = {
     prune: () => import("./system/prune.ts"),
     info: COMMANDS.info,
     check: () => import("./system/check.ts"),
+    service: () => import("./system/service.ts"),
+    "dial-stdio": () => import("./system/dial-stdio.ts"),
   },
   healthcheck: {
     run: () => import("./healthcheck/run.ts"),
