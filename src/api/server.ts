@@ -58,6 +58,7 @@ function errorReply(e: unknown): Reply {
 
 function send(res: ServerResponse, result: unknown): void {
   const { status, headers, body } = encode(result);
+  if (body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(body));
   // A body left unread (413) must not be parsed as the next request: close the connection after answering.
   if (status === 413) headers.Connection = "close";
   res.writeHead(status, headers);
@@ -74,7 +75,9 @@ function sendRaw(socket: Duplex, result: unknown): void {
 
 export class ApiServer {
   private readonly http = createServer((req, res) => void this.request(req, res));
-  private open = 0;
+  /** Connections yet to send a request, requests in flight and hijacked connections: an idle keep-alive connection does not count (as podman's). */
+  private busy = 0;
+  private readonly fresh = new WeakSet<object>();
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
@@ -84,21 +87,34 @@ export class ApiServer {
 
   /** Serves LISTENER's connections; SECURE: they arrive through TLS ("secureConnection"), counted from their TCP accept. */
   serve(listener: NetServer, secure = false): void {
-    listener.on("connection", (socket: Socket) => this.track(socket));
+    listener.on("connection", (socket: Socket) => this.accepted(socket));
     listener.on(secure ? "secureConnection" : "connection", (socket: Socket) => this.http.emit("connection", socket));
   }
 
-  private track(socket: Socket): void {
-    this.open++;
+  private accepted(socket: Socket): void {
+    this.fresh.add(socket);
+    this.hold();
+    socket.once("close", () => this.fresh.delete(socket) && this.release());
+  }
+
+  /** A request begins on SOCKET: a fresh connection's count passes to it. */
+  private begin(socket: object | null, done: { once(event: "close", f: () => void): unknown }): void {
+    if (!(socket && this.fresh.delete(socket))) this.hold();
+    done.once("close", () => this.release());
+  }
+
+  private hold(): void {
+    this.busy++;
     clearTimeout(this.idleTimer);
-    socket.once("close", () => {
-      this.open--;
-      this.armIdle();
-    });
+  }
+
+  private release(): void {
+    this.busy--;
+    this.armIdle();
   }
 
   private armIdle(): void {
-    if (this.opts.idleMs > 0 && this.open === 0) this.idleTimer = setTimeout(() => this.opts.onIdle(), this.opts.idleMs);
+    if (this.opts.idleMs > 0 && this.busy === 0) this.idleTimer = setTimeout(() => this.opts.onIdle(), this.opts.idleMs);
   }
 
   /** The route and a context for REQ; throws the version's or the path's ApiError. */
@@ -111,6 +127,7 @@ export class ApiServer {
   }
 
   private async request(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.begin(req.socket, res);
     for (const [k, v] of Object.entries(COMMON_HEADERS)) res.setHeader(k, v);
     const gone = new AbortController();
     res.on("close", () => gone.abort());
@@ -125,6 +142,7 @@ export class ApiServer {
   }
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    this.begin(socket, socket);
     const gone = new AbortController();
     socket.on("close", () => gone.abort());
     let taken = false;
