@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameS
 import { join } from "node:path";
 import { syncDir, writeJsonAtomic } from "../lib/atomic.ts";
 import { crashPoint } from "../lib/crash-point.ts";
-import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import { BunkerError, ConflictError, NotFoundError } from "../lib/errors.ts";
 import { withLock, withLockAsync } from "../lib/lock.ts";
 import { makeDir, OPEN_DIR_MODE, PRIVATE_DIR_MODE, SECRET_FILE_MODE, STATE_DIR_MODE } from "../lib/modes.ts";
 import { isProcessAlive, parentPid, processStartTime } from "../lib/process.ts";
@@ -274,7 +274,7 @@ export class ContainerStore {
       rmSync(join(this.namesDir, name), { force: true });
       if (this.linkName(name, id)) return;
     }
-    throw new BunkerError(
+    throw new ConflictError(
       `Conflict. The container name "/${name}" is already in use by container "${this.nameOwner(name)}". You have to remove (or rename) that container to be able to reuse that name.`,
     );
   }

@@ -1,5 +1,5 @@
 // The container state machine, checked in one place (youki's can_start/can_kill/can_delete).
-import { BunkerError } from "../lib/errors.ts";
+import { BunkerError, ConflictError, NotModifiedError } from "../lib/errors.ts";
 import type { HealthState } from "./health.ts";
 
 export type Status = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
@@ -47,8 +47,8 @@ export function canRemove(s: ContainerState, force: boolean): boolean {
 }
 
 export function assertCanStart(name: string, s: ContainerState): void {
-  if (s.Status === "running") throw new BunkerError(`container ${name} is already running`);
-  if (s.Status === "paused") throw new BunkerError("cannot start a paused container, try unpause instead");
+  if (s.Status === "running") throw new NotModifiedError(`container ${name} is already running`);
+  if (s.Status === "paused") throw new ConflictError("cannot start a paused container, try unpause instead");
   if (!canStart(s)) throw new BunkerError(`cannot start container ${name} in state ${s.Status}`);
 }
 

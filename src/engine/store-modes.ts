@@ -18,7 +18,7 @@ const list = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
 /** Each of bunker's own paths with the widest mode it may have. */
 function* expectedModes(engine: Engine): Generator<[string, number]> {
   yield [engine.dirs.root, STATE_DIR_MODE];
-  yield [engine.dirs.runRoot, PRIVATE_DIR_MODE];
+  yield [engine.dirs.runRoot, STATE_DIR_MODE]; // 0710: the API service lets the docker group through to its socket
   yield [engine.containers.dir, STATE_DIR_MODE];
   for (const id of list(engine.containers.dir).filter((n) => CONTAINER_ID.test(n))) {
     const dir = engine.containers.path(id);

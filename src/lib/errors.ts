@@ -27,6 +27,12 @@ export class ExecError extends BunkerError {}
 
 export class NotFoundError extends BunkerError {}
 
+/** The request clashes with the store's state (a name in use, an object in use): the API's 409. */
+export class ConflictError extends BunkerError {}
+
+/** The object is already in the asked-for state (start of a running container): the API's 304, no body. */
+export class NotModifiedError extends BunkerError {}
+
 /** What the docker CLI prints as its daemon's answer ("Error response from daemon: ..."), exit code 1 (exec, top). */
 export class DaemonError extends BunkerError {
   constructor(message: string) {

@@ -109,6 +109,8 @@ export const GROUPS: Record<string, Record<string, Loader>> = {
     info: COMMANDS.info,
     events: COMMANDS.events,
     check: () => import("./system/check.ts"),
+    service: () => import("./system/service.ts"),
+    "dial-stdio": () => import("./system/dial-stdio.ts"),
   },
   healthcheck: {
     run: () => import("./healthcheck/run.ts"),

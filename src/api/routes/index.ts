@@ -1,0 +1,10 @@
+// The service's routes: each noun's module adds its own (containers, images, … join here).
+import { Router } from "../router.ts";
+import { swarmRoutes } from "./swarm.ts";
+import { systemRoutes } from "./system.ts";
+
+export function apiRouter(): Router {
+  const router = new Router();
+  for (const add of [systemRoutes, swarmRoutes]) add(router);
+  return router;
+}
