@@ -792,6 +792,8 @@ static int make_socketpair(int *out) {
   return socketpair(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_CLOEXEC, 0, out) < 0 ? -errno : 0;
 }
 
+static int make_pipe(int *out) { return pipe2(out, O_CLOEXEC) < 0 ? -errno : 0; }
+
 /*
  * Writes "0" (this task) to a cgroup file. On v1 bunker passes the `tasks`
  * file: moving just the current thread skips the global lock that
@@ -1593,7 +1595,7 @@ static int bk_reap(int pid) {
  * symbol (~0.5 ms each), so the calls share a single one, dispatched by OP.
  */
 enum { OP_SPAWN = 1, OP_FLOCK, OP_KILL, OP_OPEN, OP_CLOSE, OP_IOCTL, OP_MOUNT, OP_UMOUNT, OP_REAP, OP_SOCKETPAIR, OP_RECV_FD, OP_EXEC_SPAWN, OP_SPAWN_MONITOR,
-       OP_NETNS_NEW, OP_BRIDGE_UP, OP_LINK_DEL, OP_VETH_ATTACH };
+       OP_NETNS_NEW, OP_BRIDGE_UP, OP_LINK_DEL, OP_VETH_ATTACH, OP_PIPE };
 
 int bk_call(long op, long a, long b, long c, long d, long e) {
   switch (op) {
@@ -1614,6 +1616,7 @@ int bk_call(long op, long a, long b, long c, long d, long e) {
     case OP_BRIDGE_UP: return bridge_up((const char *)a, (unsigned int)b, (int)c);
     case OP_LINK_DEL: return link_del((const char *)a);
     case OP_VETH_ATTACH: return veth_attach((const unsigned char *)a, (int)b);
+    case OP_PIPE: return make_pipe((int *)a);
   }
   return -22;
 }

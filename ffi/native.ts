@@ -14,7 +14,7 @@ const SYMBOLS = { bk_call: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], r
 
 // Operation numbers of bk_call in native.c.
 const OP = { SPAWN: 1, FLOCK: 2, KILL: 3, OPEN: 4, CLOSE: 5, IOCTL: 6, MOUNT: 7, UMOUNT: 8, REAP: 9, SOCKETPAIR: 10, RECV_FD: 11, EXEC_SPAWN: 12, SPAWN_MONITOR: 13,
-  NETNS_NEW: 14, BRIDGE_UP: 15, LINK_DEL: 16, VETH_ATTACH: 17 } as const;
+  NETNS_NEW: 14, BRIDGE_UP: 15, LINK_DEL: 16, VETH_ATTACH: 17, PIPE: 18 } as const;
 
 type Native = ReturnType<typeof cc<typeof SYMBOLS>>["symbols"];
 
@@ -168,6 +168,13 @@ export function reap(pid: number): number | null {
 export function socketPair(): [number, number] {
   const fds = new Int32Array(2);
   check("socketpair", call(OP.SOCKETPAIR, addr(fds)));
+  return [fds[0], fds[1]];
+}
+
+/** A pipe (close-on-exec): its read end, then its write end. */
+export function pipe(): [number, number] {
+  const fds = new Int32Array(2);
+  check("pipe", call(OP.PIPE, addr(fds)));
   return [fds[0], fds[1]];
 }
 

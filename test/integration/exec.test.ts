@@ -83,6 +83,14 @@ describe("exec", () => {
     expect(b.ok(["exec", "box", "cat"], { stdin: "piped\n" })).toBe("");
   });
 
+  test("stdin and output larger than a pipe's buffer pass through whole, with EOF, and the exit code comes back", async () => {
+    const input = Array.from({ length: 1 << 14 }, (_, i) => `line ${i} ${"x".repeat(50)}\n`).join(""); // 1 MiB
+    const piped = await b.runAsync(["exec", "-i", "box", "sh", "-c", "cat; head -c 200000 /dev/zero >&2; exit 3"], { stdin: input });
+    expect([piped.stdout === input, piped.stderr.length, piped.exitCode]).toEqual([true, 200000, 3]);
+    // A process that stops reading its stdin early: exec still ends, with its code.
+    expect(b.run(["exec", "-i", "box", "sh", "-c", "head -c 10 >/dev/null; exit 4"], { stdin: input }).exitCode).toBe(4);
+  });
+
   test("-d returns at once and leaves the process running in the container", () => {
     const r = b.run(["exec", "-d", "box", "sh", "-c", "echo $$ > /shared/detached; exec sleep 601"]);
     expect([r.stdout, r.stderr, r.exitCode]).toEqual(["", "", 0]);

@@ -7,6 +7,7 @@ import { childExit } from "../../../runtime/child-exit.ts";
 import { forwardSignals } from "../../../runtime/launch.ts";
 import type { Stdio } from "../../../runtime/program.ts";
 import { relayPty, terminalSize } from "../../../runtime/pty.ts";
+import { closeStdioPipes, openStdioPipes, relayStdio } from "../../../runtime/stdio-pipes.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { reportingDaemonErrors } from "../../daemon-errors.ts";
 import { bool, list, str } from "../../flags.ts";
@@ -56,10 +57,18 @@ async function execIn(engine: Engine, ref: string, opts: ExecOptions, interactiv
   const signals = forwardSignals();
   try {
     if (!opts.tty) {
-      const stdin = interactive ? 0 : openSync("/dev/null", "r");
-      const pid = await spawnExec(engine, target, spec, { stdin, stdout: 1, stderr: 2 });
+      const pipes = openStdioPipes(interactive);
+      let pid: number;
+      try {
+        pid = await spawnExec(engine, target, spec, pipes.child);
+      } catch (e) {
+        closeStdioPipes(pipes);
+        throw e;
+      }
       signals.attach(pid);
-      const { code } = await childExit(pid);
+      const exit = childExit(pid);
+      await relayStdio(pipes, exit);
+      const { code } = await exit;
       execDied(engine, target, pid, code);
       return code;
     }
