@@ -197,7 +197,7 @@ export const userNetworkIds = (r: ContainerRecord) =>
     .filter(([name]) => !BUILTIN_NAMES.has(name))
     .map(([, e]) => e.NetworkID);
 
-export const onUserNetwork = (r: ContainerRecord) => userNetworkIds(r).length > 0;
+const onUserNetwork = (r: ContainerRecord) => userNetworkIds(r).length > 0;
 
 /**
  * After a container joined or left user networks NETWORKIDS: the names file
