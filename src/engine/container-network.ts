@@ -12,6 +12,7 @@ import { emptySettings, endpointSettings, type LiveNetwork, type NetworkSettings
 import { linkHosts } from "./container-links.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { writeDnsNames } from "./dns-names.ts";
 import { type EtcExtras, hostsText } from "./etc-files.ts";
 
 /** The network flags of run/create, as given. */
@@ -179,8 +180,8 @@ export function releaseNetwork(r: ContainerRecord, opts: { deleteLinks?: boolean
   if (usesBridge(r)) releaseContainer(r.Id, { deleteLinks: opts.deleteLinks ?? true });
 }
 
-/** The /etc/hosts and resolv.conf additions of a container (its NetworkSettings with its live addresses). */
-export function etcExtras(r: ContainerRecord, peers: string[] = []): EtcExtras {
+/** The /etc/hosts and resolv.conf additions of a container (its NetworkSettings with its live addresses); LINKED: its --link lines. */
+export function etcExtras(r: ContainerRecord, linked: string[] = []): EtcExtras {
   const first = Object.values(r.NetworkSettings?.Networks ?? {}).find((e) => e.IPAddress);
   const hosts: string[] = [];
   if (first) hosts.push(`${first.IPAddress}\t${r.Config.Hostname}`);
@@ -188,7 +189,7 @@ export function etcExtras(r: ContainerRecord, peers: string[] = []): EtcExtras {
     const [name, ip] = parseAddHost(h);
     hosts.push(`${ip === "host-gateway" ? (first?.Gateway ?? "127.0.0.1") : ip}\t${name}`);
   }
-  return { hosts: [...hosts, ...peers], dns: r.HostConfig.Dns, dnsSearch: r.HostConfig.DnsSearch, dnsOptions: r.HostConfig.DnsOptions };
+  return { hosts: [...hosts, ...linked], dns: r.HostConfig.Dns, dnsSearch: r.HostConfig.DnsSearch, dnsOptions: r.HostConfig.DnsOptions, resolver: onUserNetwork(r) };
 }
 
 export const userNetworkIds = (r: ContainerRecord) =>
@@ -196,34 +197,22 @@ export const userNetworkIds = (r: ContainerRecord) =>
     .filter(([name]) => !BUILTIN_NAMES.has(name))
     .map(([, e]) => e.NetworkID);
 
-export const onUserNetwork = (r: ContainerRecord) => userNetworkIds(r).length > 0;
+const onUserNetwork = (r: ContainerRecord) => userNetworkIds(r).length > 0;
 
 /**
- * /etc/hosts lines naming R's peers: every other running container on one of
- * its user networks, by name, aliases and short id. This is bunker's name
- * resolution (docs/networking.md): plain files, read by any resolver.
+ * After a container joined or left user networks NETWORKIDS: the names file
+ * the embedded resolvers answer from is rewritten, and so are the /etc/hosts
+ * of the running containers there that have --link lines (a linked
+ * container's address changes when it restarts). In place: each is a
+ * bind-mounted file.
  */
-export function peerHosts(r: ContainerRecord, running: ContainerRecord[]): string[] {
-  const lines: string[] = [];
-  for (const [name, mine] of Object.entries(r.NetworkSettings?.Networks ?? {})) {
-    if (BUILTIN_NAMES.has(name)) continue;
-    for (const p of running) {
-      if (p.Id === r.Id) continue;
-      const ep = Object.values(p.NetworkSettings?.Networks ?? {}).find((e) => e.NetworkID === mine.NetworkID);
-      if (ep?.IPAddress) lines.push(`${ep.IPAddress}\t${[p.Name.slice(1), ...(ep.Aliases ?? []), p.Id.slice(0, 12)].join(" ")}`);
-    }
-  }
-  return lines;
-}
-
-/** Rewrites the /etc/hosts of the running containers on NETWORKIDS, after one joined or left them. In place: each is a bind-mounted file. */
 export function refreshPeers(engine: Engine, networkIds: string[]): void {
   if (networkIds.length === 0) return;
-  const running = engine.containers.list().filter((c) => c.State.Running);
+  const running = writeDnsNames(engine.dirs.runRoot, () => engine.containers.list().filter((c) => c.State.Running));
   for (const c of running) {
-    if (!userNetworkIds(c).some((id) => networkIds.includes(id))) continue;
+    if (!c.HostConfig.Links?.length || !userNetworkIds(c).some((id) => networkIds.includes(id))) continue;
     try {
-      writeFileSync(engine.containers.path(c.Id, "hosts"), hostsText(c.HostConfig.NetworkMode, etcExtras(c, [...linkHosts(c, running), ...peerHosts(c, running)])));
+      writeFileSync(engine.containers.path(c.Id, "hosts"), hostsText(c.HostConfig.NetworkMode, etcExtras(c, linkHosts(c, running))));
     } catch {
       // removed meanwhile
     }

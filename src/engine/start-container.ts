@@ -20,7 +20,8 @@ import type { Engine } from "./engine.ts";
 import { linkAdditions } from "./container-links.ts";
 import { journalPath } from "../events/journal.ts";
 import { dieAttributes, containerEvent, runEnded, runStarted } from "./events.ts";
-import { etcExtras, onUserNetwork, peerHosts, type PreparedNetwork, prepareNetwork, refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
+import { dnsNamesFile } from "./dns-names.ts";
+import { etcExtras, type PreparedNetwork, prepareNetwork, refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
 import { withLive } from "../network/settings.ts";
 import { writeEtcFiles } from "./etc-files.ts";
 import { probeCommand, probeInterval, probeStartInterval } from "./health.ts";
@@ -126,11 +127,10 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
   const id = record.Id;
   const restarting = record.State.Status === "restarting";
   const dir = engine.containers.path(id);
-  // The running containers, read only when a peer or a link needs them.
-  const running = onUserNetwork(record) || record.HostConfig.Links ? engine.containers.list().filter((c) => c.State.Running) : [];
-  const peers = onUserNetwork(record) ? peerHosts(record, running) : [];
+  // The running containers, read only when a link needs them.
+  const running = record.HostConfig.Links ? engine.containers.list().filter((c) => c.State.Running) : [];
   const links = linkAdditions(record, running);
-  writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, [...links.hosts, ...peers]));
+  const upstream = writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, links.hosts));
   const etcOf = net.etcOf;
   if (etcOf) for (const f of ["hosts", "resolv.conf"]) copyFileSync(join(etcOf, f), join(dir, f));
   if (record.HostConfig.UidMap) chownForUserns(record.HostConfig, ETC_FILES.map((f) => join(dir, f)));
@@ -167,6 +167,7 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
         root: engine.dirs.root,
         runRoot: engine.dirs.runRoot,
         cacheDir: engine.dirs.cache,
+        dns: upstream ? { names: dnsNamesFile(engine.dirs.runRoot), upstream } : null,
       },
       // Recorded before the container exists, so a start killed from here on still names its monitor.
       monitorSpawned: (monitorPid) => {
