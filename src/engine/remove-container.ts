@@ -30,6 +30,14 @@ function monitorOf(engine: Engine, r: LoadedRecord): number | null {
   }
 }
 
+/** Kills every process the container's cgroup still holds and waits until they are gone; returns how many there were. */
+export function killCgroupProcesses(id: string): number {
+  const strays = cgroupPids(cgroupPath(id)).map((pid) => [pid, processStartTime(pid)] as const);
+  for (const [pid] of strays) kill(pid, SIGKILL);
+  for (const [pid, startTime] of strays) waitGone(pid, startTime);
+  return strays.length;
+}
+
 /** Kills a container's init, then its monitor once that has reaped it: nothing of the container outlives `rm -f`. */
 function killProcesses(engine: Engine, r: LoadedRecord, initAlive: boolean): void {
   if (initAlive) {
@@ -39,9 +47,7 @@ function killProcesses(engine: Engine, r: LoadedRecord, initAlive: boolean): voi
     waitGone(r.State.Pid, r.PidStartTime);
   }
   // A start cut short (its CLI killed before it recorded the pid) leaves processes no record names: the cgroup holds them.
-  const strays = cgroupPids(cgroupPath(r.Id)).map((pid) => [pid, processStartTime(pid)] as const);
-  for (const [pid] of strays) kill(pid, SIGKILL);
-  for (const [pid, startTime] of strays) waitGone(pid, startTime);
+  killCgroupProcesses(r.Id);
   const monitor = monitorOf(engine, r);
   if (monitor) {
     const startTime = processStartTime(monitor);
