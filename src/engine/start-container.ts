@@ -205,9 +205,9 @@ function safeLoad(engine: Engine, id: string): ContainerRecord | undefined {
 
 /**
  * Removes the cgroup of an exited container, unless a process that is not the
- * container's still holds it (one of another pid namespace: --pid host, or put
- * there by hand): the exit is recorded all the same, and `rm` or `system check
- * --repair` ends that process and removes the cgroup.
+ * container's still holds it (the container's own died with its pid namespace;
+ * this one was moved in from outside): the exit is recorded all the same, and
+ * `rm` or `system check --repair` ends that process and removes the cgroup.
  */
 function releaseCgroup(id: string): void {
   if (cgroupPids(cgroupPath(id)).length === 0) removeCgroup(cgroupPath(id));

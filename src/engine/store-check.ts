@@ -251,8 +251,8 @@ function unreadableRecordProblems(engine: Engine): Problem[] {
 
 /**
  * An exited container whose cgroup still holds processes: not its own (those
- * died with its pid namespace), but of another namespace (--pid host, or moved
- * in by hand). Nothing else ends them, and its cgroup cannot go while they live.
+ * died with its pid namespace), but moved in from outside. Nothing else ends
+ * them, and its cgroup cannot go while they live.
  */
 function heldCgroupProblems(engine: Engine): Problem[] {
   return records(engine).flatMap((r) => {
