@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { syncDir, writeJsonAtomic } from "../lib/atomic.ts";
 import { crashPoint } from "../lib/crash-point.ts";
 import { BunkerError, ConflictError, NotFoundError } from "../lib/errors.ts";
-import { withLock, withLockAsync } from "../lib/lock.ts";
+import { withLock, withLockAsync, withLockIfFree } from "../lib/lock.ts";
 import { makeDir, OPEN_DIR_MODE, PRIVATE_DIR_MODE, SECRET_FILE_MODE, STATE_DIR_MODE } from "../lib/modes.ts";
 import { isProcessAlive, parentPid, processStartTime } from "../lib/process.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
@@ -157,6 +157,10 @@ export interface RunningState {
    * so a start killed before it recorded the pid still names the monitor: see load.
    */
   Starting?: boolean;
+}
+
+function warnUnreadable(id: string, e: Error): void {
+  process.stderr.write(`WARNING: container ${id} is not listed: its record cannot be read (${e.message.split("\n")[0]}); see bunker system check\n`);
 }
 
 /** What the monitor writes to containers/<id>/exit when the container's init exits. */
@@ -478,13 +482,19 @@ export class ContainerStore {
     return readdirSync(this.dir).filter((n) => /^[a-f0-9]{64}$/.test(n) && existsSync(this.path(n, "container.json")));
   }
 
-  list(): LoadedRecord[] {
+  /**
+   * Every container's record. One removed while we list is skipped, as docker
+   * skips it; one whose record cannot be read is handed to `unreadable` (by
+   * default a warning on stderr; `system check` names it) and skipped, so one
+   * broken container never hides the others.
+   */
+  list(unreadable: (id: string, e: Error) => void = warnUnreadable): LoadedRecord[] {
     const out: LoadedRecord[] = [];
     for (const id of this.ids()) {
       try {
         out.push(this.load(id));
       } catch (e) {
-        if (!(e instanceof NotFoundError)) throw e; // removed while we listed
+        if (!(e instanceof NotFoundError)) unreadable(id, e as Error);
       }
     }
     return out;
@@ -515,6 +525,16 @@ export class ContainerStore {
       return withLock(this.path(id, "lock"), fn, { createDir: false });
     } catch (e) {
       // The directory is gone: the container was removed while we waited.
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`No such container: ${id}`);
+      throw e;
+    }
+  }
+
+  /** withLock for work that may be left to another: undefined at once, fn not run, while another holds the lock. */
+  withLockIfFree<T>(id: string, fn: () => T): T | undefined {
+    try {
+      return withLockIfFree(this.path(id, "lock"), fn, { createDir: false });
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`No such container: ${id}`);
       throw e;
     }
