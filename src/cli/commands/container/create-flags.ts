@@ -125,7 +125,8 @@ export function createRequest(flags: FlagValues, positionals: string[]): CreateR
     ExposedPorts: network.exposed,
     Tty: bool(flags.tty),
     OpenStdin: bool(flags.interactive),
-    StdinOnce: false,
+    // As the docker CLI: -i closes the container's stdin when the attached client's closes (run -d clears it).
+    StdinOnce: bool(flags.interactive),
     Env: [...list(flags["env-file"]).flatMap(readEnvFile), ...list(flags.env)].map(withCallerValue),
     Cmd: positionals.slice(1),
     Healthcheck: healthcheckConfig({
