@@ -46,8 +46,9 @@ async function dockerBody(args: string[]): Promise<{ body: unknown; name: string
   const p = Bun.spawn([DOCKER, "-H", `unix://${socket}`, "create", ...args], { env, stdout: "pipe", stderr: "pipe" });
   const stderr = await new Response(p.stderr).text();
   await p.exited;
-  if (!recorded) throw new Error(`docker create ${args.join(" ")} sent nothing: ${stderr}`);
-  return { body: recorded.body, name: recorded.query.get("name") };
+  const got = recorded as typeof recorded | undefined; // set by the server meanwhile
+  if (!got) throw new Error(`docker create ${args.join(" ")} sent nothing: ${stderr}`);
+  return { body: got.body, name: got.query.get("name") };
 }
 
 /** Zero values (Go's and ours) read as absent, so a field left out equals one sent empty. */
