@@ -10,12 +10,17 @@ import { join } from "node:path";
 import { CREATE_FLAGS, createRequest } from "../../../src/cli/commands/container/create-flags.ts";
 import { parseFlags } from "../../../src/cli/flags.ts";
 import { type CheckedCreate, checkCreateBody } from "../../../src/engine/create-container.ts";
+import { mergeEnv } from "../../../src/engine/env.ts";
 
 const DOCKER = "/usr/local/bin/docker";
 const dir = mkdtempSync(join(tmpdir(), "bunker-create-body-"));
 const socket = join(dir, "docker.sock");
 let server: ReturnType<typeof Bun.serve> | undefined;
-let recorded: { body: unknown; query: URLSearchParams } | undefined;
+interface Recorded {
+  body: unknown;
+  query: URLSearchParams;
+}
+let recorded: Recorded | undefined;
 
 beforeAll(() => {
   writeFileSync(join(dir, "labels"), "from=file\n# comment\nbare\n");
@@ -46,7 +51,7 @@ async function dockerBody(args: string[]): Promise<{ body: unknown; name: string
   const p = Bun.spawn([DOCKER, "-H", `unix://${socket}`, "create", ...args], { env, stdout: "pipe", stderr: "pipe" });
   const stderr = await new Response(p.stderr).text();
   await p.exited;
-  const got = recorded as typeof recorded | undefined; // set by the server meanwhile
+  const got = recorded as Recorded | undefined; // set by the server meanwhile
   if (!got) throw new Error(`docker create ${args.join(" ")} sent nothing: ${stderr}`);
   return { body: got.body, name: got.query.get("name") };
 }
@@ -61,6 +66,10 @@ function clean(v: unknown): unknown {
   return v === null || v === "" || v === false || v === 0 ? undefined : v;
 }
 
+/** Go's map order makes the docker CLI's order of Env and Binds vary between runs: compare what they amount to. */
+const envValues = (env: string[] | null | undefined) => mergeEnv(env ?? []).sort();
+const sorted = (list: string[] | null | undefined) => [...(list ?? [])].sort();
+
 /** The fields bunker implements, as the engine has checked them. */
 function supported(c: CheckedCreate) {
   const { body: b, hostConfig: hc } = c;
@@ -68,11 +77,11 @@ function supported(c: CheckedCreate) {
   return clean({
     Config: {
       Hostname: b.Hostname, Domainname: b.Domainname, User: b.User, AttachStdin: b.AttachStdin, AttachStdout: b.AttachStdout, AttachStderr: b.AttachStderr,
-      ExposedPorts: b.ExposedPorts, Tty: b.Tty, OpenStdin: b.OpenStdin, StdinOnce: b.StdinOnce, Env: b.Env, Cmd: b.Cmd, Image: b.Image, Volumes: b.Volumes,
+      ExposedPorts: b.ExposedPorts, Tty: b.Tty, OpenStdin: b.OpenStdin, StdinOnce: b.StdinOnce, Env: envValues(b.Env), Cmd: b.Cmd, Image: b.Image, Volumes: b.Volumes,
       WorkingDir: b.WorkingDir, Entrypoint: b.Entrypoint, Labels: b.Labels, StopSignal: b.StopSignal, StopTimeout: b.StopTimeout, Healthcheck: c.healthcheck,
     },
     HostConfig: {
-      Binds: hc.Binds, NetworkMode: hc.NetworkMode, PortBindings: hc.PortBindings, AutoRemove: hc.AutoRemove, VolumesFrom: hc.VolumesFrom,
+      Binds: sorted(hc.Binds), NetworkMode: hc.NetworkMode, PortBindings: hc.PortBindings, AutoRemove: hc.AutoRemove, VolumesFrom: hc.VolumesFrom,
       Dns: hc.Dns, DnsOptions: hc.DnsOptions, DnsSearch: hc.DnsSearch, ExtraHosts: hc.ExtraHosts, Links: hc.Links, PublishAllPorts: hc.PublishAllPorts,
       ReadonlyRootfs: hc.ReadonlyRootfs, Init: hc.Init, ...c.resources, ...c.security, UsernsMode: c.userns.UsernsMode,
       RestartPolicy: c.restartPolicy, LogConfig: c.logConfig, Mounts: c.mounts, Tmpfs: c.tmpfs,
