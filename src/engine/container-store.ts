@@ -19,10 +19,9 @@ import { withLock, withLockAsync, withLockIfFree } from "../lib/lock.ts";
 import { makeDir, OPEN_DIR_MODE, PRIVATE_DIR_MODE, SECRET_FILE_MODE, STATE_DIR_MODE } from "../lib/modes.ts";
 import { isProcessAlive, parentPid, processStartTime } from "../lib/process.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
-import type { PortMap } from "../network/ports.ts";
 import { cgroupPids } from "../runtime/cgroups.ts";
 import { type LiveNetwork, type NetworkSettings, withLive, withoutLive } from "../network/settings.ts";
-import type { MountConfig } from "./mount-spec.ts";
+import type { ContainerConfig, HostConfig } from "./container-create.ts";
 import type { HealthConfig, HealthState } from "./health.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
@@ -42,12 +41,33 @@ export interface MountPoint {
   Propagation: string;
 }
 
-/** A --device: the host node, where it appears in the container, and the cgroup access ("rwm"). */
-export interface DeviceMapping {
-  PathOnHost: string;
-  PathInContainer: string;
-  CgroupPermissions: string;
-}
+/** Fields that create always fills: required, and never null. */
+type Filled<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** Fields that create sets to a value or to null (docker's inspect shows the null). */
+type OrNull<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> | null };
+/** Fields absent from older records, or left out when unset. */
+type Optional<T, K extends keyof T> = Omit<T, K> & { [P in K]?: NonNullable<T[P]> };
+
+/**
+ * The stored Config is the API's Config (container-create.ts) with what create
+ * decides filled in; records written before a field existed lack it.
+ */
+export type StoredConfig = Optional<
+  OrNull<
+    Filled<ContainerConfig, "Hostname" | "Domainname" | "User" | "AttachStdin" | "AttachStdout" | "AttachStderr" | "Tty" | "OpenStdin" | "StdinOnce" | "Env" | "WorkingDir" | "Labels">,
+    "Cmd" | "Volumes" | "Entrypoint"
+  >,
+  "StopSignal" | "StopTimeout" | "Healthcheck" | "ExposedPorts" | "MacAddress"
+>;
+
+/** The stored HostConfig: the API's HostConfig likewise (sizes in bytes, NanoCpus in billionths of a CPU; 0, "" or null is "not set"). */
+export type StoredHostConfig = OrNull<
+  Filled<
+    HostConfig,
+    "NetworkMode" | "AutoRemove" | "Privileged" | "ReadonlyRootfs" | "Memory" | "MemorySwap" | "MemoryReservation" | "NanoCpus" | "CpuShares" | "CpusetCpus" | "CpusetMems" | "ShmSize" | "Devices"
+  >,
+  "Binds" | "Tmpfs" | "PidsLimit"
+>;
 
 export interface ContainerRecord {
   Id: string;
@@ -62,78 +82,8 @@ export interface ContainerRecord {
   ManuallyStopped?: boolean;
   Driver: string;
   Platform: string;
-  Config: {
-    Hostname: string;
-    Domainname: string;
-    User: string;
-    AttachStdin: boolean;
-    AttachStdout: boolean;
-    AttachStderr: boolean;
-    Tty: boolean;
-    OpenStdin: boolean;
-    StdinOnce: boolean;
-    Env: string[];
-    Cmd: string[] | null;
-    Image: string;
-    Volumes: Record<string, object> | null;
-    WorkingDir: string;
-    Entrypoint: string[] | null;
-    Labels: Record<string, string>;
-    StopSignal?: string;
-    /** Seconds `stop` waits before SIGKILL (docker's default: 10). */
-    StopTimeout?: number;
-    Healthcheck?: HealthConfig;
-    ExposedPorts?: Record<string, object>;
-    MacAddress?: string;
-  };
-  HostConfig: {
-    Binds: string[] | null;
-    NetworkMode: string;
-    AutoRemove: boolean;
-    Tmpfs: Record<string, string> | null;
-    /** --mount, as docker records it (engine/mount-spec.ts); its tmpfs mounts are made from here. */
-    Mounts?: MountConfig[];
-    VolumesFrom?: string[];
-    Privileged: boolean;
-    ReadonlyRootfs: boolean;
-    // Security, with Docker's names. Records written before these existed lack them (read as unset).
-    CapAdd?: string[] | null;
-    CapDrop?: string[] | null;
-    /** "seccomp=unconfined", "seccomp=<profile JSON>" (the file's content, as the docker CLI sends it), "no-new-privileges[=bool]", "systempaths=unconfined". */
-    SecurityOpt?: string[] | null;
-    Ulimits?: { Name: string; Soft: number; Hard: number }[] | null;
-    OomScoreAdj?: number;
-    // User namespace (engine/userns.ts): "" or "host" share the host's ids; the maps (OCI-shaped) give a private one.
-    UsernsMode?: string;
-    UidMap?: { containerID: number; hostID: number; size: number }[] | null;
-    GidMap?: { containerID: number; hostID: number; size: number }[] | null;
-    // Resources, with Docker's names and units (bytes; NanoCpus in billionths of a CPU); 0, "" or null is "not set".
-    // Records written before these existed lack them, so readers default each one.
-    Memory: number;
-    MemorySwap: number;
-    MemoryReservation: number;
-    NanoCpus: number;
-    CpuShares: number;
-    CpusetCpus: string;
-    CpusetMems: string;
-    PidsLimit: number | null;
-    ShmSize: number;
-    Devices: DeviceMapping[];
-    /** --init: docker-init runs as PID 1. */
-    Init?: boolean;
-    RestartPolicy?: { Name: "" | "no" | "always" | "unless-stopped" | "on-failure"; MaximumRetryCount: number };
-    /** --log-driver and --log-opt (engine/log-config.ts); records written before it existed lack it. */
-    LogConfig?: { Type: string; Config: Record<string, string> };
-    // Networking (container-network.ts); records written before it existed lack these.
-    PortBindings?: PortMap;
-    PublishAllPorts?: boolean;
-    Dns?: string[];
-    DnsSearch?: string[];
-    DnsOptions?: string[];
-    ExtraHosts?: string[] | null;
-    /** --link, as docker shows them: "/target:/this/alias". */
-    Links?: string[];
-  };
+  Config: StoredConfig;
+  HostConfig: StoredHostConfig;
   Mounts: MountPoint[];
   /** Which networks it is on (network/settings.ts); a running container's addresses and ports come from its run file. */
   NetworkSettings?: NetworkSettings;
