@@ -1,5 +1,6 @@
 // The service's routes: each noun's module adds its own (containers, images, … join here).
 import { Router } from "../router.ts";
+import { execRoutes } from "./exec.ts";
 import { networkRoutes } from "./networks.ts";
 import { swarmRoutes } from "./swarm.ts";
 import { systemRoutes } from "./system.ts";
@@ -7,6 +8,6 @@ import { volumeRoutes } from "./volumes.ts";
 
 export function apiRouter(): Router {
   const router = new Router();
-  for (const add of [systemRoutes, swarmRoutes, networkRoutes, volumeRoutes]) add(router);
+  for (const add of [systemRoutes, swarmRoutes, networkRoutes, volumeRoutes, execRoutes]) add(router);
   return router;
 }
