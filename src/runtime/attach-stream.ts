@@ -199,7 +199,7 @@ function writeOutput(fd: number, data: Buffer): void {
 }
 
 /** Watches input for the detach sequence; bytes of a partial match are held back until it fails. */
-function detachMatcher(keys: number[]): (chunk: Buffer) => { pass: Buffer; detached: boolean } {
+export function detachMatcher(keys: number[]): (chunk: Buffer) => { pass: Buffer; detached: boolean } {
   let matched = 0;
   return (chunk) => {
     if (!keys.length) return { pass: chunk, detached: false };

@@ -342,7 +342,7 @@ test("network errors: overlapping subnet, unknown network, pre-defined networks,
   const id = b.ok(["run", "-d", "--network", "first", "busybox", "sleep", "1000"]).trim();
   expect(b.run(["network", "rm", "first"]).stderr).toContain("has active endpoints");
   b.ok(["rm", "-f", id]);
-  expect(b.ok(["network", "prune", "-f"])).toBe("Deleted Networks:\nfirst\n");
+  expect(b.ok(["network", "prune", "-f"])).toBe("Deleted Networks:\nfirst\n\n");
   expect(b.ok(["network", "ls", "-q", "--filter", "name=first"])).toBe("");
   const labelled = b.ok(["network", "create", "--label", "app=x", "labelled"]).trim();
   expect(b.ok(["network", "ls", "-q", "--no-trunc", "--filter", "label=app=x"])).toBe(`${labelled}\n`);

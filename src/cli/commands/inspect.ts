@@ -13,7 +13,7 @@ import { eachArgument } from "../each-argument.ts";
 import { bool, str } from "../flags.ts";
 import { containerSizes } from "../../engine/container-size.ts";
 import { imageInspect } from "./image/image-json.ts";
-import { volumeInspect } from "./volume/volume-json.ts";
+import { volumeInspect } from "../../engine/volumes.ts";
 import { loadTemplates } from "../format-flag.ts";
 
 // Docker's order of a container's inspect fields; ours that docker lacks come after.

@@ -1,6 +1,7 @@
-// docker's --filter KEY=VALUE, shared by the listing commands (ps, images, volume ls):
-// values of one key are alternatives (any may match), different keys must all
-// match, and label filters must all match (docker's MatchKVList).
+// docker's filters KEY=VALUE, shared by the listings of the CLI (--filter) and the API
+// (?filters=, turned into the same strings by api/filters.ts): values of one key are
+// alternatives (any may match), different keys must all match, and label filters
+// must all match (docker's MatchKVList).
 import { DaemonError, UsageError } from "../lib/errors.ts";
 
 const TRUE = new Set(["true", "1"]);
@@ -47,11 +48,12 @@ export class Filters {
 
   /** label=KEY or label=KEY=VALUE: every one given must hold. */
   labels(labels: Record<string, string> | null | undefined): boolean {
-    return this.values("label").every((want) => {
-      const eq = want.indexOf("=");
-      const k = eq < 0 ? want : want.slice(0, eq);
-      return labels != null && Object.hasOwn(labels, k) && (eq < 0 || labels[k] === want.slice(eq + 1));
-    });
+    return this.values("label").every((want) => hasLabel(labels, want));
+  }
+
+  /** label!=KEY or label!=KEY=VALUE (the prune filters): none given may hold. */
+  notLabels(labels: Record<string, string> | null | undefined): boolean {
+    return !this.values("label!").some((spec) => hasLabel(labels, spec));
   }
 
   /** A true/false filter (dangling=): undefined if absent; anything but true/false/1/0 is refused. */
@@ -70,6 +72,13 @@ export class Filters {
     if (bad !== undefined) throw new DaemonError(message(bad));
     return values;
   }
+}
+
+/** KEY or KEY=VALUE holds in LABELS. */
+function hasLabel(labels: Record<string, string> | null | undefined, spec: string): boolean {
+  const eq = spec.indexOf("=");
+  const k = eq < 0 ? spec : spec.slice(0, eq);
+  return labels != null && Object.hasOwn(labels, k) && (eq < 0 || labels[k] === spec.slice(eq + 1));
 }
 
 /** Go's regexp.MatchString; a value that is not a valid expression matches nothing (docker skips it). */
