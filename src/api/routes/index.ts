@@ -1,10 +1,14 @@
 // The service's routes: each noun's module adds its own (containers, images, … join here).
 import { Router } from "../router.ts";
+import { buildRoutes } from "./build.ts";
+import { distributionRoutes } from "./distribution.ts";
+import { eventRoutes } from "./events.ts";
+import { imageRoutes } from "./images.ts";
 import { swarmRoutes } from "./swarm.ts";
 import { systemRoutes } from "./system.ts";
 
 export function apiRouter(): Router {
   const router = new Router();
-  for (const add of [systemRoutes, swarmRoutes]) add(router);
+  for (const add of [systemRoutes, imageRoutes, buildRoutes, eventRoutes, distributionRoutes, swarmRoutes]) add(router);
   return router;
 }

@@ -1,7 +1,8 @@
-// docker's --filter KEY=VALUE, shared by the listing commands (ps, images, volume ls):
+// docker's --filter KEY=VALUE, shared by the listing commands (ps, images, volume ls)
+// and by the API's `filters` query parameter (the same filters as JSON):
 // values of one key are alternatives (any may match), different keys must all
 // match, and label filters must all match (docker's MatchKVList).
-import { DaemonError, UsageError } from "../lib/errors.ts";
+import { DaemonError, UsageError } from "./errors.ts";
 
 const TRUE = new Set(["true", "1"]);
 const FALSE = new Set(["false", "0"]);
@@ -22,6 +23,28 @@ export class Filters {
       byKey.set(key, [...(byKey.get(key) ?? []), arg.slice(eq + 1).trim()]);
     }
     for (const key of byKey.keys()) if (!accepted.includes(key)) throw new DaemonError(`invalid filter '${key}'`);
+    return new Filters(byKey);
+  }
+
+  /**
+   * The API's `filters` query parameter: {"key":{"value":true}} (or the old {"key":["value"]}); absent or empty
+   * is no filter. Malformed JSON or an unknown key is a bad parameter.
+   */
+  static fromJson(json: string | null, accepted: readonly string[]): Filters {
+    const byKey = new Map<string, string[]>();
+    if (json) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(json);
+      } catch {
+        throw new UsageError(`invalid filter: ${json}`);
+      }
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new UsageError(`invalid filter: ${json}`);
+      for (const [key, values] of Object.entries(parsed)) {
+        if (!accepted.includes(key)) throw new UsageError(`invalid filter '${key}'`);
+        byKey.set(key, Array.isArray(values) ? values.map(String) : Object.keys(values ?? {}));
+      }
+    }
     return new Filters(byKey);
   }
 
