@@ -8,9 +8,10 @@ import type { RequestContext } from "./router.ts";
 
 export type Send = (message: object) => void;
 
-/** Runs WORK with a send function; every message is one line of the answer. */
-export async function jsonStream(ctx: RequestContext, work: (send: Send) => Promise<void>): Promise<void> {
+/** Runs WORK with a send function; every message is one line of the answer. EAGER: the 200 goes at once (load: every failure is in the stream). */
+export async function jsonStream(ctx: RequestContext, work: (send: Send) => Promise<void>, eager = false): Promise<void> {
   const res = ctx.res!;
+  if (eager) res.writeHead(200, { "Content-Type": "application/json" });
   const send: Send = (message) => {
     if (ctx.signal.aborted) return;
     if (!res.headersSent) res.writeHead(200, { "Content-Type": "application/json" });

@@ -65,6 +65,17 @@ export interface StepEvents {
   end(id: string, cached: boolean): void;
 }
 
+/** A RUN's process failed: the CLI says so in BuildKit's words, the API's classic stream in the classic builder's. */
+export class RunFailedError extends BunkerError {
+  constructor(
+    readonly command: string,
+    readonly code: number,
+    held: string,
+  ) {
+    super(`${held}process "${command}" did not complete successfully: exit code: ${code}`, 1);
+  }
+}
+
 const HOST_PLATFORM = `linux/${hostArchitecture()}`;
 
 export function checkPlatform(platform: string | undefined): void {
@@ -261,7 +272,7 @@ class Builder {
         const result = await runStep(this.engine, state, { argv, env, network, binds, tmpfs, targets: mounts.map((m) => m.target), output: this.opts.output, cancel: this.cancel });
         if (!result.layer) {
           const held = this.opts.heldOutput?.() ?? "";
-          throw new BunkerError(`${held}process "${argv.join(" ")}" did not complete successfully: exit code: ${result.exitCode}`, 1);
+          throw new RunFailedError(argv.join(" "), result.exitCode, held);
         }
         return layerStep(this.store, state, createdBy, result.layer);
       } finally {

@@ -17,6 +17,9 @@ function repoDigests(image: ImageRecord): string[] {
   });
 }
 
+/** The keys dockerd always shows in an image's Config, null or empty when the image does not set them. */
+const CONFIG_DEFAULTS = { User: "", Env: null, Cmd: null, WorkingDir: "", Entrypoint: null, OnBuild: null, Labels: null };
+
 const unixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 export function imageInspect(engine: Engine, image: ImageRecord): Record<string, unknown> {
@@ -33,7 +36,7 @@ export function imageInspect(engine: Engine, image: ImageRecord): Record<string,
     ...(legacy.container ? { Container: legacy.container, ContainerConfig: legacy.container_config ?? {} } : {}),
     DockerVersion: legacy.docker_version ?? "",
     Author: config.author ?? "",
-    Config: config.config ?? {},
+    Config: { ...CONFIG_DEFAULTS, ...config.config },
     Architecture: config.architecture,
     ...(config.variant ? { Variant: config.variant } : {}),
     Os: config.os,

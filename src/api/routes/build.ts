@@ -2,10 +2,11 @@
 // in the body, the build through src/build as `bunker build -` runs it, and
 // dockerd's JSON stream out: "Step n/N : …", " ---> id", a RUN's output, then
 // {"aux":{"ID":…}}, "Successfully built …" and "Successfully tagged …".
-import { build, checkPlatform } from "../../build/builder.ts";
+import { build, checkPlatform, RunFailedError } from "../../build/builder.ts";
 import { openContext } from "../../build/context.ts";
 import { parseEntitlements } from "../../build/entitlements.ts";
 import { familiarTag, canonical, parseReference } from "../../image/reference.ts";
+import { BunkerError } from "../../lib/errors.ts";
 import { ApiError } from "../errors.ts";
 import { jsonStream, progressMessages, type Send } from "../json-stream.ts";
 import { boolParam, jsonParam } from "../query.ts";
@@ -54,26 +55,33 @@ async function classicBuild(ctx: RequestContext): Promise<void> {
     await jsonStream(ctx, async (send: Send) => {
       const say = (text: string) => !quiet && send({ stream: text });
       const engine = ctx.engine();
+      // cachefrom names the images whose steps may be reused; when none of them exists, nothing is (as the classic builder).
+      const cacheFrom = jsonParam<string[]>(q, "cachefrom") ?? [];
+      const noCache = boolParam(q, "nocache") || (cacheFrom.length > 0 && !cacheFrom.some((ref) => engine.images.find(ref)));
       const id = await engine.buildCache.whileInUse(() =>
         build(engine, context, {
           tags,
           buildArgs: args,
           labels,
-          noCache: boolParam(q, "nocache"),
+          noCache,
           pull: boolParam(q, "pull"),
           target: q.get("target") || undefined,
           network: networkmode && networkmode !== "default" ? networkmode : undefined,
           allow: parseEntitlements([]),
           secrets: new Map(),
           log: () => {}, // the BuildKit-style lines; the classic stream is made of the steps below
-          output: (_, data) => say(data.toString()),
+          // A RUN's stderr in red, as the classic builder marks it.
+          output: (fd, data) => say(fd === 2 ? `\x1b[91m${data}\x1b[0m` : data.toString()),
           events: quiet ? progressMessages(() => {}) : progressMessages(send),
           steps: {
             begin: (text, n, total) => say(`Step ${n}/${total} : ${text}\n`),
             end: (stateId, cached) => say(`${cached ? " ---> Using cache\n" : ""} ---> ${short(stateId)}\n`),
           },
         }),
-      );
+      ).catch((e) => {
+        if (e instanceof RunFailedError) throw new BunkerError(`The command '${e.command}' returned a non-zero code: ${e.code}`);
+        throw e;
+      });
       send({ aux: { ID: id } });
       if (quiet) return void send({ stream: `${id}\n` });
       send({ stream: `Successfully built ${short(id)}\n` });

@@ -172,7 +172,7 @@ async function save(ctx: RequestContext, names: string[]): Promise<void> {
 async function load(ctx: RequestContext): Promise<void> {
   return jsonStream(ctx, async (send) => {
     for (const line of await loadImages(ctx.engine(), ctx.req as AsyncIterable<Uint8Array>)) send({ stream: `${line}\n` });
-  });
+  }, true);
 }
 
 async function commit(ctx: RequestContext): Promise<Reply> {

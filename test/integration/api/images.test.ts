@@ -168,7 +168,7 @@ describe("classic build", () => {
     writeFileSync(join(ctx, "Dockerfile.bad"), "FROM busybox\nRUN exit 3\n");
     const bad = docker(["build", "-f", join(ctx, "Dockerfile.bad"), ctx]);
     expect(bad.exitCode).toBe(1);
-    expect(bad.stderr).toContain("did not complete successfully: exit code: 3");
+    expect(bad.stderr).toContain("The command '/bin/sh -c exit 3' returned a non-zero code: 3");
     b.ok(["rmi", "built:api", "built:two"]);
   });
 });
@@ -219,7 +219,7 @@ describe.skipIf(!haveRegistry)("a registry with basic auth", () => {
     const auth = Buffer.from(JSON.stringify({ username: "tester", password: "s3cret", serveraddress: reg.host })).toString("base64url");
     const dist = await api(`/distribution/${ref}/json`, { headers: { "X-Registry-Auth": auth } });
     expect(dist.status).toBe(200);
-    const body = (await dist.json()) as { Descriptor: { digest: string; mediaType: string; size: number }; Platforms: { os: string }[] };
+    const body = (await dist.json()) as { Descriptor: { digest: string; mediaType: string; size: number }; Platforms: { os: string; architecture: string }[] };
     expect(body.Descriptor.digest).toBe(digest as string);
     expect(body.Platforms).toEqual([{ architecture: expect.any(String), os: "linux" }]);
     const anonymous = await api(`/distribution/${ref}/json`);
