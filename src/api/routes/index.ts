@@ -2,12 +2,16 @@
 import { Router } from "../router.ts";
 import { execRoutes } from "./exec.ts";
 import { networkRoutes } from "./networks.ts";
+import { buildRoutes } from "./build.ts";
+import { distributionRoutes } from "./distribution.ts";
+import { eventRoutes } from "./events.ts";
+import { imageRoutes } from "./images.ts";
 import { swarmRoutes } from "./swarm.ts";
 import { systemRoutes } from "./system.ts";
 import { volumeRoutes } from "./volumes.ts";
 
 export function apiRouter(): Router {
   const router = new Router();
-  for (const add of [systemRoutes, swarmRoutes, networkRoutes, volumeRoutes, execRoutes]) add(router);
+  for (const add of [systemRoutes, imageRoutes, buildRoutes, eventRoutes, distributionRoutes, swarmRoutes, networkRoutes, volumeRoutes, execRoutes]) add(router);
   return router;
 }

@@ -12,7 +12,7 @@ import { type CliContext, defineBunkerCommand } from "../command.ts";
 import { eachArgument } from "../each-argument.ts";
 import { bool, str } from "../flags.ts";
 import { containerSizes } from "../../engine/container-size.ts";
-import { imageInspect } from "./image/image-json.ts";
+import { imageInspect } from "../../engine/image-json.ts";
 import { volumeInspect } from "../../engine/volumes.ts";
 import { loadTemplates } from "../format-flag.ts";
 

@@ -4,7 +4,7 @@ import type { Engine } from "../../../engine/engine.ts";
 import { currentHealth } from "../../../engine/health.ts";
 import { ZERO_TIME } from "../../../engine/state.ts";
 import { DaemonError, NotFoundError } from "../../../lib/errors.ts";
-import { Filters } from "../../../engine/filters.ts";
+import { Filters } from "../../../lib/filters.ts";
 
 const KEYS = ["id", "name", "label", "status", "exited", "ancestor", "network", "volume", "before", "since", "health"] as const;
 const STATUSES = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
