@@ -7,6 +7,7 @@ import { hostArchitecture } from "../image/config.ts";
 import type { IngestedLayer } from "../image/ingest.ts";
 import { chainIds } from "../image/digest.ts";
 import type { ImageStore } from "../image/store.ts";
+import { crashPoint } from "../lib/crash-point.ts";
 
 export interface BuildState {
   /** The config's digest. */
@@ -43,9 +44,11 @@ export function layerStep(store: ImageStore, parent: BuildState, createdBy: stri
   const chains = chainIds(config.rootfs.diff_ids);
   const state = storeState(store, withHistory(config, createdBy, false), chains, parent.size + layer.size);
   try {
-    store.addImage({ id: state.id, created: config.created!, layers: chains, size: state.size, intermediate: true }, [], () =>
-      layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null }),
-    );
+    crashPoint("build.before-step-commit"); // the step's layer unpacked under image/tmp, nothing committed
+    store.addImage({ id: state.id, created: config.created!, layers: chains, size: state.size, intermediate: true }, [], () => {
+      layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null });
+      crashPoint("build.step-layer-committed"); // the layer committed, its intermediate image not recorded
+    });
   } catch (e) {
     layer.discard();
     throw e;
@@ -55,6 +58,7 @@ export function layerStep(store: ImageStore, parent: BuildState, createdBy: stri
 
 /** Makes sure a state is an image record (a RUN's container is created from one). */
 export function recordState(store: ImageStore, state: BuildState, tags: string[] = [], intermediate = true): void {
+  if (tags.length > 0) crashPoint("build.before-tag"); // every step recorded, the result not yet tagged
   store.addImage({ id: state.id, created: state.config.created ?? new Date().toISOString(), layers: state.layers, size: state.size, ...(intermediate ? { intermediate } : {}) }, tags);
 }
 

@@ -10,6 +10,7 @@ import { type ImageRecord, type ImageStore, LayerGoneError } from "../image/stor
 import { BunkerError } from "../lib/errors.ts";
 import { forEachLimit } from "../lib/pool.ts";
 import { type CopyEvents, type CopyImage, type CopyLayer, type CopyOptions, type ImageDestination, shortId } from "./types.ts";
+import { crashPoint } from "../lib/crash-point.ts";
 
 export interface StoredImage {
   record: ImageRecord;
@@ -108,11 +109,13 @@ export class StoreDestination implements ImageDestination<StoredImage[]> {
       manifest: image.manifest?.descriptor,
       repoDigests: image.repoDigests,
     };
+    crashPoint("pull.before-commit"); // every layer unpacked under image/tmp, nothing committed
     // Layers and blobs are committed under the index lock, so a concurrent prune cannot remove them before the image refers to them.
     const added = store.addImage(record, image.tags, () => {
       // Checked before anything is committed, so a refused attempt leaves nothing behind.
       if (!chains.every((c) => pending.has(c) || store.hasLayer(c))) throw new LayerGoneError(image.id);
       store.putBlob(image.configBytes);
+      crashPoint("pull.config-committed"); // the config blob in, no layer committed, no image recorded
       if (image.manifest) store.putBlob(image.manifest.bytes);
       chains.forEach((chain, i) => {
         pending.get(chain)?.commit({ chainId: chain, parent: i > 0 ? chains[i - 1] : null });

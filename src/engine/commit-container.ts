@@ -20,6 +20,7 @@ import { treeEntries } from "./rootfs/tree-reader.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import { isProcessAlive } from "./start-container.ts";
 import { assertLayeredRoot } from "./storage-driver.ts";
+import { crashPoint } from "../lib/crash-point.ts";
 
 export interface CommitOptions {
   reference?: string;
@@ -63,9 +64,11 @@ export async function commitContainer(engine: Engine, ref: string, opts: CommitO
   const newId = sha256(configJson);
   try {
     // The config blob goes in under the images lock, with the image: a prune meanwhile never sees one without the other.
+    crashPoint("commit.before-commit"); // the layer unpacked under image/tmp, nothing committed
     store.addImage({ id: newId, created: config.created!, layers: chains, size: image.size + layer.size, parent: image.id }, tag ? [tag] : [], () => {
       store.putBlob(configJson);
       layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null });
+      crashPoint("commit.layer-committed"); // the layer and config committed, the image not recorded
     });
   } catch (e) {
     layer.discard();
