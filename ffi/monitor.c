@@ -44,6 +44,7 @@ extern int signal(int sig, void *handler);
 
 #define SYS_signalfd4 289
 #define POLLIN 1
+#define POLLOUT 4
 #define POLLHUP 16
 #define POLLERR 8
 #define SOCK_NONBLOCK 04000
@@ -52,6 +53,9 @@ extern int signal(int sig, void *handler);
 #define O_APPEND 02000
 #define O_TRUNC 01000
 #define SIG_IGN ((void *)1)
+#define F_SETFL 4
+#define O_NONBLOCK 04000
+#define EAGAIN 11
 #define LINE_MAX_BYTES 16384
 #define MAX_CLIENTS 64
 #define FRAME_HEADER 8
@@ -77,7 +81,15 @@ struct client { int used, fd, owner, len; char buf[CLIENT_BUF]; };
 static struct client clients[MAX_CLIENTS];
 
 static int out_fd[2] = { -1, -1 };     /* the container's stdout and stderr (or its terminal, in out_fd[0]) */
-static int stdin_fd = -1;              /* our end of the container's stdin, with -i (or the terminal) */
+static int stdin_fd = -1;              /* our end of the container's stdin, with -i (or the terminal); non-blocking */
+/*
+ * The client whose stdin frame the container has not read yet (-1: none).
+ * Until it has, that client's later frames wait and its socket is not read:
+ * so a client's stdin is held back by the container's pace (back-pressure)
+ * while the container's output keeps flowing, and nothing is dropped.
+ */
+static int stdin_client = -1;
+static long stdin_written;             /* how much of that frame's payload the container has */
 static int console_fd = -1;            /* the terminal's master, with -t */
 static int listen_fd = -1;
 static int log_fd = -1;
@@ -216,6 +228,7 @@ static void put_header(char *h, int type, long size) {
 static void drop_client(int i) {
   close(clients[i].fd);
   clients[i].used = 0;
+  if (stdin_client == i) stdin_client = -1;
 }
 
 static void send_frame(int type, const char *data, long n) {
@@ -256,6 +269,45 @@ static void resize(const char *text, long n) {
   if (console_fd >= 0 && ws[0] && ws[1]) ioctl(console_fd, TIOCSWINSZ, ws);
 }
 
+/*
+ * Gives the container as much of client i's stdin frame as its pipe takes;
+ * returns 0 when some is left for later (POLLOUT). A container that closed
+ * its stdin gets no more: the rest is discarded, as docker does.
+ */
+static int feed_stdin(int i, const char *payload, long size) {
+  while (stdin_written < size) {
+    long w = write(stdin_fd, payload + stdin_written, (size_t)(size - stdin_written));
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EAGAIN) { stdin_client = i; return 0; }
+    if (w <= 0) {
+      if (!opt_tty) { close(stdin_fd); stdin_fd = -1; } /* EPIPE: nobody reads it any more (a terminal stays: it is the output too) */
+      break;
+    }
+    stdin_written += w;
+  }
+  stdin_written = 0;
+  stdin_client = -1;
+  return 1;
+}
+
+/* Acts on client i's complete frames, in order; stops at a stdin frame the container has not taken in full. */
+static void run_frames(int i) {
+  struct client *c = &clients[i];
+  while (c->len >= FRAME_HEADER) {
+    unsigned char *h = (unsigned char *)c->buf;
+    long size = ((long)h[4] << 24) | ((long)h[5] << 16) | ((long)h[6] << 8) | h[7];
+    if (size > CLIENT_BUF - FRAME_HEADER) { drop_client(i); return; }
+    if (c->len < FRAME_HEADER + size) break;
+    char *payload = c->buf + FRAME_HEADER;
+    if (h[0] == T_STDIN && stdin_fd >= 0) { if (!feed_stdin(i, payload, size)) return; }
+    else if (h[0] == T_CLOSE_STDIN && stdin_fd >= 0 && !opt_tty) { close(stdin_fd); stdin_fd = -1; }
+    else if (h[0] == T_RESIZE) resize(payload, size);
+    long rest = c->len - FRAME_HEADER - size;
+    for (long k = 0; k < rest; k++) c->buf[k] = c->buf[FRAME_HEADER + size + k];
+    c->len = (int)rest;
+  }
+}
+
 /* Reads what a client sent and acts on every complete frame. */
 static void serve_client(int i) {
   struct client *c = &clients[i];
@@ -263,19 +315,7 @@ static void serve_client(int i) {
   if (n < 0 && errno == EINTR) return;
   if (n <= 0) { drop_client(i); return; }
   c->len += (int)n;
-  while (c->len >= FRAME_HEADER) {
-    unsigned char *h = (unsigned char *)c->buf;
-    long size = ((long)h[4] << 24) | ((long)h[5] << 16) | ((long)h[6] << 8) | h[7];
-    if (size > CLIENT_BUF - FRAME_HEADER) { drop_client(i); return; }
-    if (c->len < FRAME_HEADER + size) break;
-    char *payload = c->buf + FRAME_HEADER;
-    if (h[0] == T_STDIN && stdin_fd >= 0) write_all(stdin_fd, payload, size);
-    else if (h[0] == T_CLOSE_STDIN && stdin_fd >= 0 && !opt_tty) { close(stdin_fd); stdin_fd = -1; }
-    else if (h[0] == T_RESIZE) resize(payload, size);
-    long rest = c->len - FRAME_HEADER - size;
-    for (long k = 0; k < rest; k++) c->buf[k] = c->buf[FRAME_HEADER + size + k];
-    c->len = (int)rest;
-  }
+  run_frames(i);
 }
 
 static void listen_socket(void) {
@@ -295,7 +335,7 @@ static void listen_socket(void) {
 static int pump(int stream) {
   char buf[65536];
   long n = read(out_fd[stream], buf, sizeof buf);
-  if (n < 0 && errno == EINTR) return 1;
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1; /* a terminal's master is non-blocking: it is stdin too */
   if (n <= 0) { close(out_fd[stream]); out_fd[stream] = -1; return 0; }
   log_output(stream, buf, n);
   send_frame(stream == 0 ? T_STDOUT : T_STDERR, buf, n);
@@ -332,6 +372,7 @@ static int setup_stdio(void) {
   if (opt_stdin) {
     if (pipe2(p, O_CLOEXEC) < 0) return -1;
     fail_fd(p[0], CHILD_STDIN); stdin_fd = p[1];
+    fcntl(stdin_fd, F_SETFL, O_NONBLOCK); /* only our end: the container's stays blocking */
   } else {
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null < 0) return -1;
@@ -585,6 +626,7 @@ int main(int argc, char **argv) {
     console_fd = master;
     out_fd[0] = master;
     stdin_fd = master;
+    fcntl(master, F_SETFL, O_NONBLOCK);
   }
   listen_socket();
   p = put_str(msg, "ok ", msg + 8); p = put_long(p, pid);
@@ -593,19 +635,25 @@ int main(int argc, char **argv) {
   started = now_ms();
   next_health = opt_health_ms > 0 ? started + health_interval(started) : -1;
   while (code < 0) {
-    struct pollfd_ fds[4 + MAX_CLIENTS]; int n = 0, map[MAX_CLIENTS], timeout = -1;
+    struct pollfd_ fds[5 + MAX_CLIENTS]; int n = 0, map[MAX_CLIENTS], timeout = -1;
+    if (stdin_client >= 0 && stdin_fd < 0) { int c = stdin_client; stdin_client = -1; stdin_written = 0; run_frames(c); } /* another client closed it */
     fds[n].fd = sigfd; fds[n].events = POLLIN; n++;
     fds[n].fd = out_fd[0]; fds[n].events = POLLIN; n++;
     fds[n].fd = out_fd[1]; fds[n].events = POLLIN; n++;
     fds[n].fd = listen_fd; fds[n].events = POLLIN; n++;
-    for (i = 0; i < MAX_CLIENTS; i++) if (clients[i].used) { map[n - 4] = i; fds[n].fd = clients[i].fd; fds[n].events = POLLIN; n++; }
+    fds[n].fd = stdin_client >= 0 ? stdin_fd : -1; fds[n].events = POLLOUT; n++;
+    for (i = 0; i < MAX_CLIENTS; i++) if (clients[i].used) { map[n - 5] = i; fds[n].fd = clients[i].fd; fds[n].events = i == stdin_client ? 0 : POLLIN; n++; }
     for (i = 0; i < n; i++) fds[i].revents = 0;
     if (next_health >= 0) { long left = next_health - now_ms(); timeout = left < 0 ? 0 : (int)left; }
     if (poll(fds, (unsigned long)n, timeout) < 0 && errno != EINTR) break;
     if (next_health >= 0 && now_ms() >= next_health) { run_health_check(); next_health = now_ms() + health_interval(started); }
     for (i = 1; i <= 2; i++) if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) pump(i - 1);
     if (fds[3].revents & POLLIN) { int c = accept4(listen_fd, 0, 0, SOCK_CLOEXEC); if (c >= 0) add_client(c, 0); }
-    for (i = 4; i < n; i++) if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) { if (clients[map[i - 4]].used) serve_client(map[i - 4]); }
+    if (fds[4].revents && stdin_client >= 0) run_frames(stdin_client); /* its pipe has room (or its reader left) */
+    for (i = 5; i < n; i++) {
+      int c = map[i - 5];
+      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) && clients[c].used && c != stdin_client) serve_client(c);
+    }
     if (fds[0].revents & POLLIN) {
       char info[128];
       while (read(sigfd, info, sizeof info) > 0) {}
