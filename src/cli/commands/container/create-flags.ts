@@ -3,11 +3,13 @@ import { checkNetworkFlags, type NetworkFlags } from "../../../engine/container-
 import type { CreateOptions } from "../../../engine/create-container.ts";
 import { healthcheckConfig } from "../../../engine/health.ts";
 import { logConfig } from "../../../engine/log-config.ts";
+import { absoluteMountSource } from "../../../engine/mount-spec.ts";
 import { type ResourceFlags, resourceConfig } from "../../../engine/resources.ts";
 import { parseRestartPolicy, type RestartPolicy } from "../../../engine/restart-policy.ts";
 import { securityHostConfig } from "../../../engine/security.ts";
 import { signalNumber } from "../../../engine/signals.ts";
 import { usernsConfig } from "../../../engine/userns.ts";
+import { absoluteVolumeSource } from "../../../engine/volume-spec.ts";
 import { UsageError } from "../../../lib/errors.ts";
 import type { CliContext } from "../../command.ts";
 import { bool, type FlagSpec, type FlagValues, intValue, list, str } from "../../flags.ts";
@@ -110,8 +112,8 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
     hostname: str(flags.hostname),
     domainname: str(flags.domainname),
     links: list(flags.link),
-    volumes: list(flags.volume),
-    mounts: list(flags.mount),
+    volumes: list(flags.volume).map((v) => absoluteVolumeSource(v, process.cwd())),
+    mounts: list(flags.mount).map((m) => absoluteMountSource(m, process.cwd())),
     volumesFrom: list(flags["volumes-from"]),
     tmpfs: list(flags.tmpfs),
     network: networkFlags(flags),
