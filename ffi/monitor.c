@@ -20,7 +20,8 @@
  * Wire format, both directions: an 8-byte header [type, 0, 0, 0, size as
  * big-endian u32] then size bytes (Docker's stdcopy framing).
  *   to clients:   1 stdout, 2 stderr, 3 exit (the code as text), 6 the start's outcome (owner only)
- *   from clients: 0 stdin data, 4 close stdin, 5 window size ("rows cols")
+ *   from clients: 0 stdin data, 4 close stdin, 5 window size ("rows cols"),
+ *                 7 cleanup mode ("0" never, "1" unowned, "2" always: `update --restart` gave a policy)
  *
  * Run as docker-init (bind-mounted there) it is the container's --init (init.c).
  */
@@ -71,7 +72,7 @@ struct sockaddr_un_ { unsigned short family; char path[108]; };
 #define CHILD_STDERR 12
 #define CHILD_CONSOLE 10
 
-enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T_RESIZE = 5, T_REPORT = 6 };
+enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T_RESIZE = 5, T_REPORT = 6, T_CLEANUP = 7 };
 
 static const char *opt_netns = "", *opt_dir = "", *opt_log = "", *opt_log_attrs = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
 static long opt_clone, opt_log_max_size, opt_log_max_file = 1, opt_health_ms, opt_health_start_ms, opt_health_start_period_ms, opt_tty, opt_stdin, opt_cleanup, opt_attached;
@@ -302,6 +303,7 @@ static void run_frames(int i) {
     if (h[0] == T_STDIN && stdin_fd >= 0) { if (!feed_stdin(i, payload, size)) return; }
     else if (h[0] == T_CLOSE_STDIN && stdin_fd >= 0 && !opt_tty) { close(stdin_fd); stdin_fd = -1; }
     else if (h[0] == T_RESIZE) resize(payload, size);
+    else if (h[0] == T_CLEANUP && size == 1 && payload[0] >= '0' && payload[0] <= '2') opt_cleanup = payload[0] - '0';
     long rest = c->len - FRAME_HEADER - size;
     for (long k = 0; k < rest; k++) c->buf[k] = c->buf[FRAME_HEADER + size + k];
     c->len = (int)rest;

@@ -13,6 +13,7 @@ const T_STDERR = 2;
 const T_EXIT = 3;
 const T_CLOSE_STDIN = 4;
 const T_RESIZE = 5;
+const T_CLEANUP = 7;
 /** The largest frame the monitor takes (its CLIENT_BUF less the header): it drops a client that sends a larger one. */
 const MAX_PAYLOAD = 65536;
 
@@ -105,6 +106,19 @@ export async function socketConnection(path: string): Promise<MonitorConnection 
         },
       }),
     );
+  });
+}
+
+/**
+ * Tells a running container's monitor to run `container cleanup` when the container exits, whoever is
+ * attached (what a restart policy needs: `update --restart`). False when nobody listens (it exited).
+ */
+export async function requestCleanupOnExit(path: string): Promise<boolean> {
+  const { connect } = await import("node:net");
+  return new Promise((resolve) => {
+    const socket: Socket = connect(path);
+    socket.once("error", () => resolve(false));
+    socket.once("connect", () => socket.end(frame(T_CLEANUP, Buffer.from("2")), () => resolve(true)));
   });
 }
 
