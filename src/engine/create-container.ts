@@ -1,5 +1,6 @@
 // `create` (and the first half of `run`): image + flags -> a container record on disk.
 import { existsSync, mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { isAbsolute, normalize } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 import { isOneLine, refuseNul } from "../lib/untrusted-text.ts";
@@ -152,7 +153,8 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
     Driver: driver,
     Platform: "linux",
     Config: {
-      Hostname: opts.hostname ?? net.Hostname ?? id.slice(0, 12),
+      // As docker's daemon: --network host keeps the host's name (in the container's own UTS namespace).
+      Hostname: opts.hostname ?? net.Hostname ?? (net.NetworkMode === "host" ? hostname() : id.slice(0, 12)),
       Domainname: opts.domainname ?? "",
       User: opts.user ?? imageConfig.User ?? "",
       AttachStdin: opts.interactive,
