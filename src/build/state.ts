@@ -43,7 +43,7 @@ export function layerStep(store: ImageStore, parent: BuildState, createdBy: stri
   const chains = chainIds(config.rootfs.diff_ids);
   const state = storeState(store, withHistory(config, createdBy, false), chains, parent.size + layer.size);
   try {
-    store.addImage({ id: state.id, created: config.created!, layers: chains, size: state.size, intermediate: true }, [], () =>
+    store.addImage({ id: state.id, created: state.config.created!, layers: chains, size: state.size, intermediate: true }, [], () =>
       layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null }),
     );
   } catch (e) {
