@@ -20,7 +20,8 @@
  * Wire format, both directions: an 8-byte header [type, 0, 0, 0, size as
  * big-endian u32] then size bytes (Docker's stdcopy framing).
  *   to clients:   1 stdout, 2 stderr, 3 exit (the code as text), 6 the start's outcome (owner only)
- *   from clients: 0 stdin data, 4 close stdin, 5 window size ("rows cols")
+ *   from clients: 0 stdin data, 4 close stdin, 5 window size ("rows cols"),
+ *                 7 cleanup mode ("0" never, "1" unowned, "2" always: `update --restart` gave a policy)
  *
  * Run as docker-init (bind-mounted there) it is the container's --init (init.c).
  */
@@ -44,6 +45,7 @@ extern int signal(int sig, void *handler);
 
 #define SYS_signalfd4 289
 #define POLLIN 1
+#define POLLOUT 4
 #define POLLHUP 16
 #define POLLERR 8
 #define SOCK_NONBLOCK 04000
@@ -52,6 +54,9 @@ extern int signal(int sig, void *handler);
 #define O_APPEND 02000
 #define O_TRUNC 01000
 #define SIG_IGN ((void *)1)
+#define F_SETFL 4
+#define O_NONBLOCK 04000
+#define EAGAIN 11
 #define LINE_MAX_BYTES 16384
 #define MAX_CLIENTS 64
 #define FRAME_HEADER 8
@@ -67,7 +72,7 @@ struct sockaddr_un_ { unsigned short family; char path[108]; };
 #define CHILD_STDERR 12
 #define CHILD_CONSOLE 10
 
-enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T_RESIZE = 5, T_REPORT = 6 };
+enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T_RESIZE = 5, T_REPORT = 6, T_CLEANUP = 7 };
 
 static const char *opt_netns = "", *opt_dir = "", *opt_log = "", *opt_log_attrs = "", *opt_events = "", *opt_event_attrs = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
 static long opt_clone, opt_log_max_size, opt_log_max_file = 1, opt_health_ms, opt_health_start_ms, opt_health_start_period_ms, opt_tty, opt_stdin, opt_cleanup, opt_attached;
@@ -79,7 +84,15 @@ struct client { int used, fd, owner, len; char buf[CLIENT_BUF]; };
 static struct client clients[MAX_CLIENTS];
 
 static int out_fd[2] = { -1, -1 };     /* the container's stdout and stderr (or its terminal, in out_fd[0]) */
-static int stdin_fd = -1;              /* our end of the container's stdin, with -i (or the terminal) */
+static int stdin_fd = -1;              /* our end of the container's stdin, with -i (or the terminal); non-blocking */
+/*
+ * The client whose stdin frame the container has not read yet (-1: none).
+ * Until it has, that client's later frames wait and its socket is not read:
+ * so a client's stdin is held back by the container's pace (back-pressure)
+ * while the container's output keeps flowing, and nothing is dropped.
+ */
+static int stdin_client = -1;
+static long stdin_written;             /* how much of that frame's payload the container has */
 static int console_fd = -1;            /* the terminal's master, with -t */
 static int listen_fd = -1;
 static int log_fd = -1;
@@ -218,6 +231,7 @@ static void put_header(char *h, int type, long size) {
 static void drop_client(int i) {
   close(clients[i].fd);
   clients[i].used = 0;
+  if (stdin_client == i) stdin_client = -1;
 }
 
 static void send_frame(int type, const char *data, long n) {
@@ -258,6 +272,46 @@ static void resize(const char *text, long n) {
   if (console_fd >= 0 && ws[0] && ws[1]) ioctl(console_fd, TIOCSWINSZ, ws);
 }
 
+/*
+ * Gives the container as much of client i's stdin frame as its pipe takes;
+ * returns 0 when some is left for later (POLLOUT). A container that closed
+ * its stdin gets no more: the rest is discarded, as docker does.
+ */
+static int feed_stdin(int i, const char *payload, long size) {
+  while (stdin_written < size) {
+    long w = write(stdin_fd, payload + stdin_written, (size_t)(size - stdin_written));
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EAGAIN) { stdin_client = i; return 0; }
+    if (w <= 0) {
+      if (!opt_tty) { close(stdin_fd); stdin_fd = -1; } /* EPIPE: nobody reads it any more (a terminal stays: it is the output too) */
+      break;
+    }
+    stdin_written += w;
+  }
+  stdin_written = 0;
+  stdin_client = -1;
+  return 1;
+}
+
+/* Acts on client i's complete frames, in order; stops at a stdin frame the container has not taken in full. */
+static void run_frames(int i) {
+  struct client *c = &clients[i];
+  while (c->len >= FRAME_HEADER) {
+    unsigned char *h = (unsigned char *)c->buf;
+    long size = ((long)h[4] << 24) | ((long)h[5] << 16) | ((long)h[6] << 8) | h[7];
+    if (size > CLIENT_BUF - FRAME_HEADER) { drop_client(i); return; }
+    if (c->len < FRAME_HEADER + size) break;
+    char *payload = c->buf + FRAME_HEADER;
+    if (h[0] == T_STDIN && stdin_fd >= 0) { if (!feed_stdin(i, payload, size)) return; }
+    else if (h[0] == T_CLOSE_STDIN && stdin_fd >= 0 && !opt_tty) { close(stdin_fd); stdin_fd = -1; }
+    else if (h[0] == T_RESIZE) resize(payload, size);
+    else if (h[0] == T_CLEANUP && size == 1 && payload[0] >= '0' && payload[0] <= '2') opt_cleanup = payload[0] - '0';
+    long rest = c->len - FRAME_HEADER - size;
+    for (long k = 0; k < rest; k++) c->buf[k] = c->buf[FRAME_HEADER + size + k];
+    c->len = (int)rest;
+  }
+}
+
 /* Reads what a client sent and acts on every complete frame. */
 static void serve_client(int i) {
   struct client *c = &clients[i];
@@ -265,19 +319,7 @@ static void serve_client(int i) {
   if (n < 0 && errno == EINTR) return;
   if (n <= 0) { drop_client(i); return; }
   c->len += (int)n;
-  while (c->len >= FRAME_HEADER) {
-    unsigned char *h = (unsigned char *)c->buf;
-    long size = ((long)h[4] << 24) | ((long)h[5] << 16) | ((long)h[6] << 8) | h[7];
-    if (size > CLIENT_BUF - FRAME_HEADER) { drop_client(i); return; }
-    if (c->len < FRAME_HEADER + size) break;
-    char *payload = c->buf + FRAME_HEADER;
-    if (h[0] == T_STDIN && stdin_fd >= 0) write_all(stdin_fd, payload, size);
-    else if (h[0] == T_CLOSE_STDIN && stdin_fd >= 0 && !opt_tty) { close(stdin_fd); stdin_fd = -1; }
-    else if (h[0] == T_RESIZE) resize(payload, size);
-    long rest = c->len - FRAME_HEADER - size;
-    for (long k = 0; k < rest; k++) c->buf[k] = c->buf[FRAME_HEADER + size + k];
-    c->len = (int)rest;
-  }
+  run_frames(i);
 }
 
 static void listen_socket(void) {
@@ -297,7 +339,7 @@ static void listen_socket(void) {
 static int pump(int stream) {
   char buf[65536];
   long n = read(out_fd[stream], buf, sizeof buf);
-  if (n < 0 && errno == EINTR) return 1;
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1; /* a terminal's master is non-blocking: it is stdin too */
   if (n <= 0) { close(out_fd[stream]); out_fd[stream] = -1; return 0; }
   log_output(stream, buf, n);
   send_frame(stream == 0 ? T_STDOUT : T_STDERR, buf, n);
@@ -334,6 +376,7 @@ static int setup_stdio(void) {
   if (opt_stdin) {
     if (pipe2(p, O_CLOEXEC) < 0) return -1;
     fail_fd(p[0], CHILD_STDIN); stdin_fd = p[1];
+    fcntl(stdin_fd, F_SETFL, O_NONBLOCK); /* only our end: the container's stays blocking */
   } else {
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null < 0) return -1;
@@ -632,6 +675,7 @@ int main(int argc, char **argv) {
     console_fd = master;
     out_fd[0] = master;
     stdin_fd = master;
+    fcntl(master, F_SETFL, O_NONBLOCK);
   }
   listen_socket();
   p = put_str(msg, "ok ", msg + 8); p = put_long(p, pid);
@@ -640,12 +684,14 @@ int main(int argc, char **argv) {
   started = now_ms();
   next_health = opt_health_ms > 0 ? started + health_interval(started) : -1;
   while (code < 0) {
-    struct pollfd_ fds[4 + MAX_CLIENTS + DNS_FDS]; int n = 0, map[MAX_CLIENTS], timeout = -1, dns_at;
+    struct pollfd_ fds[5 + MAX_CLIENTS + DNS_FDS]; int n = 0, map[MAX_CLIENTS], timeout = -1, dns_at;
+    if (stdin_client >= 0 && stdin_fd < 0) { int c = stdin_client; stdin_client = -1; stdin_written = 0; run_frames(c); } /* another client closed it */
     fds[n].fd = sigfd; fds[n].events = POLLIN; n++;
     fds[n].fd = out_fd[0]; fds[n].events = POLLIN; n++;
     fds[n].fd = out_fd[1]; fds[n].events = POLLIN; n++;
     fds[n].fd = listen_fd; fds[n].events = POLLIN; n++;
-    for (i = 0; i < MAX_CLIENTS; i++) if (clients[i].used) { map[n - 4] = i; fds[n].fd = clients[i].fd; fds[n].events = POLLIN; n++; }
+    fds[n].fd = stdin_client >= 0 ? stdin_fd : -1; fds[n].events = POLLOUT; n++;
+    for (i = 0; i < MAX_CLIENTS; i++) if (clients[i].used) { map[n - 5] = i; fds[n].fd = clients[i].fd; fds[n].events = i == stdin_client ? 0 : POLLIN; n++; }
     dns_at = n; n += dns_poll_fds(fds + n);
     for (i = 0; i < n; i++) fds[i].revents = 0;
     if (next_health >= 0) { long left = next_health - now_ms(); timeout = left < 0 ? 0 : (int)left; }
@@ -654,7 +700,11 @@ int main(int argc, char **argv) {
     if (next_health >= 0 && now_ms() >= next_health) { run_health_check(); next_health = now_ms() + health_interval(started); }
     for (i = 1; i <= 2; i++) if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) pump(i - 1);
     if (fds[3].revents & POLLIN) { int c = accept4(listen_fd, 0, 0, SOCK_CLOEXEC); if (c >= 0) add_client(c, 0); }
-    for (i = 4; i < dns_at; i++) if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) { if (clients[map[i - 4]].used) serve_client(map[i - 4]); }
+    if (fds[4].revents && stdin_client >= 0) run_frames(stdin_client); /* its pipe has room (or its reader left) */
+    for (i = 5; i < dns_at; i++) {
+      int c = map[i - 5];
+      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) && clients[c].used && c != stdin_client) serve_client(c);
+    }
     dns_serve(fds + dns_at);
     if (fds[0].revents & POLLIN) {
       char info[128];

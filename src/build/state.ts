@@ -45,7 +45,7 @@ export function layerStep(store: ImageStore, parent: BuildState, createdBy: stri
   const state = storeState(store, withHistory(config, createdBy, false), chains, parent.size + layer.size);
   try {
     crashPoint("build.before-step-commit"); // the step's layer unpacked under image/tmp, nothing committed
-    store.addImage({ id: state.id, created: config.created!, layers: chains, size: state.size, intermediate: true }, [], () => {
+    store.addImage({ id: state.id, created: state.config.created!, layers: chains, size: state.size, intermediate: true }, [], () => {
       layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null });
       crashPoint("build.step-layer-committed"); // the layer committed, its intermediate image not recorded
     });

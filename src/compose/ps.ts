@@ -1,6 +1,7 @@
 // Listing a project: `compose ps`, `images`, `ls`, and finding a service's container (exec, port).
 import type { LoadedRecord } from "../engine/container-store.ts";
 import type { Engine } from "../engine/engine.ts";
+import { currentHealth, healthText } from "../engine/health.ts";
 import { ago, humanDuration, humanSize, renderTable } from "../cli/format.ts";
 import { BunkerError } from "../lib/errors.ts";
 import type { Project } from "./load.ts";
@@ -10,7 +11,8 @@ import { selected } from "./stack.ts";
 function status(r: LoadedRecord, now: number): string {
   const s = r.State;
   if (s.Status === "running" || s.Status === "paused") {
-    const health = s.Health ? ` (${s.Health.Status})` : s.Paused ? " (Paused)" : "";
+    const checked = currentHealth(r);
+    const health = s.Paused ? " (Paused)" : checked ? ` ${healthText(checked)}` : "";
     return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${health}`;
   }
   if (s.Status === "exited") return `Exited (${s.ExitCode}) ${ago(s.FinishedAt, now)}`;
@@ -39,7 +41,7 @@ export function listContainers(engine: Engine, project: Project, services: strin
     Command: `"${[c.record.Path, ...c.record.Args].join(" ")}"`,
     CreatedAt: c.record.Created,
     ExitCode: c.record.State.ExitCode,
-    Health: c.record.State.Health?.Status ?? "",
+    Health: currentHealth(c.record)?.Status ?? "",
     ID: c.record.Id,
     Image: c.record.Config.Image,
     Labels: Object.entries(c.record.Config.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(","),

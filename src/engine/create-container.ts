@@ -1,5 +1,6 @@
 // `create` (and the first half of `run`): a ContainerCreate body (container-create.ts) -> a container record on disk.
 import { existsSync, mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { isAbsolute, normalize } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 import { isOneLine, refuseNul } from "../lib/untrusted-text.ts";
@@ -161,7 +162,8 @@ export function createContainer(engine: Engine, input: ContainerCreateInput, opt
     Driver: driver,
     Platform: "linux",
     Config: {
-      Hostname: body.Hostname || net.Hostname || id.slice(0, 12),
+      // As docker's daemon: --network host keeps the host's name (in the container's own UTS namespace).
+      Hostname: body.Hostname || net.Hostname || (net.NetworkMode === "host" ? hostname() : id.slice(0, 12)),
       Domainname: body.Domainname ?? "",
       User: body.User || imageConfig.User || "",
       AttachStdin: body.AttachStdin ?? false,

@@ -1,4 +1,5 @@
 // `run`/`create` find their image locally, pulling it per --pull (missing, always, never) as docker does.
+import { formatPlatform, parsePlatform } from "../image/manifest.ts";
 import { parseReference, familiarName } from "../image/reference.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import type { Engine } from "./engine.ts";
@@ -15,7 +16,8 @@ export function parsePullPolicy(value: string | undefined): PullPolicy {
 export async function ensureImage(engine: Engine, image: string, policy: PullPolicy, events: CopyEvents, platform?: string): Promise<void> {
   if (policy !== "always") {
     try {
-      engine.images.resolve(image);
+      const found = engine.images.resolve(image);
+      if (platform) refuseOtherPlatform(engine, image, found.id, platform);
       return;
     } catch (e) {
       if (!(e instanceof NotFoundError) || policy === "never") throw e;
@@ -26,4 +28,13 @@ export async function ensureImage(engine: Engine, image: string, policy: PullPol
   // Imported only now (its own chunk): the registry client and manifest schemas would cost every `run` a few ms to load.
   const { pullImage } = await import("./pull-image.ts");
   await pullImage(engine, image, { events, platform });
+}
+
+/** As docker: --platform names what the local image must be; one of another platform is not silently run. */
+function refuseOtherPlatform(engine: Engine, image: string, id: string, platform: string): void {
+  const want = parsePlatform(platform);
+  const config = engine.images.readConfig(id);
+  const have = { os: config.os ?? "", architecture: config.architecture ?? "", variant: config.variant };
+  if (have.os === want.os && have.architecture === want.architecture && (!want.variant || have.variant === want.variant)) return;
+  throw new BunkerError(`image with reference ${image} was found but its platform (${formatPlatform(have)}) does not match the specified platform (${formatPlatform(want)}).`);
 }

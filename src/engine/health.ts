@@ -23,6 +23,11 @@ export interface HealthState {
   Log: HealthResult[];
 }
 
+/** How docker's State.String() names the health after "Up 3 seconds": "(healthy)", "(unhealthy)", "(health: starting)". */
+export function healthText(h: HealthState): string {
+  return h.Status === "starting" ? "(health: starting)" : `(${h.Status})`;
+}
+
 // Docker's defaults and bounds (moby's daemon/health.go).
 const DEFAULT_INTERVAL = 30e9;
 const DEFAULT_TIMEOUT = 30e9;

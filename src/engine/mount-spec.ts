@@ -4,7 +4,7 @@
 // volume-label, volume-opt, volume-driver, tmpfs-size, tmpfs-mode.
 // The result is docker's HostConfig.Mounts entry, which createContainer then turns
 // into the same kinds of mounts `-v` and `--tmpfs` make. Pure, so unit tests cover it.
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 import type { MountConfig } from "./container-create.ts";
 import { parseBytes } from "./units.ts";
@@ -26,6 +26,17 @@ function parseBool(key: string, value: string | undefined, invalid: (why: string
 function addPair(into: Record<string, string> | undefined, pair: string): Record<string, string> {
   const i = pair.indexOf("=");
   return { ...into, [i < 0 ? pair : pair.slice(0, i)]: i < 0 ? "" : pair.slice(i + 1) };
+}
+
+/** docker 23+'s client: a --mount source starting with "." is made absolute under `cwd`, whatever the type. */
+export function absoluteMountSource(spec: string, cwd: string): string {
+  return spec
+    .split(",")
+    .map((field) => {
+      const m = /^(source|src)=(\..*)$/i.exec(field);
+      return m ? `${m[1]}=${resolve(cwd, m[2])}` : field;
+    })
+    .join(",");
 }
 
 export function parseMountSpec(spec: string): MountConfig {

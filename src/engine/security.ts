@@ -148,9 +148,9 @@ export function applySecurity(spec: RuntimeSpec, c: ContainerRecord, cacheDir: s
     spec.linux.readonlyPaths = [];
   }
   if (hc.Privileged) {
-    // Docker mounts /sys read-write for a privileged container. Its devices (every
+    // Docker mounts /sys and /sys/fs/cgroup read-write for a privileged container. Its devices (every
     // host node, no device cgroup) are the device code's part: it reads HostConfig.Privileged.
-    spec.mounts = spec.mounts?.map((m) => (m.destination === "/sys" ? { ...m, options: m.options?.filter((o) => o !== "ro") } : m));
+    spec.mounts = spec.mounts?.map((m) => (m.destination === "/sys" || m.type === "cgroup" ? { ...m, options: m.options?.filter((o) => o !== "ro") } : m));
     return; // and no seccomp, even with a profile given (as Docker)
   }
   const input = seccompInput(c);

@@ -1,17 +1,19 @@
 // `docker update`: new resource limits for a container, kept in its record for
-// later starts and, while it runs, written straight into its cgroup.
+// later starts and, while it runs, written straight into its cgroup; a new restart policy.
 import { BunkerError } from "../lib/errors.ts";
+import { requestCleanupOnExit } from "../runtime/attach-stream.ts";
 import { updateCgroup } from "../runtime/cgroups.ts";
 import type { LinuxResources } from "../runtime/spec.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { containerEvent } from "./events.ts";
 import { checkedResources, type ResourceConfig, type ResourceFlags } from "./resources.ts";
+import type { RestartPolicy } from "./restart-policy.ts";
 import { cgroupPath, linuxResources } from "./runtime-spec.ts";
 import { settledState } from "./start-container.ts";
 
 export type UpdateFlags = Omit<ResourceFlags, "devices" | "shmSize">;
-type Changes = Partial<ResourceConfig>;
+type Changes = Partial<ResourceConfig> & { RestartPolicy?: RestartPolicy };
 
 /**
  * The fields the flags change. As in docker, 0 and "" mean "leave as is",
@@ -33,6 +35,8 @@ export function updateChanges(f: UpdateFlags): Changes {
 
 /** Docker's checks of an update against what the container already has (container_unix.go UpdateContainer). */
 function merge(hc: ContainerRecord["HostConfig"], changes: Changes): ContainerRecord["HostConfig"] {
+  if (changes.RestartPolicy && changes.RestartPolicy.Name !== "no" && hc.AutoRemove)
+    throw new BunkerError("Restart policy cannot be updated because AutoRemove is enabled for the container");
   const swap = hc.MemorySwap ?? 0;
   if (changes.Memory && changes.MemorySwap === undefined && swap > 0 && changes.Memory > swap)
     throw new BunkerError("Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time");
@@ -59,16 +63,20 @@ function changedResources(hc: ContainerRecord["HostConfig"], changes: Changes): 
 }
 
 /** Updates one container; its errors are what docker's daemon answers. */
-export function updateContainer(engine: Engine, ref: string, changes: Changes): void {
+export async function updateContainer(engine: Engine, ref: string, changes: Changes): Promise<void> {
   const id = engine.containers.resolve(ref);
   // A container found dead is recorded as exited first, so its limits are not written into a cgroup that is going.
   settledState(engine, id);
-  engine.containers.withLock(id, () => {
+  const running = engine.containers.withLock(id, () => {
     const record = engine.containers.load(id);
     const hostConfig = merge(record.HostConfig, changes);
     // The cgroup first: a limit the kernel refuses must not be recorded as in force.
     if (record.State.Running) updateCgroup(cgroupPath(id), changedResources(hostConfig, changes));
     engine.containers.saveHostConfig(id, hostConfig);
     containerEvent(engine, record, "update");
+    return record.State.Running;
   });
+  // Its monitor decided at start whether to apply a policy at the exit: a policy given now must reach it.
+  // (Dropping one needs nothing: `container cleanup` reads the record's policy.)
+  if (running && changes.RestartPolicy && changes.RestartPolicy.Name !== "no") await requestCleanupOnExit(engine.containers.socketPath(id));
 }

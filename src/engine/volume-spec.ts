@@ -1,9 +1,9 @@
 // `-v` specs, as docker reads them on Linux:
-//   /host/path:/ctr[:opts]  a bind mount (a relative "./x" source is refused, as docker does)
+//   /host/path:/ctr[:opts]  a bind mount (a "./x" source is made absolute first, by absoluteVolumeSource)
 //   name:/ctr[:opts]        a named volume (created when missing)
 //   /ctr                    an anonymous volume (a random name, removed with `rm -v` or `run --rm`)
 // Pure: no filesystem access, so the unit tests cover every shape.
-import { isAbsolute, normalize } from "node:path";
+import { isAbsolute, normalize, resolve } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
 
 /** What a new volume gets (`--mount …,volume-label=,volume-opt=`); an existing one keeps its own. */
@@ -33,6 +33,15 @@ const MODES = new Set(["ro", "rw", "z", "Z", "nocopy", "consistent", "cached", "
 /** Docker's volume-name rule (daemon/names.RestrictedNamePattern), which also keeps a name a safe path component. */
 export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
+/**
+ * docker 23+'s client: a -v host path starting with "." (".", "./data", "../x", ".cache") is a bind
+ * of that path under `cwd`, made absolute before the daemon sees it (which refuses a relative one).
+ */
+export function absoluteVolumeSource(spec: string, cwd: string): string {
+  const colon = spec.indexOf(":");
+  return colon > 0 && spec.startsWith(".") ? resolve(cwd, spec.slice(0, colon)) + spec.slice(colon) : spec;
+}
+
 export function parseVolumeSpec(spec: string): VolumeSpec {
   const invalid = (why: string) => new BunkerError(`invalid volume specification: "${spec}": ${why}`);
   const parts = spec.split(":");
@@ -53,7 +62,7 @@ export function parseVolumeSpec(spec: string): VolumeSpec {
     return { kind: "bind", source: cleanPath(source), destination: cleanPath(destination), mode, rw, ...(propagation.length ? { propagation: propagation[0] } : {}) };
   }
   if (propagation.length) throw invalid(`propagation mode ${propagation[0]} applies to bind mounts only`);
-  // docker refuses relative host paths ("./x") rather than guessing a base directory.
+  // The daemon's rule: a relative host path that no client made absolute (absoluteVolumeSource) has no base directory.
   if (source.startsWith(".")) throw invalid("a host path must be absolute");
   if (!VOLUME_NAME.test(source)) throw invalid(`"${source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed`);
   return { kind: "volume", name: source, destination: cleanPath(destination), mode, rw, nocopy: opts.includes("nocopy") };

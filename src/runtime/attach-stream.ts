@@ -1,7 +1,7 @@
 // The client side of a monitor's attach protocol (see ffi/monitor.c): frames
 // with Docker's 8-byte stdcopy header. The monitor sends the container's
 // output and, last, its exit code; clients send stdin, its end, and window sizes.
-import { closeSync, createReadStream, type ReadStream } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, type ReadStream } from "node:fs";
 import type { Socket } from "node:net";
 import { UsageError } from "../lib/errors.ts";
 import { writeAll } from "../lib/write-all.ts";
@@ -13,6 +13,9 @@ const T_STDERR = 2;
 const T_EXIT = 3;
 const T_CLOSE_STDIN = 4;
 const T_RESIZE = 5;
+const T_CLEANUP = 7;
+/** The largest frame the monitor takes (its CLIENT_BUF less the header): it drops a client that sends a larger one. */
+const MAX_PAYLOAD = 65536;
 
 export function frame(type: number, payload: Uint8Array = new Uint8Array(0)): Buffer {
   const out = Buffer.alloc(8 + payload.length);
@@ -41,13 +44,20 @@ export class FrameReader {
 /** A connection to a monitor: the owner socket's fd, or the monitor's listening socket. */
 export interface MonitorConnection {
   onData(handler: (chunk: Buffer) => void, onEnd: () => void): void;
-  send(data: Buffer): void;
+  /** Queues data, in order, without blocking; false when the caller should wait for `onDrain` before sending more. */
+  send(data: Buffer): boolean;
+  onDrain(handler: () => void): void;
   close(): void;
 }
 
 export function fdConnection(fd: number): MonitorConnection {
   let stream: ReadStream | undefined;
   let closed = false;
+  // Written from the thread pool: the monitor takes stdin at the container's pace, and our output must keep flowing meanwhile.
+  const writer = createWriteStream("", { fd, autoClose: false });
+  writer.on("error", () => {
+    // the monitor is gone (EPIPE): its exit code, if it sent one, is still there to read
+  });
   return {
     onData(handler, onEnd) {
       // The stream owns the fd from here: closing it under a pending read could hand that read a reused fd number.
@@ -57,12 +67,10 @@ export function fdConnection(fd: number): MonitorConnection {
       stream.on("error", onEnd);
     },
     send(data) {
-      if (closed) return;
-      try {
-        writeAll(fd, data);
-      } catch {
-        // the monitor is gone (EPIPE): its exit code, if it sent one, is still there to read
-      }
+      return closed || writer.write(data);
+    },
+    onDrain(handler) {
+      writer.once("drain", handler);
     },
     close() {
       if (closed) return;
@@ -88,13 +96,29 @@ export async function socketConnection(path: string): Promise<MonitorConnection 
           socket.on("close", onEnd);
         },
         send(data) {
-          socket.write(data);
+          return socket.write(data);
+        },
+        onDrain(handler) {
+          socket.once("drain", handler);
         },
         close() {
           socket.destroy();
         },
       }),
     );
+  });
+}
+
+/**
+ * Tells a running container's monitor to run `container cleanup` when the container exits, whoever is
+ * attached (what a restart policy needs: `update --restart`). False when nobody listens (it exited).
+ */
+export async function requestCleanupOnExit(path: string): Promise<boolean> {
+  const { connect } = await import("node:net");
+  return new Promise((resolve) => {
+    const socket: Socket = connect(path);
+    socket.once("error", () => resolve(false));
+    socket.once("connect", () => socket.end(frame(T_CLEANUP, Buffer.from("2")), () => resolve(true)));
   });
 }
 
@@ -129,7 +153,7 @@ export interface RelayOptions {
   tty: boolean;
   /** Close the container's stdin when ours ends (docker's StdinOnce). */
   closeStdinOnEof: boolean;
-  /** Bytes that detach instead of reaching the container (ctrl-p ctrl-q by default). */
+  /** Bytes that detach instead of reaching the container (ctrl-p ctrl-q by default); with a TTY only, as docker. */
   detachKeys: number[];
   /** Where the container's output goes instead of our stdout/stderr (a build step's log): fd 1 or 2 and the bytes. */
   output?: (fd: number, data: Buffer) => void;
@@ -163,10 +187,16 @@ export function relay(conn: MonitorConnection, opts: RelayOptions): Promise<Rela
       cleanups.push(() => process.off("SIGWINCH", sendSize));
     }
     if (opts.stdin) {
-      const detach = detachMatcher(opts.detachKeys);
+      // Without a terminal stdin is data (a dump, a tarball): no byte in it detaches.
+      const detach = detachMatcher(opts.tty ? opts.detachKeys : []);
       const onInput = (chunk: Buffer) => {
         const { pass, detached } = detach(chunk);
-        if (pass.length) conn.send(frame(T_STDIN, pass));
+        let more = true;
+        for (let off = 0; off < pass.length; off += MAX_PAYLOAD) more = conn.send(frame(T_STDIN, pass.subarray(off, off + MAX_PAYLOAD)));
+        if (!more) {
+          stdin.pause(); // back-pressure: the container reads slower than we do
+          conn.onDrain(() => finished || stdin.resume());
+        }
         if (detached) finish({ detached: true });
       };
       const onEnd = () => {

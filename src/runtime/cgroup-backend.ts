@@ -12,6 +12,8 @@ export interface ContainerCgroup {
   joinFiles: string[];
   /** v2: the directory the init is cloned straight into (CLONE_INTO_CGROUP). */
   v2Dir?: string;
+  /** What the container's /sys/fs/cgroup shows (cgroupfs.ts): v1 each hierarchy's dir under its controllers' names, v2 the one dir (name ""). */
+  views: { name: string; dir: string }[];
 }
 
 export interface CgroupBackend {

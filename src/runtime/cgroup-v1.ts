@@ -37,7 +37,9 @@ export class CgroupV1 implements CgroupBackend {
       mkdirSync(dir, { recursive: true });
       return dir;
     });
-    return { dirs, joinFiles: dirs.map((d) => join(d, "tasks")) };
+    // A hierarchy of several controllers shows as "cpu,cpuacct" and under each one's name (where runc makes symlinks).
+    const views = this.hierarchies.flatMap((h, i) => [...new Set([h.controllers.join(","), ...h.controllers])].map((name) => ({ name, dir: dirs[i] })));
+    return { dirs, joinFiles: dirs.map((d) => join(d, "tasks")), views };
   }
 
   apply(r: LinuxResources): void {

@@ -28,7 +28,7 @@ export class CgroupV2 implements CgroupBackend {
   create(): ContainerCgroup {
     prepareParents(this.mountPoint, this.path);
     mkdirSync(this.dir, { recursive: true });
-    return { dirs: [this.dir], joinFiles: [], v2Dir: this.dir };
+    return { dirs: [this.dir], joinFiles: [], v2Dir: this.dir, views: [{ name: "", dir: this.dir }] };
   }
 
   /**

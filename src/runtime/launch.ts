@@ -3,6 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { kill, SpawnError } from "../../ffi/native.ts";
 import { BunkerError, ExecError } from "../lib/errors.ts";
 import type { ContainerCgroup } from "./cgroups.ts";
+import { withCgroupfs } from "./cgroupfs.ts";
 import { type Monitored, type MonitorOptions, monitorStdio, startMonitored } from "./monitor.ts";
 import { buildProgram, cloneFlags } from "./program.ts";
 import { checkRlimitsAllowed } from "./rlimits.ts";
@@ -33,7 +34,7 @@ const isFile = (source: string) => existsSync(source) && !statSync(source).isDir
 export function launch(spec: RuntimeSpec, opts: LaunchOptions): Monitored {
   checkRlimitsAllowed(spec.process.rlimits ?? []);
   const tty = spec.process.terminal === true;
-  const program = buildProgram(spec, opts.cgroup.joinFiles, monitorStdio(tty, opts.size), isFile, seccompFileFor(spec, opts.cacheDir));
+  const program = buildProgram(withCgroupfs(spec, opts.cgroup), opts.cgroup.joinFiles, monitorStdio(tty, opts.size), isFile, seccompFileFor(spec, opts.cacheDir));
   try {
     // A network namespace given by path is joined by inheritance: the monitor spawns the container inside it.
     const netns = spec.linux.namespaces.find((n) => n.type === "network" && n.path)?.path ?? "";

@@ -35,6 +35,7 @@ const FLAG_OPTIONS: Record<string, number> = {
   noexec: MS.NOEXEC,
   bind: MS.BIND,
   rbind: MS.BIND | MS.REC,
+  remount: MS.REMOUNT,
   strictatime: MS.STRICTATIME,
   relatime: MS.RELATIME,
   noatime: MS.NOATIME,

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { mountVolumeSpec, parseMountSpec, tmpfsOptions } from "../../../src/engine/mount-spec.ts";
+import { absoluteMountSource, mountVolumeSpec, parseMountSpec, tmpfsOptions } from "../../../src/engine/mount-spec.ts";
 
 test("docker's key names and aliases", () => {
   expect(parseMountSpec("type=bind,src=/h/,dst=/c,ro,bind-propagation=rslave")).toEqual({ Type: "bind", Source: "/h/", Target: "/c", ReadOnly: true, BindOptions: { Propagation: "rslave" } });
@@ -32,4 +32,11 @@ test("bad specs are one-line errors", () => {
     ["target=/x,volume-driver=nfs", /plugin "nfs" not found/],
   ];
   for (const [spec, why] of bad) expect(() => parseMountSpec(spec), spec).toThrow(why);
+});
+
+test("the client makes a source starting with . absolute under the working directory (docker 23+); others stay", () => {
+  expect(absoluteMountSource("type=bind,src=.,dst=/s", "/w/d")).toBe("type=bind,src=/w/d,dst=/s");
+  expect(absoluteMountSource("type=bind,Source=../x/,target=/t,ro", "/w/d")).toBe("type=bind,Source=/w/x,target=/t,ro");
+  expect(absoluteMountSource("type=bind,source=rel,target=/t", "/w/d")).toBe("type=bind,source=rel,target=/t");
+  expect(absoluteMountSource("type=volume,src=vol,dst=/v", "/w/d")).toBe("type=volume,src=vol,dst=/v");
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { parseVolumeSpec } from "../../../src/engine/volume-spec.ts";
+import { absoluteVolumeSource, parseVolumeSpec } from "../../../src/engine/volume-spec.ts";
 
 test("an absolute source is a bind", () => {
   expect(parseVolumeSpec("/host/dir/:/data:ro")).toEqual({ kind: "bind", source: "/host/dir", destination: "/data", mode: "ro", rw: false });
@@ -24,4 +24,17 @@ test("a lone absolute path is an anonymous volume", () => {
 test("malformed specs are refused", () => {
   for (const bad of ["relative", "./rel:/x", "../up:/x", "a:relative", "a/b:/x", "x:/y:bogus", "/h:/c:nocopy", "a:b:c:d", ":/x", "/x:"])
     expect(() => parseVolumeSpec(bad), bad).toThrow(/invalid volume specification/);
+});
+
+test("the client makes a host path starting with . absolute under the working directory (docker 23+); others stay", () => {
+  const cases: [string, string][] = [
+    [".:/src", "/w/d:/src"],
+    ["./data:/d:ro", "/w/d/data:/d:ro"],
+    ["../x:/y", "/w/x:/y"],
+    [".cache:/c", "/w/d/.cache:/c"],
+    ["name:/v", "name:/v"],
+    ["/abs:/a", "/abs:/a"],
+    ["/anonymous", "/anonymous"],
+  ];
+  for (const [given, want] of cases) expect(absoluteVolumeSource(given, "/w/d"), given).toBe(want);
 });

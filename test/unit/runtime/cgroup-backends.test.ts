@@ -186,7 +186,7 @@ describe("cgroup v2 backend", () => {
 
   test("writes each limit to its v2 file in v2's terms", () => {
     const cg = create(RESOURCES);
-    expect(cg).toEqual({ dirs: [dir], joinFiles: [], v2Dir: dir });
+    expect(cg).toEqual({ dirs: [dir], joinFiles: [], v2Dir: dir, views: [{ name: "", dir }] });
     expect(read(dir, "memory.max")).toBe(`${32 * MiB}\n`);
     expect(read(dir, "memory.swap.max")).toBe(`${32 * MiB}\n`); // memory+swap 64m less memory 32m
     expect(read(dir, "memory.low")).toBe(`${16 * MiB}\n`);

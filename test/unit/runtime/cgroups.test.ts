@@ -65,7 +65,7 @@ describe("createCgroup and removeCgroup on a fake cgroupfs", () => {
     const cg = createCgroup("bunker/c1", [{ version: 2, mountPoint: root, controllers: [] }]);
     expect(subtreeControl(root)).toBe("+cpu +io +memory +pids");
     expect(subtreeControl(join(root, "bunker"))).toBe("+cpu +io +memory +pids");
-    expect(cg).toEqual({ dirs: [join(root, "bunker/c1")], joinFiles: [], v2Dir: join(root, "bunker/c1") });
+    expect(cg).toEqual({ dirs: [join(root, "bunker/c1")], joinFiles: [], v2Dir: join(root, "bunker/c1"), views: [{ name: "", dir: join(root, "bunker/c1") }] });
     expect(existsSync(join(root, "bunker/c1"))).toBe(true);
   });
 

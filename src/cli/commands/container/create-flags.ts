@@ -4,12 +4,13 @@ import { parseLabels } from "../../../engine/create-container.ts";
 import { readEnvFile, withCallerValue } from "../../../engine/env.ts";
 import { healthcheckConfig } from "../../../engine/health.ts";
 import { logConfig } from "../../../engine/log-config.ts";
-import { parseMountSpec } from "../../../engine/mount-spec.ts";
+import { absoluteMountSource, parseMountSpec } from "../../../engine/mount-spec.ts";
 import { parseResourceFlags, type ResourceFlags } from "../../../engine/resources.ts";
 import { parseRestartPolicy, type RestartPolicy } from "../../../engine/restart-policy.ts";
 import { securityHostConfig } from "../../../engine/security.ts";
 import { signalNumber } from "../../../engine/signals.ts";
 import { usernsConfig } from "../../../engine/userns.ts";
+import { absoluteVolumeSource } from "../../../engine/volume-spec.ts";
 import { UsageError } from "../../../lib/errors.ts";
 import { parseExpose, parsePublish } from "../../../network/ports.ts";
 import type { CliContext } from "../../command.ts";
@@ -111,7 +112,8 @@ export interface CreateRequest {
  * specs into objects. The engine checks the result (checkCreateBody).
  */
 export function createRequest(flags: FlagValues, positionals: string[]): CreateRequest {
-  const volumes = list(flags.volume);
+  // docker 23+: a host path starting with "." is relative to the working directory.
+  const volumes = list(flags.volume).map((v) => absoluteVolumeSource(v, process.cwd()));
   const entrypoint = str(flags.entrypoint);
   const autoRemove = bool(flags.rm);
   const network = networkBody(flags);
@@ -164,7 +166,7 @@ export function createRequest(flags: FlagValues, positionals: string[]): CreateR
       ReadonlyRootfs: bool(flags["read-only"]),
       Tmpfs: Object.fromEntries(list(flags.tmpfs).map(splitTmpfs)),
       Init: bool(flags.init),
-      Mounts: list(flags.mount).map(parseMountSpec),
+      Mounts: list(flags.mount).map((m) => parseMountSpec(absoluteMountSource(m, process.cwd()))),
       ...parseResourceFlags({ ...limitFlags(flags), shmSize: str(flags["shm-size"]), devices: list(flags.device) }),
       ...securityHostConfig({
         capAdd: list(flags["cap-add"]),

@@ -1,5 +1,6 @@
 import type { ContainerRecord, LoadedRecord } from "../../../engine/container-store.ts";
 import type { Engine } from "../../../engine/engine.ts";
+import { currentHealth, healthText } from "../../../engine/health.ts";
 import type { PortMap } from "../../../network/ports.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, intValue, list, str } from "../../flags.ts";
@@ -9,7 +10,12 @@ import { writeOut } from "../../output.ts";
 
 export function statusText(c: ContainerRecord, now: number): string {
   const s = c.State;
-  if (s.Status === "running" || s.Status === "paused") return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${s.Paused ? " (Paused)" : ""}`;
+  if (s.Status === "running" || s.Status === "paused") {
+    // As docker: Paused first, then the health check's verdict.
+    const health = currentHealth(c);
+    const suffix = s.Paused ? " (Paused)" : health ? ` ${healthText(health)}` : "";
+    return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${suffix}`;
+  }
   if (s.Status === "exited") return `Exited (${s.ExitCode}) ${ago(s.FinishedAt, now)}`;
   if (s.Status === "created") return "Created";
   return s.Status[0].toUpperCase() + s.Status.slice(1);

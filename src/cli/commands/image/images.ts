@@ -56,10 +56,18 @@ const HEADERS = {
   VirtualSize: "SIZE",
 };
 
+/**
+ * An image whose config has no created time (FROM scratch, some imports) is Go's zero time to
+ * docker's CLI: CreatedAt prints it, CreatedSince is empty, and the table says N/A.
+ */
+const createdMs = (r: Row) => Date.parse(r.created);
+const ZERO_TIME = "0001-01-01 00:00:00 +0000 UTC";
+
 /** Docker's image formatter fields, keys sorted as its --format json prints them; N/A where docker needs `system df` data. */
 function formatRow(r: Row, id: string, now: number): Record<keyof typeof HEADERS, string> {
   const size = humanSize(r.size);
-  return { Containers: "N/A", CreatedAt: goTime(r.created), CreatedSince: ago(r.created, now), Digest: r.digest, ID: id, Repository: r.repository, SharedSize: "N/A", Size: size, Tag: r.tag, UniqueSize: "N/A", VirtualSize: size };
+  const known = !Number.isNaN(createdMs(r));
+  return { Containers: "N/A", CreatedAt: known ? goTime(r.created) : ZERO_TIME, CreatedSince: known ? ago(r.created, now) : "", Digest: r.digest, ID: id, Repository: r.repository, SharedSize: "N/A", Size: size, Tag: r.tag, UniqueSize: "N/A", VirtualSize: size };
 }
 
 export default defineBunkerCommand({
@@ -94,7 +102,8 @@ export default defineBunkerCommand({
       const names = image.names.filter((n) => (wanted === undefined || (wanted.endsWith(":") ? n.startsWith(wanted) : n === wanted)) && filters.name(n));
       rows.push(...imageRows(image, names));
     }
-    rows.sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || a.repository.localeCompare(b.repository));
+    const newest = (r: Row) => createdMs(r) || Number.MIN_SAFE_INTEGER; // no created time: the oldest
+    rows.sort((a, b) => newest(b) - newest(a) || a.repository.localeCompare(b.repository));
     const id = (r: Row) => (bool(flags["no-trunc"]) ? r.id : shortId(r.id));
     if (bool(flags.quiet)) {
       await writeOut([...new Set(rows.map(id))].map((i) => `${i}\n`).join(""));
@@ -110,7 +119,7 @@ export default defineBunkerCommand({
     await writeOut(
       renderTable(
         ["REPOSITORY", "TAG", ...(digests ? ["DIGEST"] : []), "IMAGE ID", "CREATED", "SIZE"],
-        rows.map((r) => [r.repository, r.tag, ...(digests ? [r.digest] : []), id(r), ago(r.created, now), humanSize(r.size)]),
+        rows.map((r) => [r.repository, r.tag, ...(digests ? [r.digest] : []), id(r), Number.isNaN(createdMs(r)) ? "N/A" : ago(r.created, now), humanSize(r.size)]),
       ),
     );
   },
