@@ -58,6 +58,17 @@ export interface CheckedCreate {
  * before pulling the image (createContainer calls it again).
  */
 export function checkCreateBody(input: unknown): CheckedCreate {
+  // A front door checks before it pulls and createContainer checks again: the same body is parsed once.
+  const known = typeof input === "object" && input !== null ? checkedBodies.get(input) : undefined;
+  if (known) return known;
+  const checked = checkBody(input);
+  if (typeof input === "object" && input !== null) checkedBodies.set(input, checked);
+  return checked;
+}
+
+const checkedBodies = new WeakMap<object, CheckedCreate>();
+
+function checkBody(input: unknown): CheckedCreate {
   const body = parseCreateBody(input);
   const hc = body.HostConfig ?? {};
   for (const h of [body.Hostname, body.Domainname]) if (h && !isOneLine(h)) throw new BunkerError(`invalid hostname format: ${JSON.stringify(h)}`);

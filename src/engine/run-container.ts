@@ -12,8 +12,7 @@ export interface RunResult {
 }
 
 export async function runContainer(engine: Engine, body: ContainerCreateInput, opts: CreateOptions, detach: boolean, detachKeys?: number[]): Promise<RunResult> {
-  // As the docker CLI's run: an attached -i closes the container's stdin when the client's closes.
-  const { Id: id } = createContainer(engine, { ...body, StdinOnce: (body.OpenStdin ?? false) && !detach }, opts);
+  const { Id: id } = createContainer(engine, body, opts); // the front door set StdinOnce, as the docker CLI's run does
   trace("container created");
   const exitCode = await startContainer(engine, id, { attach: !detach, interactive: body.OpenStdin ?? false, detachKeys });
   return { id, exitCode };

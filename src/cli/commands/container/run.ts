@@ -19,8 +19,10 @@ export default defineBunkerCommand({
   minArgs: 1,
   async run(ctx, { flags, positionals }) {
     const req = createRequest(flags, positionals);
-    checkCreateBody(req.body); // a bad value fails before any pull
     const detach = bool(flags.detach);
+    // As the docker CLI's run: an attached -i closes the container's stdin when the client's closes; -d does not.
+    req.body.StdinOnce = (req.body.OpenStdin ?? false) && !detach;
+    checkCreateBody(req.body); // a bad value fails before any pull
     if (req.body.Tty && req.body.OpenStdin && !detach && !process.stdin.isTTY) throw new BunkerError("the input device is not a TTY");
     await ensureImageFor(ctx, flags, req.body.Image);
     const keys = str(flags["detach-keys"]);
