@@ -14,6 +14,7 @@ import { ingestEntries } from "../image/ingest-entries.ts";
 import type { Cancellation } from "./cancel.ts";
 import { statInImage } from "./image-files.ts";
 import { type BuildState, recordState } from "./state.ts";
+import { builtBody } from "../engine/container-create.ts";
 
 export interface RunStepOptions {
   argv: string[];
@@ -36,7 +37,7 @@ export async function runStep(engine: Engine, parent: BuildState, opts: RunStepO
   recordState(engine.images, parent);
   const c = createContainer(
     engine,
-    {
+    builtBody({
       Image: parent.id,
       Cmd: opts.argv,
       Entrypoint: [],
@@ -48,7 +49,7 @@ export async function runStep(engine: Engine, parent: BuildState, opts: RunStepO
         Tmpfs: opts.tmpfs,
         NetworkMode: opts.network,
       },
-    },
+    }),
     { ignoreImageVolumes: true },
   );
   try {

@@ -17,6 +17,7 @@ import { BunkerError } from "../lib/errors.ts";
 import type { Project } from "./load.ts";
 import { keyValueMap } from "./merge.ts";
 import type { ServiceSpec } from "./schema.ts";
+import { builtBody } from "../engine/container-create.ts";
 
 export const LABEL = {
   project: "com.docker.compose.project",
@@ -302,7 +303,7 @@ export function containerPlan(project: Project, service: string, s: ServiceSpec,
     NetworkingConfig: { EndpointsConfig: endpoints },
   };
   return {
-    body,
+    body: builtBody(body),
     name: containerName(project, service, s, number),
     platform: s.platform,
     extraNetworks: nets.slice(1).map((n) => ({ name: networkName(project, n.key), aliases: n.aliases })),

@@ -1,5 +1,4 @@
 // `run`/`create` find their image locally, pulling it per --pull (missing, always, never) as docker does.
-import { formatPlatform, parsePlatform } from "../image/manifest.ts";
 import { parseReference, familiarName } from "../image/reference.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import type { Engine } from "./engine.ts";
@@ -17,7 +16,7 @@ export async function ensureImage(engine: Engine, image: string, policy: PullPol
   if (policy !== "always") {
     try {
       const found = engine.images.resolve(image);
-      if (platform) refuseOtherPlatform(engine, image, found.id, platform);
+      if (platform) await refuseOtherPlatform(engine, image, found.id, platform);
       return;
     } catch (e) {
       if (!(e instanceof NotFoundError) || policy === "never") throw e;
@@ -31,7 +30,9 @@ export async function ensureImage(engine: Engine, image: string, policy: PullPol
 }
 
 /** As docker: --platform names what the local image must be; one of another platform is not silently run. */
-function refuseOtherPlatform(engine: Engine, image: string, id: string, platform: string): void {
+async function refuseOtherPlatform(engine: Engine, image: string, id: string, platform: string): Promise<void> {
+  // Loaded only for --platform: the manifest module's schemas cost every other run.
+  const { formatPlatform, parsePlatform } = await import("../image/manifest.ts");
   const want = parsePlatform(platform);
   const config = engine.images.readConfig(id);
   const have = { os: config.os ?? "", architecture: config.architecture ?? "", variant: config.variant };

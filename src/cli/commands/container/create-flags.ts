@@ -15,6 +15,7 @@ import { UsageError } from "../../../lib/errors.ts";
 import { parseExpose, parsePublish } from "../../../network/ports.ts";
 import type { CliContext } from "../../command.ts";
 import { bool, type FlagSpec, type FlagValues, intValue, list, str } from "../../flags.ts";
+import { builtBody } from "../../../engine/container-create.ts";
 
 export const CREATE_FLAGS: FlagSpec[] = [
   { name: "env", short: "e", type: "list", description: "Set environment variables", valueHint: "list" },
@@ -180,7 +181,7 @@ export function createRequest(flags: FlagValues, positionals: string[]): CreateR
     },
     NetworkingConfig: network.endpoints,
   };
-  return { body, name: str(flags.name), platform: str(flags.platform) };
+  return { body: builtBody(body), name: str(flags.name), platform: str(flags.platform) };
 }
 
 /** `--tmpfs /path[:options]`. */
