@@ -1,7 +1,8 @@
-// docker's --filter KEY=VALUE, shared by the listing commands (ps, images, volume ls):
-// values of one key are alternatives (any may match), different keys must all
-// match, and label filters must all match (docker's MatchKVList).
-import { DaemonError, UsageError } from "../lib/errors.ts";
+// docker's --filter KEY=VALUE, shared by the listing commands (ps, images, volume ls)
+// and the API's `filters` query parameter: values of one key are alternatives (any
+// may match), different keys must all match, and label filters must all match
+// (docker's MatchKVList).
+import { InvalidParameterError, UsageError } from "./errors.ts";
 
 const TRUE = new Set(["true", "1"]);
 const FALSE = new Set(["false", "0"]);
@@ -21,7 +22,34 @@ export class Filters {
       const key = arg.slice(0, eq).trim().toLowerCase();
       byKey.set(key, [...(byKey.get(key) ?? []), arg.slice(eq + 1).trim()]);
     }
-    for (const key of byKey.keys()) if (!accepted.includes(key)) throw new DaemonError(`invalid filter '${key}'`);
+    return Filters.checked(byKey, accepted);
+  }
+
+  /**
+   * The API's `filters` parameter: JSON {"key": ["value", …]}, or the older {"key": {"value": true}}
+   * that clients of API < 1.22 still send (docker's filters.FromJSON); empty or absent is no filter.
+   */
+  static fromJson(json: string | null | undefined, accepted: readonly string[]): Filters {
+    const byKey = new Map<string, string[]>();
+    if (json) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(json);
+      } catch {
+        throw new InvalidParameterError(`invalid filter: ${json}`);
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new InvalidParameterError(`invalid filter: ${json}`);
+      for (const [key, values] of Object.entries(parsed)) {
+        const list = Array.isArray(values) ? values : typeof values === "object" && values !== null ? Object.keys(values).filter((v) => (values as Record<string, unknown>)[v]) : undefined;
+        if (!list?.every((v) => typeof v === "string")) throw new InvalidParameterError(`invalid filter: ${json}`);
+        byKey.set(key.toLowerCase(), list as string[]);
+      }
+    }
+    return Filters.checked(byKey, accepted);
+  }
+
+  private static checked(byKey: Map<string, string[]>, accepted: readonly string[]): Filters {
+    for (const key of byKey.keys()) if (!accepted.includes(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
     return new Filters(byKey);
   }
 
@@ -59,7 +87,7 @@ export class Filters {
     const values = this.byKey.get(key);
     if (values === undefined) return undefined;
     const v = values[values.length - 1];
-    if (!TRUE.has(v.toLowerCase()) && !FALSE.has(v.toLowerCase())) throw new DaemonError(`invalid filter '${key}=${v}'`);
+    if (!TRUE.has(v.toLowerCase()) && !FALSE.has(v.toLowerCase())) throw new InvalidParameterError(`invalid filter '${key}=${v}'`);
     return TRUE.has(v.toLowerCase());
   }
 
@@ -67,7 +95,7 @@ export class Filters {
   oneOf(key: string, valid: readonly string[], message = (v: string) => `invalid filter '${key}=${v}'`): string[] {
     const values = this.values(key);
     const bad = values.find((v) => !valid.includes(v));
-    if (bad !== undefined) throw new DaemonError(message(bad));
+    if (bad !== undefined) throw new InvalidParameterError(message(bad));
     return values;
   }
 }
