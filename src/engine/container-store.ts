@@ -133,6 +133,8 @@ export interface ContainerRecord {
     ExtraHosts?: string[] | null;
     /** --link, as docker shows them: "/target:/this/alias". */
     Links?: string[];
+    /** A TTY's first size [rows, cols], as the API's client gave it (the CLI uses its own terminal's). */
+    ConsoleSize?: [number, number];
   };
   Mounts: MountPoint[];
   /** Which networks it is on (network/settings.ts); a running container's addresses and ports come from its run file. */

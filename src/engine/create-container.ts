@@ -71,6 +71,8 @@ export interface CreateOptions {
   logConfig?: LogConfig;
   /** A build step's container: the image's VOLUMEs get no volumes (docker's builder writes through them). */
   ignoreImageVolumes?: boolean;
+  /** The API's HostConfig.ConsoleSize [rows, cols]: a TTY's first size, when the client is not our terminal. */
+  consoleSize?: [number, number];
 }
 
 /** A bind as docker records it in Mounts. Its source must exist for --mount; -v creates a missing one. */
@@ -177,6 +179,7 @@ export function createContainer(engine: Engine, opts: CreateOptions): ContainerR
       ...(net.MacAddress ? { MacAddress: net.MacAddress } : {}),
     },
     HostConfig: {
+      ...(opts.consoleSize ? { ConsoleSize: opts.consoleSize } : {}),
       Binds: opts.volumes.some((v) => v.includes(":")) ? opts.volumes.filter((v) => v.includes(":")) : null,
       NetworkMode: net.NetworkMode,
       PortBindings: net.PortBindings,

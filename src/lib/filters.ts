@@ -75,11 +75,12 @@ export class Filters {
 
   /** label=KEY or label=KEY=VALUE: every one given must hold. */
   labels(labels: Record<string, string> | null | undefined): boolean {
-    return this.values("label").every((want) => {
-      const eq = want.indexOf("=");
-      const k = eq < 0 ? want : want.slice(0, eq);
-      return labels != null && Object.hasOwn(labels, k) && (eq < 0 || labels[k] === want.slice(eq + 1));
-    });
+    return this.values("label").every((want) => labelHolds(want, labels));
+  }
+
+  /** Whether any KEY or KEY=VALUE given under KEY (prune's label!=) holds. */
+  anyLabel(key: string, labels: Record<string, string> | null | undefined): boolean {
+    return this.values(key).some((want) => labelHolds(want, labels));
   }
 
   /** A true/false filter (dangling=): undefined if absent; anything but true/false/1/0 is refused. */
@@ -98,6 +99,12 @@ export class Filters {
     if (bad !== undefined) throw new InvalidParameterError(message(bad));
     return values;
   }
+}
+
+function labelHolds(want: string, labels: Record<string, string> | null | undefined): boolean {
+  const eq = want.indexOf("=");
+  const k = eq < 0 ? want : want.slice(0, eq);
+  return labels != null && Object.hasOwn(labels, k) && (eq < 0 || labels[k] === want.slice(eq + 1));
 }
 
 /** Go's regexp.MatchString; a value that is not a valid expression matches nothing (docker skips it). */
