@@ -17,6 +17,11 @@ export function commandText(c: ContainerRecord, noTrunc: boolean): string {
   return `"${text}"`;
 }
 
+/** CREATED as the docker CLI shows it: from the API's Created, which has whole seconds. */
+function createdAgo(c: ContainerRecord, now: number): string {
+  return ago(new Date(Math.floor(Date.parse(c.Created) / 1000) * 1000).toISOString(), now);
+}
+
 // Docker's column titles for ps --format "table …".
 const HEADERS = {
   Command: "COMMAND",
@@ -60,7 +65,7 @@ function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number
     Names: c.Name.slice(1),
     Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(","),
     Ports: portsText(c.NetworkSettings?.Ports ?? {}),
-    RunningFor: ago(c.Created, now),
+    RunningFor: createdAgo(c, now),
     Size: size,
     State: c.State.Status,
     Status: containerStatus(c, now),
@@ -114,7 +119,7 @@ export default defineBunkerCommand({
       await writeOut(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now, sizeOf(c))) }));
       return;
     }
-    const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), ago(c.Created, now), containerStatus(c, now), portsText(c.NetworkSettings?.Ports ?? {}), c.Name.slice(1), ...(sized ? [sizeOf(c)] : [])]);
+    const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), createdAgo(c, now), containerStatus(c, now), portsText(c.NetworkSettings?.Ports ?? {}), c.Name.slice(1), ...(sized ? [sizeOf(c)] : [])]);
     await writeOut(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", ...(sized ? ["SIZE"] : [])], rows));
   },
 });
