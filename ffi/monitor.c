@@ -72,6 +72,8 @@ enum { T_STDIN = 0, T_STDOUT = 1, T_STDERR = 2, T_EXIT = 3, T_CLOSE_STDIN = 4, T
 static const char *opt_netns = "", *opt_dir = "", *opt_log = "", *opt_log_attrs = "", *opt_events = "", *opt_event_attrs = "", *opt_socket = "", *opt_cgroup2 = "", *opt_exe = "", *opt_root = "", *opt_runroot = "", *opt_id = "";
 static long opt_clone, opt_log_max_size, opt_log_max_file = 1, opt_health_ms, opt_health_start_ms, opt_health_start_period_ms, opt_tty, opt_stdin, opt_cleanup, opt_attached;
 
+#include "dns.c" /* the embedded DNS resolver (127.0.0.11): hooked into spawn_in_netns, parse_options and the poll loop */
+
 struct client { int used, fd, owner, len; char buf[CLIENT_BUF]; };
 /* Static slots: the kernel backs only the pages a client touches, so idle slots cost no memory. */
 static struct client clients[MAX_CLIENTS];
@@ -492,6 +494,14 @@ static int spawn_in_netns(long nwords, char *errbuf) {
       return -1;
     }
     close(there);
+    if (dns_listen() < 0) {
+      char *p = put_long(errbuf, errno);
+      p = put_str(p, "\tlisten on 127.0.0.11:53 (the embedded DNS resolver)", p + 64);
+      *p = 0;
+      syscall(SYS_setns, here, CLONE_NEWNET);
+      close(here);
+      return -1;
+    }
   }
   pid = spawn_words(opt_clone, nwords, errbuf, opt_cgroup2);
   if (here >= 0) {
@@ -526,6 +536,8 @@ static void parse_options(int argc, char **argv) {
     else if (seq(a, "runroot")) opt_runroot = v;
     else if (seq(a, "id")) opt_id = v;
     else if (seq(a, "events")) opt_events = v;
+    else if (seq(a, "dns-names")) opt_dns_names = v;
+    else if (seq(a, "dns-upstream")) dns_set_upstream(v);
   }
 }
 
@@ -628,19 +640,22 @@ int main(int argc, char **argv) {
   started = now_ms();
   next_health = opt_health_ms > 0 ? started + health_interval(started) : -1;
   while (code < 0) {
-    struct pollfd_ fds[4 + MAX_CLIENTS]; int n = 0, map[MAX_CLIENTS], timeout = -1;
+    struct pollfd_ fds[4 + MAX_CLIENTS + DNS_FDS]; int n = 0, map[MAX_CLIENTS], timeout = -1, dns_at;
     fds[n].fd = sigfd; fds[n].events = POLLIN; n++;
     fds[n].fd = out_fd[0]; fds[n].events = POLLIN; n++;
     fds[n].fd = out_fd[1]; fds[n].events = POLLIN; n++;
     fds[n].fd = listen_fd; fds[n].events = POLLIN; n++;
     for (i = 0; i < MAX_CLIENTS; i++) if (clients[i].used) { map[n - 4] = i; fds[n].fd = clients[i].fd; fds[n].events = POLLIN; n++; }
+    dns_at = n; n += dns_poll_fds(fds + n);
     for (i = 0; i < n; i++) fds[i].revents = 0;
     if (next_health >= 0) { long left = next_health - now_ms(); timeout = left < 0 ? 0 : (int)left; }
+    timeout = dns_timeout(timeout);
     if (poll(fds, (unsigned long)n, timeout) < 0 && errno != EINTR) break;
     if (next_health >= 0 && now_ms() >= next_health) { run_health_check(); next_health = now_ms() + health_interval(started); }
     for (i = 1; i <= 2; i++) if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) pump(i - 1);
     if (fds[3].revents & POLLIN) { int c = accept4(listen_fd, 0, 0, SOCK_CLOEXEC); if (c >= 0) add_client(c, 0); }
-    for (i = 4; i < n; i++) if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) { if (clients[map[i - 4]].used) serve_client(map[i - 4]); }
+    for (i = 4; i < dns_at; i++) if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) { if (clients[map[i - 4]].used) serve_client(map[i - 4]); }
+    dns_serve(fds + dns_at);
     if (fds[0].revents & POLLIN) {
       char info[128];
       while (read(sigfd, info, sizeof info) > 0) {}

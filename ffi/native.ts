@@ -123,6 +123,7 @@ export const O_NOCTTY = 0o400;
 export const O_CLOEXEC = 0o2000000;
 export const LOCK_SH = 1;
 export const LOCK_EX = 2;
+export const LOCK_NB = 4;
 export const LOCK_UN = 8;
 export const MNT_DETACH = 2;
 

@@ -45,7 +45,7 @@ async function compile(sources: string[], main: string, tries: string[][]): Prom
 
 const native = await compile(["ffi/native.c"], "ffi/native.c", [["-shared", "-fPIC"]]);
 // Static, so the same file also runs inside any image as --init; dynamic only where libc.a is missing.
-const monitor = await compile(["ffi/native.c", "ffi/init.c", "ffi/monitor.c"], "ffi/monitor.c", [["-static", "-Os"], ["-Os"]]);
+const monitor = await compile(["ffi/native.c", "ffi/init.c", "ffi/dns.c", "ffi/monitor.c"], "ffi/monitor.c", [["-static", "-Os"], ["-Os"]]);
 
 /** Each embedded binary is two virtual modules: its hash (tiny, loaded at start-up) and its bytes (loaded only to fill the cache). */
 function embed(name: string, compiled: Compiled): BunPlugin {

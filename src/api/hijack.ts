@@ -10,8 +10,6 @@ export const RAW_STREAM = "application/vnd.docker.raw-stream";
 
 /** Answers 101 on an upgraded socket and hands it over, with any bytes that came after the request head. */
 export function hijackUpgraded(socket: Duplex, head: Buffer): Duplex {
-  // The client may shut its write side (no stdin, or stdin ended) and still read: ours stays open until we end it.
-  (socket as Duplex & { allowHalfOpen: boolean }).allowHalfOpen = true;
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${RAW_STREAM}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
   if (head.length > 0) socket.unshift(head);
   return socket;

@@ -105,7 +105,8 @@ export async function listen(target: ListenTarget, tls: TlsFiles | undefined): P
     throw new BunkerError(`refusing to serve the API in the clear on ${target.host}: whoever reaches it is root on this host; add --tlsverify (with --tlscacert, --tlscert, --tlskey) or listen on 127.0.0.1`);
   }
   const secure = tls !== undefined && target.kind !== "unix"; // a unix socket is guarded by its mode, as dockerd's
-  const server = secure ? createTlsServer(readTls(tls)) : createServer();
+  // Half-open as node's own http server is: a hijacked client that shuts its write side (stdin's EOF) still reads.
+  const server = secure ? createTlsServer({ ...readTls(tls), allowHalfOpen: true }) : createServer({ allowHalfOpen: true });
   if (target.kind === "fd") {
     await listening(server, { fd: target.fd });
     return { server, secure, uri: `fd://${target.fd}`, close: () => server.close() };

@@ -31,12 +31,37 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_JSON_BODY) throw new ApiError(413, `request body is larger than ${MAX_JSON_BODY} bytes`);
     chunks.push(chunk);
   }
-  if (size === 0) return undefined;
+  return parseJson(Buffer.concat(chunks));
+}
+
+function parseJson(bytes: Buffer): unknown {
+  if (bytes.length === 0) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(bytes.toString("utf8"));
   } catch (e) {
     throw new ApiError(400, `invalid JSON in the request body: ${(e as Error).message}`);
   }
+}
+
+/**
+ * The body of an upgrade request (exec start's {"Detach","Tty"}): node hands
+ * the socket over right after the head, so its Content-Length bytes are taken
+ * here from HEAD and the socket; what follows them is the stream's first input.
+ */
+async function readUpgradeBody(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<{ body: Buffer; rest: Buffer }> {
+  const length = Number(req.headers["content-length"] ?? 0);
+  if (!(length > 0)) return { body: Buffer.alloc(0), rest: head };
+  if (length > MAX_JSON_BODY) throw new ApiError(413, `request body is larger than ${MAX_JSON_BODY} bytes`);
+  let got = head;
+  while (got.length < length) {
+    const chunk = await new Promise<Buffer | null>((resolve) => {
+      const done = (c: Buffer | null) => (socket.off("data", done), socket.off("end", done), socket.pause(), resolve(c));
+      socket.on("data", done).on("end", done).resume();
+    });
+    if (!chunk) throw new ApiError(400, "the request body ended early");
+    got = Buffer.concat([got, chunk]);
+  }
+  return { body: got.subarray(0, length), rest: got.subarray(length) };
 }
 
 /** A handler's result as status, headers and bytes: an object is JSON, a Reply says more, nothing is 204. */
@@ -118,11 +143,12 @@ export class ApiServer {
   }
 
   /** The route and a context for REQ; throws the version's or the path's ApiError. */
-  private context(req: IncomingMessage, take: () => Duplex, signal: AbortSignal, res?: ServerResponse) {
+  private context(req: IncomingMessage, take: () => Duplex, signal: AbortSignal, res?: ServerResponse, body?: Buffer) {
     const url = new URL(req.url ?? "/", "http://bunker");
     const { version, path } = splitVersion(url.pathname);
     const { route, params } = this.opts.router.match(req.method ?? "GET", path);
-    const ctx: RequestContext = { req, res, version, params, query: url.searchParams, engine: this.opts.engine, json: () => readJson(req) as never, hijack: take, signal };
+    const json = () => (body ? Promise.resolve(parseJson(body)) : readJson(req)) as never;
+    const ctx: RequestContext = { req, res, version, params, query: url.searchParams, engine: this.opts.engine, json, hijack: take, signal };
     return { route, ctx };
   }
 
@@ -147,7 +173,8 @@ export class ApiServer {
     socket.on("close", () => gone.abort());
     let taken = false;
     try {
-      const { route, ctx } = this.context(req, () => ((taken = true), hijackUpgraded(socket, head)), gone.signal);
+      const { body, rest } = await readUpgradeBody(req, socket, head);
+      const { route, ctx } = this.context(req, () => ((taken = true), hijackUpgraded(socket, rest)), gone.signal, undefined, body);
       if (!route.hijack) throw new ApiError(400, `${req.method} ${req.url} does not upgrade the connection`);
       const result = await route.handler(ctx);
       if (!taken) sendRaw(socket, result);

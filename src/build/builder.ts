@@ -217,12 +217,12 @@ class Builder {
     this.opts.log(`#${++this.step} ${position} RUN ${"json" in ins.command ? JSON.stringify(ins.command.json) : ins.command.shell}`);
     return this.cached([state.id, createdBy, env, mounts, network], async () => {
       const binds: string[] = [];
-      const tmpfs: string[] = [];
+      const tmpfs: Record<string, string> = {};
       const throwaways: ThrowawayBind[] = [];
       try {
         for (const m of mounts) {
           if (m.type === "cache") binds.push(`${cacheMountDir(this.store.dir, m.id)}:${m.target}${m.readonly ? ":ro" : ""}`);
-          else if (m.type === "tmpfs") tmpfs.push(m.size ? `${m.target}:size=${m.size}` : m.target);
+          else if (m.type === "tmpfs") tmpfs[m.target] = m.size ? `size=${m.size}` : "";
           else if (m.type === "secret") {
             const src = this.opts.secrets.get(m.id);
             if (src) binds.push(`${src}:${m.target}:ro`);

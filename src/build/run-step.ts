@@ -4,13 +4,10 @@
 // does, and the container removed whatever happens.
 import fs from "node:fs";
 import { join, posix } from "node:path";
-import { networkOnly } from "../engine/container-network.ts";
 import { createContainer } from "../engine/create-container.ts";
 import type { Engine } from "../engine/engine.ts";
 import { removeContainer } from "../engine/remove-container.ts";
-import { resourceConfig } from "../engine/resources.ts";
 import { treeEntries } from "../engine/rootfs/tree-reader.ts";
-import { securityHostConfig } from "../engine/security.ts";
 import { startContainer } from "../engine/start-container.ts";
 import type { IngestedLayer } from "../image/ingest.ts";
 import { ingestEntries } from "../image/ingest-entries.ts";
@@ -25,7 +22,8 @@ export interface RunStepOptions {
   network: string;
   /** host:target[:ro] binds (cache, bind and secret mounts). */
   binds: string[];
-  tmpfs: string[];
+  /** HostConfig.Tmpfs: target -> mount options. */
+  tmpfs: Record<string, string>;
   /** Mount targets: the directories made for them are no part of the layer. */
   targets: string[];
   output: (fd: number, data: Buffer) => void;
@@ -36,25 +34,23 @@ export type RunStepResult = { exitCode: number } & ({ layer: IngestedLayer } | {
 
 export async function runStep(engine: Engine, parent: BuildState, opts: RunStepOptions): Promise<RunStepResult> {
   recordState(engine.images, parent);
-  const c = createContainer(engine, {
-    image: parent.id,
-    command: opts.argv,
-    entrypoint: [],
-    env: opts.env,
-    envFiles: [],
-    volumes: opts.binds,
-    tmpfs: opts.tmpfs,
-    network: networkOnly(opts.network),
-    tty: false,
-    interactive: false,
-    autoRemove: false,
-    init: false,
-    labels: [],
-    readOnly: false,
-    security: securityHostConfig({ capAdd: [], capDrop: [], privileged: false, securityOpt: [], ulimits: [] }),
-    resources: resourceConfig({ devices: [] }),
-    ignoreImageVolumes: true,
-  });
+  const c = createContainer(
+    engine,
+    {
+      Image: parent.id,
+      Cmd: opts.argv,
+      Entrypoint: [],
+      Env: opts.env,
+      AttachStdout: true,
+      AttachStderr: true,
+      HostConfig: {
+        Binds: opts.binds,
+        Tmpfs: opts.tmpfs,
+        NetworkMode: opts.network,
+      },
+    },
+    { ignoreImageVolumes: true },
+  );
   try {
     const exitCode = await opts.cancel.running(c.Id, () => startContainer(engine, c.Id, { attach: true, interactive: false, output: opts.output }));
     if (exitCode !== 0) return { exitCode };

@@ -63,3 +63,16 @@ export function labelList(labels: Record<string, string> | null): string {
 
 /** A table's title for .Label "com.example.some-key", as docker's: "some key". */
 export const labelHeader = (key: string) => (key.split(".").pop() as string).replace(/[-_]/g, " ");
+
+/** sortorder.NaturalLess, as docker sorts its output: digit runs compare as numbers. */
+export function naturalCompare(a: string, b: string): number {
+  const ta = a.split(/(\d+)/);
+  const tb = b.split(/(\d+)/);
+  for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
+    if (ta[i] === tb[i]) continue;
+    const numeric = i % 2 === 1; // split with a capture group puts the digit runs at odd indexes
+    if (numeric && Number(ta[i]) !== Number(tb[i])) return Number(ta[i]) - Number(tb[i]);
+    return ta[i] < tb[i] ? -1 : 1;
+  }
+  return ta.length - tb.length;
+}

@@ -8,7 +8,7 @@ import { dependencies } from "./graph.ts";
 import type { Project } from "./load.ts";
 import { keyValueMap } from "./merge.ts";
 import { ensureNetworks, ensureVolumes } from "./resources.ts";
-import { containerPlan, planCreateOptions } from "./service-config.ts";
+import { containerPlan } from "./service-config.ts";
 import type { ServiceSpec } from "./schema.ts";
 import { up } from "./up.ts";
 import { composeBuilder } from "./build.ts";
@@ -50,8 +50,8 @@ export async function runOneOff(engine: Engine, load: () => Project, service: st
     ...(opts.user ? { user: opts.user } : {}),
   };
   const plan = containerPlan(project, service, spec, 1, (other) => other, true);
-  const createOpts = { ...planCreateOptions(plan, opts.rm ? ["--rm"] : []), stdinOnce: !opts.detach };
-  const record = createContainer(engine, createOpts);
+  const body = { ...plan.body, StdinOnce: !opts.detach, HostConfig: { ...plan.body.HostConfig, AutoRemove: opts.rm } };
+  const record = createContainer(engine, body, plan);
   if (opts.detach) {
     await startContainer(engine, record.Id, { attach: false, interactive: false });
     console.log(record.Id);

@@ -1,13 +1,17 @@
-// A compose service as a container: the `run` flags it amounts to (parsed by
-// the same code as the CLI's, so every check and default is docker's), plus
-// the labels compose puts on its containers and a hash of the configuration,
-// which tells `up` whether a container must be recreated.
+// A compose service as a container: the ContainerCreate body it amounts to
+// (which the engine checks as it checks the CLI's, so every check and default
+// is docker's), with the labels compose puts on its containers and a hash of
+// the configuration, which tells `up` whether a container must be recreated.
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import { CREATE_FLAGS, createOptions } from "../cli/commands/container/create-flags.ts";
-import { parseFlags } from "../cli/flags.ts";
-import type { CreateOptions } from "../engine/create-container.ts";
-import type { HealthConfig } from "../engine/health.ts";
+import type { ContainerCreateInput, EndpointSettings, HealthConfig, PortMap } from "../engine/container-create.ts";
+import { readEnvFile, withCallerValue } from "../engine/env.ts";
+import { logConfig } from "../engine/log-config.ts";
+import { parseResourceFlags } from "../engine/resources.ts";
+import { parseRestartPolicy } from "../engine/restart-policy.ts";
+import { securityHostConfig } from "../engine/security.ts";
+import { usernsConfig } from "../engine/userns.ts";
+import { parseExpose, parsePublish } from "../network/ports.ts";
 import { parseGoDuration } from "../engine/units.ts";
 import { BunkerError } from "../lib/errors.ts";
 import type { Project } from "./load.ts";
@@ -25,8 +29,6 @@ export const LABEL = {
   network: "com.docker.compose.network",
   volume: "com.docker.compose.volume",
 } as const;
-
-const FLAG_NAMES = new Set(CREATE_FLAGS.map((f) => f.name));
 
 /** Compose's words for a string command: split like a shell would, without running one. */
 export function splitCommand(text: string): string[] {
@@ -105,7 +107,7 @@ function hostPath(project: Project, source: string): string {
 
 const isPathLike = (s: string) => s.startsWith(".") || s.startsWith("/") || s.startsWith("~");
 
-/** A service volume as a -v argument (named volumes get their project name; relative binds the project directory). */
+/** A service volume in -v's form (named volumes get their project name; relative binds the project directory). */
 function volumeArg(project: Project, v: NonNullable<ServiceSpec["volumes"]>[number]): { flag: "volume" | "tmpfs"; value: string } {
   if (typeof v === "string") {
     const parts = v.split(":");
@@ -151,23 +153,13 @@ export function containerName(project: Project, service: string, s: ServiceSpec,
 }
 
 export interface ContainerPlan {
-  /** `run` arguments: flags, then the image and command. */
-  args: string[];
-  /** What flags cannot say: the health check's exec form, and an entrypoint of several words. */
-  healthcheck?: HealthConfig;
-  entrypoint?: string[];
-  /** Networks to connect after create (the first is given with --network). */
+  /** The ContainerCreate body the service amounts to. */
+  body: ContainerCreateInput;
+  name: string;
+  platform?: string;
+  /** Networks to connect after create (the first is the body's NetworkMode). */
   extraNetworks: { name: string; aliases: string[] }[];
   configHash: string;
-}
-
-/** What `create` makes of a plan; LEADING are flags of the caller's own (compose run's --rm). */
-export function planCreateOptions(plan: ContainerPlan, leading: string[] = []): CreateOptions {
-  const parsed = parseFlags([...leading, ...plan.args], CREATE_FLAGS, { command: "run", stopAtFirstPositional: true });
-  const opts = createOptions(parsed.flags, parsed.positionals);
-  if (plan.healthcheck) opts.healthcheck = plan.healthcheck;
-  if (plan.entrypoint) opts.entrypoint = plan.entrypoint;
-  return opts;
 }
 
 /** The image a service runs: its own, or the one `build` makes (<project>-<service>, as compose names it). */
@@ -185,17 +177,13 @@ export function replicas(s: ServiceSpec, scale?: number): number {
   return scale ?? Number(s.deploy?.replicas ?? s.scale ?? 1);
 }
 
+const text = (v: string | number | undefined) => (v === undefined ? undefined : String(v));
+const listOf = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : ([] as T[]).concat(v));
+
 /** `oneoff`: a `compose run` container (labelled so, never counted among the service's replicas). */
 export function containerPlan(project: Project, service: string, s: ServiceSpec, number: number, resolveService: (name: string) => string, oneoff = false): ContainerPlan {
-  const args: string[] = [];
   const where = `services.${service}`;
-  const add = (flag: string, value?: string | number | boolean) => {
-    if (!FLAG_NAMES.has(flag)) throw new BunkerError(`${where}: this bunker does not support what needs --${flag} yet`, 1);
-    if (value === undefined || value === false) return;
-    args.push(value === true ? `--${flag}` : `--${flag}=${value}`);
-  };
   const hash = configHash(s, linkAliases(project, service));
-  add("name", containerName(project, service, s, number));
   const labels: Record<string, string> = {
     ...Object.fromEntries(Object.entries(keyValueMap(s.labels)).map(([k, v]) => [k, String(v ?? "")])),
     [LABEL.project]: project.name,
@@ -206,16 +194,27 @@ export function containerPlan(project: Project, service: string, s: ServiceSpec,
     [LABEL.workingDir]: project.directory,
     [LABEL.configFiles]: project.files.join(","),
   };
-  for (const [k, v] of Object.entries(labels)) add("label", `${k}=${v}`);
-  for (const [k, v] of Object.entries(keyValueMap(s.environment))) add("env", v === null ? k : `${k}=${v}`);
-  for (const f of s.env_file === undefined ? [] : ([] as (string | { path: string })[]).concat(s.env_file)) {
-    add("env-file", hostPath(project, typeof f === "string" ? f : f.path));
-  }
-  for (const p of s.ports ?? []) add("publish", portArg(p));
-  for (const e of s.expose ?? []) if (FLAG_NAMES.has("expose")) add("expose", String(e));
+  const envFiles = listOf<string | { path: string }>(s.env_file).flatMap((f) => readEnvFile(hostPath(project, typeof f === "string" ? f : f.path)));
+  const environment = Object.entries(keyValueMap(s.environment)).map(([k, v]) => (v === null ? k : `${k}=${v}`));
+
+  const bindings: PortMap = {};
+  for (const p of s.ports ?? []) parsePublish(portArg(p), bindings);
+  const exposed: Record<string, object> = {};
+  for (const e of s.expose ?? []) parseExpose(String(e), exposed);
+  for (const key of Object.keys(bindings)) exposed[key] = {};
+
+  const binds: string[] = [];
+  const anonymous: Record<string, object> = {};
+  const tmpfs: Record<string, string> = {};
+  const addTmpfs = (spec: string) => {
+    const i = spec.indexOf(":");
+    tmpfs[i < 0 ? spec : spec.slice(0, i)] = i < 0 ? "" : spec.slice(i + 1);
+  };
   for (const v of s.volumes ?? []) {
     const { flag, value } = volumeArg(project, v);
-    add(flag, value);
+    if (flag === "tmpfs") addTmpfs(value);
+    else if (value.includes(":")) binds.push(value);
+    else anonymous[value] = {};
   }
   // File secrets, as compose gives them: read-only at /run/secrets/<target>.
   for (const ref of s.secrets ?? []) {
@@ -223,71 +222,89 @@ export function containerPlan(project: Project, service: string, s: ServiceSpec,
     const secret = project.secrets[source];
     if (!secret?.file) throw new BunkerError(`${where}.secrets: service refers to undefined secret ${source}: invalid compose project`, 1);
     const target = typeof ref === "string" ? ref : (ref.target ?? ref.source);
-    add("volume", `${hostPath(project, secret.file)}:${target.startsWith("/") ? target : `/run/secrets/${target}`}:ro`);
+    binds.push(`${hostPath(project, secret.file)}:${target.startsWith("/") ? target : `/run/secrets/${target}`}:ro`);
   }
-  for (const from of s.volumes_from ?? []) {
+  for (const t of listOf(s.tmpfs)) addTmpfs(t);
+  const volumesFrom = (s.volumes_from ?? []).map((from) => {
     const [ref, mode] = from.split(":");
     const target = ref.startsWith("container:") ? ref.slice("container:".length) : resolveService(ref);
-    add("volumes-from", mode ? `${target}:${mode}` : target);
-  }
-  const nets = serviceNetworks(service, s, linkAliases(project, service));
-  if (s.network_mode) {
-    const mode = s.network_mode.startsWith("service:") ? `container:${resolveService(s.network_mode.slice("service:".length))}` : s.network_mode;
-    add("network", mode);
-  } else if (nets.length) {
-    add("network", networkName(project, nets[0].key));
-    for (const a of nets[0].aliases) add("network-alias", a);
-    if (nets[0].ipv4) add("ip", nets[0].ipv4);
-  }
-  if (s.hostname) add("hostname", s.hostname);
-  if (s.domainname) add("domainname", s.domainname);
-  if (s.working_dir) add("workdir", s.working_dir);
-  if (s.user) add("user", s.user);
-  add("init", truthy(s.init));
-  add("read-only", truthy(s.read_only));
-  add("privileged", truthy(s.privileged));
-  add("tty", truthy(s.tty));
-  add("interactive", truthy(s.stdin_open));
-  for (const c of s.cap_add ?? []) add("cap-add", c);
-  for (const c of s.cap_drop ?? []) add("cap-drop", c);
-  for (const o of s.security_opt ?? []) add("security-opt", o);
-  const limits = s.deploy?.resources?.limits;
-  const memory = s.mem_limit ?? limits?.memory;
-  if (memory !== undefined) add("memory", memory);
-  if (s.memswap_limit !== undefined) add("memory-swap", s.memswap_limit);
-  if (s.mem_reservation !== undefined) add("memory-reservation", s.mem_reservation);
-  const cpus = s.cpus ?? limits?.cpus;
-  if (cpus !== undefined) add("cpus", cpus);
-  if (s.cpu_shares !== undefined) add("cpu-shares", s.cpu_shares);
-  if (s.cpuset) add("cpuset-cpus", s.cpuset);
-  const pids = s.pids_limit ?? limits?.pids;
-  if (pids !== undefined) add("pids-limit", pids);
-  if (s.shm_size !== undefined) add("shm-size", s.shm_size);
-  for (const [name, l] of Object.entries(s.ulimits ?? {})) add("ulimit", typeof l === "object" ? `${name}=${l.soft}:${l.hard}` : `${name}=${l}`);
-  for (const t of s.tmpfs === undefined ? [] : ([] as string[]).concat(s.tmpfs)) add("tmpfs", t);
-  for (const d of s.devices ?? []) add("device", d);
-  if (s.stop_signal) add("stop-signal", s.stop_signal);
-  if (s.stop_grace_period !== undefined) add("stop-timeout", seconds(s.stop_grace_period));
-  const hosts = Array.isArray(s.extra_hosts) ? s.extra_hosts.map((h) => h.replace("=", ":")) : Object.entries(s.extra_hosts ?? {}).map(([h, ip]) => `${h}:${ip}`);
-  for (const h of hosts) add("add-host", h);
-  for (const d of s.dns === undefined ? [] : ([] as string[]).concat(s.dns)) add("dns", d);
-  for (const d of s.dns_search === undefined ? [] : ([] as string[]).concat(s.dns_search)) add("dns-search", d);
-  for (const o of s.dns_opt ?? []) add("dns-option", o);
-  if (s.restart) add("restart", s.restart);
-  if (s.logging?.driver) add("log-driver", s.logging.driver);
-  for (const [k, v] of Object.entries(s.logging?.options ?? {})) add("log-opt", `${k}=${v}`);
-  if (s.oom_score_adj !== undefined) add("oom-score-adj", s.oom_score_adj);
-  if (s.platform) add("platform", s.platform);
-  if (s.userns_mode) add("userns", s.userns_mode);
-  add("pull", "never"); // `up` pulls (or builds) first, with progress for the whole project
+    return mode ? `${target}:${mode}` : target;
+  });
 
-  const entrypoint = asWords(s.entrypoint);
-  const command = asWords(s.command) ?? [];
-  args.push(serviceImage(project, service, s), ...command);
+  const nets = serviceNetworks(service, s, linkAliases(project, service));
+  let networkMode = "default";
+  const endpoints: Record<string, EndpointSettings> = {};
+  if (s.network_mode) {
+    networkMode = s.network_mode.startsWith("service:") ? `container:${resolveService(s.network_mode.slice("service:".length))}` : s.network_mode;
+  } else if (nets.length) {
+    networkMode = networkName(project, nets[0].key);
+    endpoints[networkMode] = { Aliases: nets[0].aliases, ...(nets[0].ipv4 ? { IPAMConfig: { IPv4Address: nets[0].ipv4 } } : {}) };
+  }
+
+  const limits = s.deploy?.resources?.limits;
+  const restart = s.restart === undefined ? undefined : parseRestartPolicy(s.restart);
+  if (typeof restart === "string") throw new BunkerError(restart);
+  const body: ContainerCreateInput = {
+    Hostname: s.hostname ?? "",
+    Domainname: s.domainname ?? "",
+    User: s.user ?? "",
+    AttachStdin: truthy(s.stdin_open),
+    AttachStdout: true,
+    AttachStderr: true,
+    ExposedPorts: exposed,
+    Tty: truthy(s.tty),
+    OpenStdin: truthy(s.stdin_open),
+    Env: [...envFiles, ...environment].map(withCallerValue),
+    Cmd: asWords(s.command) ?? [],
+    Healthcheck: healthConfig(s.healthcheck),
+    Image: serviceImage(project, service, s),
+    Volumes: anonymous,
+    WorkingDir: s.working_dir ?? "",
+    Entrypoint: asWords(s.entrypoint) ?? null,
+    Labels: labels,
+    StopSignal: s.stop_signal,
+    StopTimeout: s.stop_grace_period === undefined ? undefined : seconds(s.stop_grace_period),
+    HostConfig: {
+      Binds: binds,
+      LogConfig: logConfig(s.logging?.driver, Object.entries(s.logging?.options ?? {}).map(([k, v]) => `${k}=${v}`)),
+      NetworkMode: networkMode,
+      PortBindings: bindings,
+      RestartPolicy: restart,
+      VolumesFrom: volumesFrom,
+      Dns: listOf(s.dns),
+      DnsOptions: s.dns_opt ?? [],
+      DnsSearch: listOf(s.dns_search),
+      ExtraHosts: Array.isArray(s.extra_hosts) ? s.extra_hosts.map((h) => h.replace("=", ":")) : Object.entries(s.extra_hosts ?? {}).map(([h, ip]) => `${h}:${ip}`),
+      ReadonlyRootfs: truthy(s.read_only),
+      Tmpfs: tmpfs,
+      Init: truthy(s.init),
+      ...parseResourceFlags({
+        memory: text(s.mem_limit ?? limits?.memory),
+        memorySwap: text(s.memswap_limit),
+        memoryReservation: text(s.mem_reservation),
+        cpus: text(s.cpus ?? limits?.cpus),
+        cpuShares: text(s.cpu_shares),
+        cpusetCpus: s.cpuset,
+        pidsLimit: text(s.pids_limit ?? limits?.pids),
+        shmSize: text(s.shm_size),
+        devices: s.devices ?? [],
+      }),
+      ...securityHostConfig({
+        capAdd: s.cap_add ?? [],
+        capDrop: s.cap_drop ?? [],
+        privileged: truthy(s.privileged),
+        securityOpt: s.security_opt ?? [],
+        ulimits: Object.entries(s.ulimits ?? {}).map(([name, l]) => (typeof l === "object" ? `${name}=${l.soft}:${l.hard}` : `${name}=${l}`)),
+        oomScoreAdj: s.oom_score_adj === undefined ? undefined : Number(s.oom_score_adj),
+      }),
+      ...usernsConfig({ userns: s.userns_mode, uidmap: [], gidmap: [] }),
+    },
+    NetworkingConfig: { EndpointsConfig: endpoints },
+  };
   return {
-    args,
-    healthcheck: healthConfig(s.healthcheck),
-    entrypoint,
+    body,
+    name: containerName(project, service, s, number),
+    platform: s.platform,
     extraNetworks: nets.slice(1).map((n) => ({ name: networkName(project, n.key), aliases: n.aliases })),
     configHash: hash,
   };

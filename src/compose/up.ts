@@ -18,7 +18,7 @@ import type { Project } from "./load.ts";
 import { connectNetwork, ensureNetworks, ensureVolumes } from "./resources.ts";
 import { progress } from "./output.ts";
 import { isUp, type ProjectContainer, projectContainers } from "./project-containers.ts";
-import { type ContainerPlan, containerPlan, planCreateOptions, replicas, serviceImage } from "./service-config.ts";
+import { type ContainerPlan, containerPlan, replicas, serviceImage } from "./service-config.ts";
 import type { ServiceSpec } from "./schema.ts";
 
 export interface UpOptions {
@@ -82,7 +82,7 @@ async function joinExtraNetworks(engine: Engine, record: ContainerRecord, plan: 
 
 async function createServiceContainer(engine: Engine, project: Project, service: string, s: ServiceSpec, n: number): Promise<string> {
   const plan = containerPlan(project, service, s, n, (other) => firstContainerOf(engine, project, other));
-  const record = createContainer(engine, planCreateOptions(plan));
+  const record = createContainer(engine, plan.body, plan);
   crashPoint("compose.after-create");
   await joinExtraNetworks(engine, record, plan);
   progress("Container", record.Name.slice(1), "Created");

@@ -1,4 +1,4 @@
-// A container's networking, from flags to a running namespace: which networks
+// A container's networking, from the create body to a running namespace: which networks
 // it joins (create), its namespace, addresses and ports (start), and their
 // release (exit, rm).
 import { writeFileSync } from "node:fs";
@@ -7,55 +7,57 @@ import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { attachContainer, type NetworkRequest, releaseContainer } from "../network/attach.ts";
 import { parseAddress, parseMac } from "../network/ipv4.ts";
 import { BUILTIN_NAMES, NetworkStore, type NetworkRecord } from "../network/networks.ts";
-import { type PortMap, parseExpose, parsePublish } from "../network/ports.ts";
+import { parseExpose } from "../network/ports.ts";
 import { emptySettings, endpointSettings, type LiveNetwork, type NetworkSettings } from "../network/settings.ts";
 import { linkHosts } from "./container-links.ts";
+import type { ContainerCreateBody, EndpointSettings, PortBinding, PortMap } from "./container-create.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import { writeDnsNames } from "./dns-names.ts";
 import { type EtcExtras, hostsText } from "./etc-files.ts";
 
-/** The network flags of run/create, as given. */
-export interface NetworkFlags {
-  network: string;
-  publish: string[];
-  publishAll: boolean;
-  expose: string[];
-  ip?: string;
-  mac?: string;
-  dns: string[];
-  dnsSearch: string[];
-  dnsOptions: string[];
-  addHosts: string[];
-  aliases: string[];
+/** The endpoint a create body asks for on the network it names (the docker CLI keys it by --network's value). */
+function endpointOf(body: ContainerCreateBody): EndpointSettings | undefined {
+  const endpoints = body.NetworkingConfig?.EndpointsConfig ?? {};
+  const mode = body.HostConfig?.NetworkMode ?? "";
+  const entries = Object.values(endpoints);
+  return endpoints[mode] ?? endpoints[networkModeName(mode)] ?? (entries.length === 1 ? entries[0] : undefined) ?? undefined;
 }
 
-/** Network flags that only choose the network (a build's RUN step). */
-export const networkOnly = (network: string): NetworkFlags => ({ network, publish: [], publishAll: false, expose: [], dns: [], dnsSearch: [], dnsOptions: [], addHosts: [], aliases: [] });
+/** "default" (or nothing) is the bridge network. */
+const networkModeName = (mode: string | null | undefined) => (!mode || mode === "default" ? "bridge" : mode);
 
-/** Checks what can be checked without the store, so bad flags fail before any pull. */
-export function checkNetworkFlags(f: NetworkFlags): void {
-  parsePorts(f);
-  if (f.ip !== undefined && parseAddress(f.ip) === null) throw new BunkerError(`invalid IPv4 address: ${f.ip}`);
-  if (f.mac !== undefined) parseMac(f.mac);
-  for (const d of f.dns) if (parseAddress(d) === null) throw new BunkerError(`invalid --dns ${d}: give an IPv4 address`);
-  for (const h of f.addHosts) parseAddHost(h);
+/** Checks the network part of a create body without the store, so bad values fail before any pull. */
+export function checkNetworkConfig(body: ContainerCreateBody): void {
+  const hc = body.HostConfig ?? {};
+  for (const [key, bindings] of Object.entries(hc.PortBindings ?? {})) {
+    parseExpose(key, {});
+    for (const b of bindings ?? []) checkPortBinding(key, b);
+  }
+  for (const key of Object.keys(body.ExposedPorts ?? {})) parseExpose(key, {});
+  const ep = endpointOf(body);
+  const ip = ep?.IPAMConfig?.IPv4Address;
+  if (ip && parseAddress(ip) === null) throw new BunkerError(`invalid IPv4 address: ${ip}`);
+  const mac = body.MacAddress || ep?.MacAddress;
+  if (mac) parseMac(mac);
+  for (const d of hc.Dns ?? []) if (parseAddress(d) === null) throw new BunkerError(`invalid --dns ${d}: give an IPv4 address`);
+  for (const h of hc.ExtraHosts ?? []) parseAddHost(h);
   // Each becomes part of a line of resolv.conf or /etc/hosts: a line break would add lines of its own.
-  for (const d of f.dnsSearch) if (!isDomain(d)) throw new BunkerError(`invalid argument ${JSON.stringify(d)} for "--dns-search" flag: ${JSON.stringify(d)} is not a valid domain`);
-  for (const o of f.dnsOptions) if (!/^\S+$/.test(o)) throw new BunkerError(`invalid argument ${JSON.stringify(o)} for "--dns-option" flag: an option is one word, such as ndots:2`);
-  for (const a of f.aliases) if (!/^\S+$/.test(a)) throw new BunkerError(`invalid argument ${JSON.stringify(a)} for "--network-alias" flag: an alias is one word`);
+  for (const d of hc.DnsSearch ?? []) if (!isDomain(d)) throw new BunkerError(`invalid argument ${JSON.stringify(d)} for "--dns-search" flag: ${JSON.stringify(d)} is not a valid domain`);
+  for (const o of hc.DnsOptions ?? []) if (!/^\S+$/.test(o)) throw new BunkerError(`invalid argument ${JSON.stringify(o)} for "--dns-option" flag: an option is one word, such as ndots:2`);
+  for (const a of ep?.Aliases ?? []) if (!/^\S+$/.test(a)) throw new BunkerError(`invalid argument ${JSON.stringify(a)} for "--network-alias" flag: an alias is one word`);
+}
+
+/** A PortBindings entry: HostIp empty or IPv4, HostPort empty, a port or a range. */
+function checkPortBinding(key: string, b: PortBinding): void {
+  if (b.HostIp && parseAddress(b.HostIp) === null) throw new BunkerError(`invalid IP address in port binding of ${key}: ${b.HostIp}`);
+  const m = /^(\d+)(?:-(\d+))?$/.exec(b.HostPort);
+  if (b.HostPort !== "" && (!m || Number(m[1]) < 1 || Number(m[2] ?? m[1]) > 65535 || Number(m[2] ?? m[1]) < Number(m[1])))
+    throw new BunkerError(`invalid hostPort: ${b.HostPort}`);
 }
 
 /** docker's --dns-search rule (opts.ValidateDNSSearch): dot-separated labels, or "." for none. */
 const isDomain = (d: string) => d === "." || /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.?$/.test(d);
-
-function parsePorts(f: NetworkFlags): { bindings: PortMap; exposed: Record<string, object> } {
-  const bindings: PortMap = {};
-  for (const p of f.publish) parsePublish(p, bindings);
-  const exposed: Record<string, object> = {};
-  for (const e of f.expose) parseExpose(e, exposed);
-  for (const key of Object.keys(bindings)) exposed[key] = {};
-  return { bindings, exposed };
-}
 
 /** --add-host NAME:IP (docker also takes NAME=IP); "host-gateway" is the bridge's gateway. */
 export function parseAddHost(spec: string): [string, string] {
@@ -81,12 +83,17 @@ export interface NetworkFields {
   Hostname?: string;
 }
 
-/** What `create` records of the flags: docker's HostConfig, Config and NetworkSettings fields. */
-export function networkFields(engine: Engine, f: NetworkFlags, imageExposed: Record<string, object> | null | undefined): NetworkFields {
-  const mode = f.network === "default" || f.network === "" ? "bridge" : f.network;
-  const { bindings, exposed } = parsePorts(f);
-  const allExposed = { ...imageExposed, ...exposed };
-  if (f.publishAll) for (const key of Object.keys(allExposed)) bindings[key] ??= [{ HostIp: "", HostPort: "" }];
+/** What `create` records of the body's network part: docker's HostConfig, Config and NetworkSettings fields. */
+export function networkFields(engine: Engine, body: ContainerCreateBody, imageExposed: Record<string, object> | null | undefined): NetworkFields {
+  const hc = body.HostConfig ?? {};
+  const mode = networkModeName(hc.NetworkMode);
+  const ep = endpointOf(body);
+  const ip = ep?.IPAMConfig?.IPv4Address || undefined;
+  const aliases = ep?.Aliases ?? [];
+  const bindings: PortMap = structuredClone(hc.PortBindings ?? {});
+  const exposed: Record<string, object> = { ...imageExposed, ...body.ExposedPorts };
+  for (const key of Object.keys(bindings)) exposed[key] = {};
+  if (hc.PublishAllPorts) for (const key of Object.keys(exposed)) bindings[key] ??= [{ HostIp: "", HostPort: "" }];
   const networks: NetworkSettings["Networks"] = {};
   let hostname: string | undefined;
   if (mode.startsWith("container:")) {
@@ -99,20 +106,20 @@ export function networkFields(engine: Engine, f: NetworkFlags, imageExposed: Rec
       process.stderr.write("WARNING: Published ports are discarded when using host network mode\n");
       for (const key of Object.keys(bindings)) delete bindings[key];
     }
-    if ((f.ip || f.aliases.length > 0) && (n.Driver !== "bridge" || n.Name === "bridge"))
-      throw new BunkerError(f.ip ? "user specified IP address is supported only when connecting to networks with user configured subnets" : "network-scoped alias is supported only for containers in user defined networks");
-    networks[n.Name] = endpointSettings(n.Id, f.ip, f.aliases);
+    if ((ip || aliases.length > 0) && (n.Driver !== "bridge" || n.Name === "bridge"))
+      throw new BunkerError(ip ? "user specified IP address is supported only when connecting to networks with user configured subnets" : "network-scoped alias is supported only for containers in user defined networks");
+    networks[n.Name] = endpointSettings(n.Id, ip, aliases);
   }
   return {
     NetworkMode: mode,
     PortBindings: bindings,
-    PublishAllPorts: f.publishAll,
-    Dns: f.dns,
-    DnsSearch: f.dnsSearch,
-    DnsOptions: f.dnsOptions,
-    ExtraHosts: f.addHosts.length > 0 ? f.addHosts : null,
-    ExposedPorts: Object.keys(allExposed).length > 0 ? allExposed : undefined,
-    MacAddress: f.mac,
+    PublishAllPorts: hc.PublishAllPorts ?? false,
+    Dns: hc.Dns ?? [],
+    DnsSearch: hc.DnsSearch ?? [],
+    DnsOptions: hc.DnsOptions ?? [],
+    ExtraHosts: hc.ExtraHosts?.length ? hc.ExtraHosts : null,
+    ExposedPorts: Object.keys(exposed).length > 0 ? exposed : undefined,
+    MacAddress: body.MacAddress || ep?.MacAddress || undefined,
     NetworkSettings: emptySettings(networks),
     ...(hostname !== undefined ? { Hostname: hostname } : {}),
   };
@@ -179,8 +186,8 @@ export function releaseNetwork(r: ContainerRecord, opts: { deleteLinks?: boolean
   if (usesBridge(r)) releaseContainer(r.Id, { deleteLinks: opts.deleteLinks ?? true });
 }
 
-/** The /etc/hosts and resolv.conf additions of a container (its NetworkSettings with its live addresses). */
-export function etcExtras(r: ContainerRecord, peers: string[] = []): EtcExtras {
+/** The /etc/hosts and resolv.conf additions of a container (its NetworkSettings with its live addresses); LINKED: its --link lines. */
+export function etcExtras(r: ContainerRecord, linked: string[] = []): EtcExtras {
   const first = Object.values(r.NetworkSettings?.Networks ?? {}).find((e) => e.IPAddress);
   const hosts: string[] = [];
   if (first) hosts.push(`${first.IPAddress}\t${r.Config.Hostname}`);
@@ -188,7 +195,7 @@ export function etcExtras(r: ContainerRecord, peers: string[] = []): EtcExtras {
     const [name, ip] = parseAddHost(h);
     hosts.push(`${ip === "host-gateway" ? (first?.Gateway ?? "127.0.0.1") : ip}\t${name}`);
   }
-  return { hosts: [...hosts, ...peers], dns: r.HostConfig.Dns, dnsSearch: r.HostConfig.DnsSearch, dnsOptions: r.HostConfig.DnsOptions };
+  return { hosts: [...hosts, ...linked], dns: r.HostConfig.Dns ?? undefined, dnsSearch: r.HostConfig.DnsSearch ?? undefined, dnsOptions: r.HostConfig.DnsOptions ?? undefined, resolver: onUserNetwork(r) };
 }
 
 export const userNetworkIds = (r: ContainerRecord) =>
@@ -196,34 +203,22 @@ export const userNetworkIds = (r: ContainerRecord) =>
     .filter(([name]) => !BUILTIN_NAMES.has(name))
     .map(([, e]) => e.NetworkID);
 
-export const onUserNetwork = (r: ContainerRecord) => userNetworkIds(r).length > 0;
+const onUserNetwork = (r: ContainerRecord) => userNetworkIds(r).length > 0;
 
 /**
- * /etc/hosts lines naming R's peers: every other running container on one of
- * its user networks, by name, aliases and short id. This is bunker's name
- * resolution (docs/networking.md): plain files, read by any resolver.
+ * After a container joined or left user networks NETWORKIDS: the names file
+ * the embedded resolvers answer from is rewritten, and so are the /etc/hosts
+ * of the running containers there that have --link lines (a linked
+ * container's address changes when it restarts). In place: each is a
+ * bind-mounted file.
  */
-export function peerHosts(r: ContainerRecord, running: ContainerRecord[]): string[] {
-  const lines: string[] = [];
-  for (const [name, mine] of Object.entries(r.NetworkSettings?.Networks ?? {})) {
-    if (BUILTIN_NAMES.has(name)) continue;
-    for (const p of running) {
-      if (p.Id === r.Id) continue;
-      const ep = Object.values(p.NetworkSettings?.Networks ?? {}).find((e) => e.NetworkID === mine.NetworkID);
-      if (ep?.IPAddress) lines.push(`${ep.IPAddress}\t${[p.Name.slice(1), ...(ep.Aliases ?? []), p.Id.slice(0, 12)].join(" ")}`);
-    }
-  }
-  return lines;
-}
-
-/** Rewrites the /etc/hosts of the running containers on NETWORKIDS, after one joined or left them. In place: each is a bind-mounted file. */
 export function refreshPeers(engine: Engine, networkIds: string[]): void {
   if (networkIds.length === 0) return;
-  const running = engine.containers.list().filter((c) => c.State.Running);
+  const running = writeDnsNames(engine.dirs.runRoot, () => engine.containers.list().filter((c) => c.State.Running));
   for (const c of running) {
-    if (!userNetworkIds(c).some((id) => networkIds.includes(id))) continue;
+    if (!c.HostConfig.Links?.length || !userNetworkIds(c).some((id) => networkIds.includes(id))) continue;
     try {
-      writeFileSync(engine.containers.path(c.Id, "hosts"), hostsText(c.HostConfig.NetworkMode, etcExtras(c, [...linkHosts(c, running), ...peerHosts(c, running)])));
+      writeFileSync(engine.containers.path(c.Id, "hosts"), hostsText(c.HostConfig.NetworkMode, etcExtras(c, linkHosts(c, running))));
     } catch {
       // removed meanwhile
     }

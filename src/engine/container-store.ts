@@ -15,14 +15,13 @@ import { join } from "node:path";
 import { syncDir, writeJsonAtomic } from "../lib/atomic.ts";
 import { crashPoint } from "../lib/crash-point.ts";
 import { BunkerError, ConflictError, NotFoundError } from "../lib/errors.ts";
-import { withLock, withLockAsync } from "../lib/lock.ts";
+import { withLock, withLockAsync, withLockIfFree } from "../lib/lock.ts";
 import { makeDir, OPEN_DIR_MODE, PRIVATE_DIR_MODE, SECRET_FILE_MODE, STATE_DIR_MODE } from "../lib/modes.ts";
 import { isProcessAlive, parentPid, processStartTime } from "../lib/process.ts";
 import { spreadSubdirectories } from "../lib/spread-dirs.ts";
-import type { PortMap } from "../network/ports.ts";
 import { cgroupPids } from "../runtime/cgroups.ts";
 import { type LiveNetwork, type NetworkSettings, withLive, withoutLive } from "../network/settings.ts";
-import type { MountConfig } from "./mount-spec.ts";
+import type { ContainerConfig, HostConfig } from "./container-create.ts";
 import type { HealthConfig, HealthState } from "./health.ts";
 import { cgroupPath } from "./runtime-spec.ts";
 import { type ContainerState, ZERO_TIME } from "./state.ts";
@@ -42,12 +41,33 @@ export interface MountPoint {
   Propagation: string;
 }
 
-/** A --device: the host node, where it appears in the container, and the cgroup access ("rwm"). */
-export interface DeviceMapping {
-  PathOnHost: string;
-  PathInContainer: string;
-  CgroupPermissions: string;
-}
+/** Fields that create always fills: required, and never null. */
+type Filled<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** Fields that create sets to a value or to null (docker's inspect shows the null). */
+type OrNull<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> | null };
+/** Fields absent from older records, or left out when unset. */
+type Optional<T, K extends keyof T> = Omit<T, K> & { [P in K]?: NonNullable<T[P]> };
+
+/**
+ * The stored Config is the API's Config (container-create.ts) with what create
+ * decides filled in; records written before a field existed lack it.
+ */
+export type StoredConfig = Optional<
+  OrNull<
+    Filled<ContainerConfig, "Hostname" | "Domainname" | "User" | "AttachStdin" | "AttachStdout" | "AttachStderr" | "Tty" | "OpenStdin" | "StdinOnce" | "Env" | "WorkingDir" | "Labels">,
+    "Cmd" | "Volumes" | "Entrypoint"
+  >,
+  "StopSignal" | "StopTimeout" | "Healthcheck" | "ExposedPorts" | "MacAddress"
+>;
+
+/** The stored HostConfig: the API's HostConfig likewise (sizes in bytes, NanoCpus in billionths of a CPU; 0, "" or null is "not set"). */
+export type StoredHostConfig = OrNull<
+  Filled<
+    HostConfig,
+    "NetworkMode" | "AutoRemove" | "Privileged" | "ReadonlyRootfs" | "Memory" | "MemorySwap" | "MemoryReservation" | "NanoCpus" | "CpuShares" | "CpusetCpus" | "CpusetMems" | "ShmSize" | "Devices"
+  >,
+  "Binds" | "Tmpfs" | "PidsLimit"
+>;
 
 export interface ContainerRecord {
   Id: string;
@@ -62,80 +82,8 @@ export interface ContainerRecord {
   ManuallyStopped?: boolean;
   Driver: string;
   Platform: string;
-  Config: {
-    Hostname: string;
-    Domainname: string;
-    User: string;
-    AttachStdin: boolean;
-    AttachStdout: boolean;
-    AttachStderr: boolean;
-    Tty: boolean;
-    OpenStdin: boolean;
-    StdinOnce: boolean;
-    Env: string[];
-    Cmd: string[] | null;
-    Image: string;
-    Volumes: Record<string, object> | null;
-    WorkingDir: string;
-    Entrypoint: string[] | null;
-    Labels: Record<string, string>;
-    StopSignal?: string;
-    /** Seconds `stop` waits before SIGKILL (docker's default: 10). */
-    StopTimeout?: number;
-    Healthcheck?: HealthConfig;
-    ExposedPorts?: Record<string, object>;
-    MacAddress?: string;
-  };
-  HostConfig: {
-    Binds: string[] | null;
-    NetworkMode: string;
-    AutoRemove: boolean;
-    Tmpfs: Record<string, string> | null;
-    /** --mount, as docker records it (engine/mount-spec.ts); its tmpfs mounts are made from here. */
-    Mounts?: MountConfig[];
-    VolumesFrom?: string[];
-    Privileged: boolean;
-    ReadonlyRootfs: boolean;
-    // Security, with Docker's names. Records written before these existed lack them (read as unset).
-    CapAdd?: string[] | null;
-    CapDrop?: string[] | null;
-    /** "seccomp=unconfined", "seccomp=<profile JSON>" (the file's content, as the docker CLI sends it), "no-new-privileges[=bool]", "systempaths=unconfined". */
-    SecurityOpt?: string[] | null;
-    Ulimits?: { Name: string; Soft: number; Hard: number }[] | null;
-    OomScoreAdj?: number;
-    // User namespace (engine/userns.ts): "" or "host" share the host's ids; the maps (OCI-shaped) give a private one.
-    UsernsMode?: string;
-    UidMap?: { containerID: number; hostID: number; size: number }[] | null;
-    GidMap?: { containerID: number; hostID: number; size: number }[] | null;
-    // Resources, with Docker's names and units (bytes; NanoCpus in billionths of a CPU); 0, "" or null is "not set".
-    // Records written before these existed lack them, so readers default each one.
-    Memory: number;
-    MemorySwap: number;
-    MemoryReservation: number;
-    NanoCpus: number;
-    CpuShares: number;
-    CpusetCpus: string;
-    CpusetMems: string;
-    PidsLimit: number | null;
-    ShmSize: number;
-    Devices: DeviceMapping[];
-    /** --init: docker-init runs as PID 1. */
-    Init?: boolean;
-    RestartPolicy?: { Name: "" | "no" | "always" | "unless-stopped" | "on-failure"; MaximumRetryCount: number };
-    /** --log-driver and --log-opt (engine/log-config.ts); records written before it existed lack it. */
-    LogConfig?: { Type: string; Config: Record<string, string> };
-    // Networking (container-network.ts); records written before it existed lack these.
-    PortBindings?: PortMap;
-    PublishAllPorts?: boolean;
-    Dns?: string[];
-    DnsSearch?: string[];
-    DnsOptions?: string[];
-    ExtraHosts?: string[] | null;
-    /** --link, as docker shows them: "/target:/this/alias". */
-    Links?: string[];
-    /** A TTY's first size [rows, cols], as the API's client gave it (the CLI uses its own terminal's). */
-    ConsoleSize?: [number, number];
-  };
+  Config: StoredConfig;
+  HostConfig: StoredHostConfig;
   Mounts: MountPoint[];
   /** Which networks it is on (network/settings.ts); a running container's addresses and ports come from its run file. */
   NetworkSettings?: NetworkSettings;
@@ -159,6 +107,10 @@ export interface RunningState {
    * so a start killed before it recorded the pid still names the monitor: see load.
    */
   Starting?: boolean;
+}
+
+function warnUnreadable(id: string, e: Error): void {
+  process.stderr.write(`WARNING: container ${id} is not listed: its record cannot be read (${e.message.split("\n")[0]}); see bunker system check\n`);
 }
 
 /** What the monitor writes to containers/<id>/exit when the container's init exits. */
@@ -480,13 +432,19 @@ export class ContainerStore {
     return readdirSync(this.dir).filter((n) => /^[a-f0-9]{64}$/.test(n) && existsSync(this.path(n, "container.json")));
   }
 
-  list(): LoadedRecord[] {
+  /**
+   * Every container's record. One removed while we list is skipped, as docker
+   * skips it; one whose record cannot be read is handed to `unreadable` (by
+   * default a warning on stderr; `system check` names it) and skipped, so one
+   * broken container never hides the others.
+   */
+  list(unreadable: (id: string, e: Error) => void = warnUnreadable): LoadedRecord[] {
     const out: LoadedRecord[] = [];
     for (const id of this.ids()) {
       try {
         out.push(this.load(id));
       } catch (e) {
-        if (!(e instanceof NotFoundError)) throw e; // removed while we listed
+        if (!(e instanceof NotFoundError)) unreadable(id, e as Error);
       }
     }
     return out;
@@ -517,6 +475,16 @@ export class ContainerStore {
       return withLock(this.path(id, "lock"), fn, { createDir: false });
     } catch (e) {
       // The directory is gone: the container was removed while we waited.
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`No such container: ${id}`);
+      throw e;
+    }
+  }
+
+  /** withLock for work that may be left to another: undefined at once, fn not run, while another holds the lock. */
+  withLockIfFree<T>(id: string, fn: () => T): T | undefined {
+    try {
+      return withLockIfFree(this.path(id, "lock"), fn, { createDir: false });
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`No such container: ${id}`);
       throw e;
     }

@@ -4,9 +4,15 @@ import { readFileSync } from "node:fs";
 import { BunkerError } from "../lib/errors.ts";
 
 function expand(entry: string): string | null {
+  const e = withCallerValue(entry);
+  return e.includes("=") ? e : null;
+}
+
+/** A bare NAME with the caller's value, as the docker CLI sends it (NAME alone when the caller has none). */
+export function withCallerValue(entry: string): string {
   if (entry.includes("=")) return entry;
   const v = process.env[entry];
-  return v === undefined ? null : `${entry}=${v}`;
+  return v === undefined ? entry : `${entry}=${v}`;
 }
 
 export function readEnvFile(path: string): string[] {

@@ -15,13 +15,18 @@ ff02::1	ip6-allnodes
 ff02::2	ip6-allrouters
 `;
 
-/** What networking adds: host entries (own address, --add-host, peers on user networks), --dns, --dns-search, --dns-option. */
+/** What networking adds: host entries (own address, --add-host, --link), --dns, --dns-search, --dns-option. */
 export interface EtcExtras {
   hosts?: string[];
   dns?: string[];
   dnsSearch?: string[];
   dnsOptions?: string[];
+  /** On a user network: the embedded resolver is the nameserver, and the others (--dns's, or the host's) are its upstreams. */
+  resolver?: boolean;
 }
+
+/** The embedded resolver's address, docker's (ffi/dns.c listens there in each container's network namespace). */
+export const RESOLVER_ADDRESS = "127.0.0.11";
 
 /** docker's fallback when the host has no nameserver a container can reach. */
 const FALLBACK_NAMESERVERS = ["8.8.8.8", "8.8.4.4"];
@@ -46,6 +51,18 @@ export function containerResolvConf(hostText: string, networkMode: string, extra
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
+/** The embedded resolver's resolv.conf, from the one the container would have without it: docker's ndots:0 unless an ndots option is given. */
+function resolverConf(plain: string): string {
+  const lines = plain.split("\n").filter((l) => l.trim() !== "" && !/^\s*nameserver\s/.test(l));
+  const options = lines.findIndex((l) => /^\s*options\s/.test(l));
+  if (options < 0) lines.push("options ndots:0");
+  else if (!/\sndots:/.test(lines[options])) lines[options] += " ndots:0";
+  return `${[`nameserver ${RESOLVER_ADDRESS}`, ...lines].join("\n")}\n`;
+}
+
+/** The IPv4 nameservers of a resolv.conf text: the resolver's upstreams (ffi/dns.c forwards over IPv4 only). */
+const nameservers = (text: string) => text.split("\n").flatMap((l) => /^\s*nameserver\s+(\d+\.\d+\.\d+\.\d+)\s*$/.exec(l)?.[1] ?? []);
+
 function readOr(path: string, fallback: string): string {
   try {
     return readFileSync(path, "utf8");
@@ -59,15 +76,25 @@ export function hostsText(networkMode: string, extra: EtcExtras = {}): string {
   return base + (extra.hosts ?? []).map((l) => `${l}\n`).join("");
 }
 
-/** Writes the three files into the container's directory. They are derived data: recreated on every start. */
-export function writeEtcFiles(dir: string, hostname: string, networkMode: string, extra: EtcExtras = {}): void {
+/**
+ * Writes the three files into the container's directory. They are derived data: recreated on every start.
+ * With extra.resolver, returns the servers the embedded resolver forwards to; otherwise null.
+ */
+export function writeEtcFiles(dir: string, hostname: string, networkMode: string, extra: EtcExtras = {}): string[] | null {
   // The last line of defence: create checks these values, but a record may come from an older bunker.
-  const broken = [hostname, ...Object.values(extra).flat()].find((v) => !isOneLine(v));
+  const broken = [hostname, ...(extra.hosts ?? []), ...(extra.dns ?? []), ...(extra.dnsSearch ?? []), ...(extra.dnsOptions ?? [])].find((v) => !isOneLine(v));
   if (broken !== undefined) throw new BunkerError(`refusing to write ${JSON.stringify(broken)} into /etc/hosts or resolv.conf: it holds a line break; recreate the container without it`);
   // Whole new files (no container has them mounted yet), readable by the container's users whatever the umask.
   const write = (name: string, text: string) => writeFileAtomic(join(dir, name), text, { mode: OPEN_FILE_MODE, durable: false });
   write("hostname", `${hostname}\n`);
   write("hosts", hostsText(networkMode, extra));
+  const host = readOr("/etc/resolv.conf", "");
   const upstream = readOr("/run/systemd/resolve/resolv.conf", "");
-  write("resolv.conf", containerResolvConf(readOr("/etc/resolv.conf", ""), networkMode, extra, upstream));
+  const plain = containerResolvConf(host, networkMode, extra, upstream);
+  if (!extra.resolver) {
+    write("resolv.conf", plain);
+    return null;
+  }
+  write("resolv.conf", resolverConf(plain));
+  return nameservers(plain);
 }

@@ -5,13 +5,14 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { getSystemErrorMessage } from "node:util";
-import { SpawnError, spawnExecProgram } from "../../ffi/native.ts";
+import { close, O_CLOEXEC, O_RDWR, open, receiveFd, SpawnError, socketPair, spawnExecProgram } from "../../ffi/native.ts";
 import { BunkerError, DaemonError, ExecError } from "../lib/errors.ts";
 import { tweakCapabilities } from "../runtime/capabilities.ts";
 import { cgroupJoinFiles } from "../runtime/cgroups.ts";
 import { buildExecProgram, namespacePaths, OVERLAY_ANNOTATION, ROOT_COPY_ANNOTATION, type Stdio } from "../runtime/program.ts";
 import { monitorExecutable } from "../runtime/monitor.ts";
 import { prepareSeccompBpf, seccompFileFor } from "../runtime/seccomp-files.ts";
+import { closeStdioPipes, openStdioPipes, type StdioPipes } from "../runtime/stdio-pipes.ts";
 import type { RuntimeSpec } from "../runtime/spec.ts";
 import type { LoadedRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
@@ -123,6 +124,47 @@ export async function spawnExec(engine: Engine, target: ExecTarget, exec: Runtim
   } catch (e) {
     if (e instanceof SpawnError) throw describeExecError(e, exec.process.args[0]);
     throw e;
+  }
+}
+
+/** A started exec: with pipes bunker relays, with its terminal's master (-t), or detached (its stdio /dev/null). */
+export type LaunchedExec = { pid: number; pipes: StdioPipes } | { pid: number; master: number } | { pid: number; detached: true };
+
+export interface LaunchOptions {
+  /** Its stdin is a pipe (docker's -i) rather than /dev/null; a terminal always reads its input. */
+  stdin: boolean;
+  detach: boolean;
+  /** The terminal's first size; 0 leaves it unset. */
+  rows: number;
+  cols: number;
+}
+
+/** Starts EXEC with the stdio its options ask for: what the CLI and the API's exec start relay. */
+export async function launchExec(engine: Engine, target: ExecTarget, exec: RuntimeSpec, o: LaunchOptions): Promise<LaunchedExec> {
+  if (o.detach) {
+    const devNull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    try {
+      return { pid: await spawnExec(engine, target, exec, { stdin: devNull, stdout: devNull, stderr: devNull }), detached: true };
+    } finally {
+      close(devNull);
+    }
+  }
+  if (!exec.process.terminal) {
+    const pipes = openStdioPipes(o.stdin);
+    try {
+      return { pid: await spawnExec(engine, target, exec, pipes.child), pipes };
+    } catch (e) {
+      closeStdioPipes(pipes);
+      throw e;
+    }
+  }
+  const [ours, theirs] = socketPair();
+  try {
+    const pid = await spawnExec(engine, target, exec, { consoleSocket: theirs, rows: o.rows, cols: o.cols });
+    return { pid, master: receiveFd(ours) }; // sent before the exec, so already queued
+  } finally {
+    close(ours);
+    close(theirs);
   }
 }
 

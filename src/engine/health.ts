@@ -2,18 +2,10 @@
 // the --health-* flags, and how one probe's result moves State.Health. The
 // probe itself runs through exec (health-run.ts).
 import { BunkerError, UsageError } from "../lib/errors.ts";
+import type { HealthConfig } from "./container-create.ts";
 import { formatGoDuration, parseGoDuration } from "./units.ts";
 
-/** Config.Healthcheck, with Docker's names; durations in nanoseconds, 0 meaning "the default". */
-export interface HealthConfig {
-  /** [] inherits the image's; ["NONE"] disables; ["CMD", arg...] or ["CMD-SHELL", command]. */
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
-}
+export type { HealthConfig };
 
 export type HealthStatus = "starting" | "healthy" | "unhealthy";
 
@@ -64,10 +56,19 @@ export function healthcheckConfig(f: HealthFlags): HealthConfig | undefined {
   if (!given) return undefined;
   for (const [value, flag] of [[interval, "--health-interval"], [timeout, "--health-timeout"], [retries, "--health-retries"], [startPeriod, "--health-start-period"], [startInterval, "--health-start-interval"]] as const)
     if (value < 0) throw new BunkerError(`${flag} cannot be negative`);
-  // The daemon's check: a duration that is set must be at least 1ms.
-  for (const [value, name] of [[interval, "Interval"], [timeout, "Timeout"], [startPeriod, "StartPeriod"], [startInterval, "StartInterval"]] as const)
+  return checkHealthcheck({ Test: f.cmd ? ["CMD-SHELL", f.cmd] : [], Interval: interval, Timeout: timeout, StartPeriod: startPeriod, StartInterval: startInterval, Retries: retries });
+}
+
+/** The daemon's checks of Config.Healthcheck (moby's daemon/container.go). */
+export function checkHealthcheck<T extends HealthConfig | undefined>(h: T): T {
+  if (!h) return h;
+  // A duration that is set must be at least 1ms.
+  for (const name of ["Interval", "Timeout", "StartPeriod", "StartInterval"] as const) {
+    const value = h[name] ?? 0;
     if (value !== 0 && value < 1e6) throw new BunkerError(`${name} in Healthcheck cannot be less than 1ms`);
-  return { Test: f.cmd ? ["CMD-SHELL", f.cmd] : [], Interval: interval, Timeout: timeout, StartPeriod: startPeriod, StartInterval: startInterval, Retries: retries };
+  }
+  if ((h.Retries ?? 0) < 0) throw new BunkerError("Retries in Healthcheck cannot be negative");
+  return h;
 }
 
 function duration(value: string | undefined, flag: string): number {

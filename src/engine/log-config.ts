@@ -2,10 +2,11 @@
 // messages, stored as HostConfig.LogConfig, and read back parsed by the log
 // writer (the container monitor) and by `logs`.
 import { BunkerError } from "../lib/errors.ts";
+import type { LogConfig } from "./container-create.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import { parseHumanSize } from "./units.ts";
 
-export type LogConfig = NonNullable<ContainerRecord["HostConfig"]["LogConfig"]>;
+export type { LogConfig };
 export type LogDriver = "json-file" | "none";
 
 export interface LogOptions {
@@ -41,15 +42,21 @@ export const DEFAULT_LOG_CONFIG: LogConfig = { Type: "json-file", Config: {} };
 
 /** The LogConfig for --log-driver and the KEY=VALUE --log-opt list (docker: a bare KEY is an empty value). */
 export function logConfig(driver: string | undefined, opts: string[]): LogConfig {
-  const type = driver ?? DEFAULT_LOG_CONFIG.Type;
-  if (!DRIVERS.includes(type as LogDriver))
-    throw new BunkerError(`logging driver "${type}" is not supported: use --log-driver ${DRIVERS.join(" or ")}`);
-  if (type === "none" && opts.length > 0) throw new BunkerError("invalid logging opts for driver none");
   const config: Record<string, string> = {};
   for (const opt of opts) {
     const eq = opt.indexOf("=");
     config[eq < 0 ? opt : opt.slice(0, eq)] = eq < 0 ? "" : opt.slice(eq + 1);
   }
+  return checkLogConfig({ Type: driver ?? "", Config: config });
+}
+
+/** HostConfig.LogConfig checked with docker's rules; an empty Type is the default driver. */
+export function checkLogConfig(lc: LogConfig | null | undefined): LogConfig {
+  const type = lc?.Type || DEFAULT_LOG_CONFIG.Type;
+  const config = lc?.Config ?? {};
+  if (!DRIVERS.includes(type as LogDriver))
+    throw new BunkerError(`logging driver "${type}" is not supported: use --log-driver ${DRIVERS.join(" or ")}`);
+  if (type === "none" && Object.keys(config).length > 0) throw new BunkerError("invalid logging opts for driver none");
   for (const key of Object.keys(config))
     if (!JSON_FILE_OPTS.includes(key)) throw new BunkerError(`unknown log opt '${key}' for json-file log driver (supported: ${JSON_FILE_OPTS.join(", ")})`);
   jsonFileLimits(config); // fails now rather than when the container starts

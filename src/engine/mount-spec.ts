@@ -6,19 +6,11 @@
 // into the same kinds of mounts `-v` and `--tmpfs` make. Pure, so unit tests cover it.
 import { isAbsolute } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
+import type { MountConfig } from "./container-create.ts";
 import { parseBytes } from "./units.ts";
 import { cleanPath, PROPAGATIONS, VOLUME_NAME, type VolumeSpec } from "./volume-spec.ts";
 
-/** docker's mount.Mount, as HostConfig.Mounts records it. */
-export interface MountConfig {
-  Type: "bind" | "volume" | "tmpfs";
-  Source?: string;
-  Target: string;
-  ReadOnly?: boolean;
-  BindOptions?: { Propagation?: string };
-  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
-  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
-}
+export type { MountConfig };
 
 const TYPES = new Set(["bind", "volume", "tmpfs"]);
 
@@ -105,7 +97,7 @@ export function parseMountSpec(spec: string): MountConfig {
 }
 
 /** The daemon's checks (volume/mounts/validate.go), with its wording: "invalid mount config for type …". */
-function checkMount(m: MountConfig): MountConfig {
+export function checkMount(m: MountConfig): MountConfig {
   const invalid = (why: string) => new BunkerError(`invalid mount config for type "${m.Type}": ${why}`);
   if (!isAbsolute(m.Target)) throw invalid(`invalid mount path: '${m.Target}' mount path must be absolute`);
   if (m.Type !== "volume" && m.VolumeOptions) throw invalid("field VolumeOptions must not be specified");

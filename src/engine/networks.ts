@@ -1,17 +1,18 @@
 // `network create|rm|prune|connect|disconnect` and what inspect shows of a
 // network: user bridge networks of this state root.
 import { close, O_CLOEXEC, O_RDONLY, open } from "../../ffi/native.ts";
-import { BunkerError } from "../lib/errors.ts";
+import { BunkerError, ConflictError, ForbiddenError, NotFoundError } from "../lib/errors.ts";
 import { connectNamespace, ensureBridge, networkInUse, releaseContainer, removeBridge } from "../network/attach.ts";
 import { withHostNetwork } from "../network/host-state.ts";
 import { hostRoutes } from "../network/host-routes.ts";
 import { contains, formatAddress, formatSubnet, lastAddress, overlaps, parseAddress, parseSubnet, type Subnet } from "../network/ipv4.ts";
-import { BRIDGE_NAME_OPTION, BUILTIN_NAMES, type NetworkRecord } from "../network/networks.ts";
+import { BRIDGE_NAME_OPTION, BUILTIN_NAMES, type IpamPool, type NetworkRecord } from "../network/networks.ts";
 import { emptySettings, endpointSettings } from "../network/settings.ts";
 import { networkStore, refreshPeers } from "./container-network.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { networkEvent } from "./events.ts";
+import type { Filters } from "./filters.ts";
 import { isValidName } from "./names.ts";
 
 export interface CreateNetworkOptions {
@@ -19,8 +20,39 @@ export interface CreateNetworkOptions {
   driver?: string;
   subnet?: string;
   gateway?: string;
+  /** Where containers' addresses are drawn from: a part of the subnet. */
+  ipRange?: string;
+  /** Addresses of the subnet kept out of allocation, by name. */
+  auxAddresses?: Record<string, string>;
   internal: boolean;
   labels: Record<string, string>;
+  /** Recorded as given (docker's Attachable matters to swarm only). */
+  attachable?: boolean;
+  /** Driver options, kept beside the bridge's name. */
+  options?: Record<string, string>;
+}
+
+/** The filter keys of `network ls` and GET /networks. */
+export const NETWORK_FILTERS = ["name", "id", "driver", "type", "label", "scope", "dangling"] as const;
+
+const isBuiltin = (n: NetworkRecord) => n.Created.startsWith("0001");
+
+/** The networks FILTERS keep, as docker's network filters match them. */
+export function listNetworks(engine: Engine, filters: Filters): NetworkRecord[] {
+  const types = filters.oneOf("type", ["custom", "builtin"], (v) => `invalid filter: 'type'='${v}'`);
+  const dangling = filters.bool("dangling");
+  return networkStore(engine)
+    .list()
+    .filter(
+      (n) =>
+        filters.match("name", n.Name) &&
+        filters.match("id", n.Id) &&
+        filters.exact("driver", n.Driver) &&
+        filters.exact("scope", n.Scope) &&
+        (types.length === 0 || types.includes(isBuiltin(n) ? "builtin" : "custom")) &&
+        filters.labels(n.Labels) &&
+        (dangling === undefined || (!isBuiltin(n) && networkUsers(engine, n).length === 0) === dangling),
+    );
 }
 
 /** Where automatic subnets come from: 10.124.0.0/14 in /24s (docker uses 172.17-31/16 and 192.168/16, podman 10.88-89). */
@@ -36,12 +68,12 @@ function pickSubnet(taken: Subnet[]): Subnet {
 
 export function createNetwork(engine: Engine, o: CreateNetworkOptions): NetworkRecord {
   if (!isValidName(o.name)) throw new BunkerError(`invalid network name "${o.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-  if (o.driver !== undefined && o.driver !== "bridge") throw new BunkerError(`plugin "${o.driver}" not found: bunker has the bridge driver only`);
+  if (o.driver !== undefined && o.driver !== "bridge") throw new NotFoundError(`plugin "${o.driver}" not found: bunker has the bridge driver only`);
   const store = networkStore(engine);
   return store.withLock(() =>
     withHostNetwork((state) => {
       const existing = store.list();
-      if (existing.some((n) => n.Name === o.name)) throw new BunkerError(`network with name ${o.name} already exists`);
+      if (existing.some((n) => n.Name === o.name)) throw new ConflictError(`network with name ${o.name} already exists`);
       const taken = [...hostRoutes(), ...existing.flatMap((n) => n.IPAM.Config.map((c) => parseSubnet(c.Subnet)))];
       let subnet: Subnet;
       if (o.subnet) {
@@ -55,15 +87,23 @@ export function createNetwork(engine: Engine, o: CreateNetworkOptions): NetworkR
           throw new BunkerError(`invalid gateway ${o.gateway}: give a host address of the subnet ${formatSubnet(subnet)}`);
         gateway = g;
       }
+      const range = o.ipRange ? parseSubnet(o.ipRange) : undefined;
+      if (range && (!contains(subnet, range.base) || range.prefix < subnet.prefix)) throw new BunkerError(`invalid ip range ${o.ipRange}: it must lie inside the subnet ${formatSubnet(subnet)}`);
+      const aux = o.auxAddresses && Object.keys(o.auxAddresses).length > 0 ? o.auxAddresses : undefined;
+      for (const a of Object.values(aux ?? {}))
+        if (!contains(subnet, parseAddress(a) ?? -1)) throw new BunkerError(`invalid auxiliary address ${a}: give an address of the subnet ${formatSubnet(subnet)}`);
+      // In docker's field order (Subnet, IPRange, Gateway, AuxiliaryAddresses), as its templates print them.
+      const pool: IpamPool = { Subnet: formatSubnet(subnet), ...(range && { IPRange: formatSubnet(range) }), Gateway: formatAddress(gateway), ...(aux && { AuxiliaryAddresses: aux }) };
       const id = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
       const n: NetworkRecord = {
         ...store.builtins()[0],
         Name: o.name,
         Id: id,
         Created: new Date().toISOString(),
-        IPAM: { Driver: "default", Options: {}, Config: [{ Subnet: formatSubnet(subnet), Gateway: formatAddress(gateway) }] },
+        IPAM: { Driver: "default", Options: {}, Config: [pool] },
         Internal: o.internal,
-        Options: { [BRIDGE_NAME_OPTION]: `br-${id.slice(0, 12)}` },
+        Attachable: o.attachable ?? false,
+        Options: { ...o.options, [BRIDGE_NAME_OPTION]: `br-${id.slice(0, 12)}` },
         Labels: o.labels,
       };
       store.save(n);
@@ -88,11 +128,11 @@ export function removeNetwork(engine: Engine, ref: string): NetworkRecord {
   const store = networkStore(engine);
   const n = store.find(ref);
   if (BUILTIN_NAMES.has(n.Name) && n.Id === store.builtins().find((b) => b.Name === n.Name)?.Id)
-    throw new BunkerError(`${n.Name} is a pre-defined network and cannot be removed`);
+    throw new ForbiddenError(`${n.Name} is a pre-defined network and cannot be removed`);
   return store.withLock(() => {
     const running = networkUsers(engine, n).filter((c) => c.State.Running);
     if (running.length > 0 || networkInUse(n.Id))
-      throw new BunkerError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints (${running.map((c) => c.Name.slice(1)).join(", ")}): stop or disconnect them first`);
+      throw new ForbiddenError(`error while removing network: network ${n.Name} id ${n.Id} has active endpoints (${running.map((c) => c.Name.slice(1)).join(", ")}): stop or disconnect them first`);
     removeBridge(n);
     store.delete(n.Id);
     networkEvent(engine, "destroy", n);
@@ -104,12 +144,13 @@ export function removeNetwork(engine: Engine, ref: string): NetworkRecord {
  * Removes user networks no container uses; the host state's stale entries are
  * repaired on the way, and the default bridge's device goes too when nothing
  * is attached to it (unlike docker0: the next start on it makes it again).
+ * ONLY narrows the networks considered (the API's label filters).
  */
-export function pruneNetworks(engine: Engine): string[] {
+export function pruneNetworks(engine: Engine, only: (n: NetworkRecord) => boolean = () => true): string[] {
   removeBridge(networkStore(engine).builtins()[0], { ifIdle: true });
   const removed: string[] = [];
   for (const n of networkStore(engine).userNetworks()) {
-    if (networkUsers(engine, n).length > 0) continue;
+    if (!only(n) || networkUsers(engine, n).length > 0) continue;
     try {
       removeNetwork(engine, n.Id);
       removed.push(n.Name);
@@ -132,7 +173,7 @@ export function connectNetwork(engine: Engine, ref: string, container: string, o
     const mode = r.HostConfig.NetworkMode;
     if (mode === "host" || mode === "none" || mode.startsWith("container:"))
       throw new BunkerError(`container ${r.Name.slice(1)} cannot be connected to a network: its network mode is ${mode}`);
-    if (r.NetworkSettings?.Networks[n.Name]) throw new BunkerError(`endpoint with name ${r.Name.slice(1)} already exists in network ${n.Name}`);
+    if (r.NetworkSettings?.Networks[n.Name]) throw new ForbiddenError(`endpoint with name ${r.Name.slice(1)} already exists in network ${n.Name}`);
     if ((o.ip || o.aliases.length > 0) && !isUserNetwork(n)) throw new BunkerError("network-scoped aliases and addresses are supported only on user defined networks");
     if (r.State.Running) {
       const fd = open(`/proc/${r.State.Pid}/ns/net`, O_RDONLY | O_CLOEXEC);

@@ -2,9 +2,9 @@
 // (of those its filters accept: until=TIME, label=K[=V], label!=K[=V], as docker's prune).
 import { contentSize } from "../lib/disk-usage.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
-import type { Filters } from "../lib/filters.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import type { Filters } from "./filters.ts";
 import { parseLogTime } from "./log-time.ts";
 import { removeContainer } from "./remove-container.ts";
 import { refreshState } from "./start-container.ts";
@@ -15,7 +15,7 @@ export const PRUNE_FILTER_KEYS = ["until", "label", "label!"] as const;
 /** Which containers F lets prune remove. */
 function pruneFilter(f: Filters): (c: ContainerRecord) => boolean {
   const until = f.values("until").map((v) => parseLogTime(v, "until") / 1_000_000n);
-  return (c) => until.every((t) => BigInt(Date.parse(c.Created)) < t) && f.labels(c.Config.Labels) && !f.anyLabel("label!", c.Config.Labels);
+  return (c) => until.every((t) => BigInt(Date.parse(c.Created)) < t) && f.labels(c.Config.Labels) && f.notLabels(c.Config.Labels);
 }
 
 export function pruneContainers(engine: Engine, filters?: Filters): { ids: string[]; reclaimed: number } {

@@ -4,7 +4,8 @@ import { type BigIntStats, existsSync, readdirSync, readFileSync, statSync } fro
 import { availableParallelism } from "node:os";
 import { isAbsolute, join, normalize } from "node:path";
 import { BunkerError } from "../lib/errors.ts";
-import type { ContainerRecord, DeviceMapping } from "./container-store.ts";
+import type { DeviceMapping } from "./container-create.ts";
+import type { ContainerRecord } from "./container-store.ts";
 import { parseBytes, parseInteger, parseNanoCpus } from "./units.ts";
 
 /** The flags as typed; undefined when not given. */
@@ -39,10 +40,43 @@ function flag<T>(name: string, value: string | undefined, parse: (v: string) => 
   }
 }
 
-export function resourceConfig(f: ResourceFlags): ResourceConfig {
-  const v = checkedResources(f);
-  const shm = flag("--shm-size", f.shmSize, parseBytes, 0);
-  const devices = f.devices.map((d) => flag("--device", d, parseDevice, null as never));
+/** The flags in HostConfig's units, as the docker CLI sends them; resourceHostConfig checks them and fills the defaults. */
+export function parseResourceFlags(f: ResourceFlags): ResourceConfigInput {
+  return {
+    Memory: flag("-m, --memory", f.memory, parseBytes, 0),
+    MemorySwap: flag("--memory-swap", f.memorySwap, (v) => (v === "-1" ? -1 : parseBytes(v)), 0),
+    MemoryReservation: flag("--memory-reservation", f.memoryReservation, parseBytes, 0),
+    NanoCpus: flag("--cpus", f.cpus, parseNanoCpus, 0),
+    CpuShares: flag("-c, --cpu-shares", f.cpuShares, parseInteger, 0),
+    CpusetCpus: f.cpusetCpus ?? "",
+    CpusetMems: f.cpusetMems ?? "",
+    PidsLimit: f.pidsLimit === undefined ? null : flag("--pids-limit", f.pidsLimit, parseInteger, 0),
+    ShmSize: flag("--shm-size", f.shmSize, parseBytes, 0),
+    Devices: f.devices.map((d) => flag("--device", d, parseDevice, null as never)),
+  };
+}
+
+/** The flags, parsed and checked (what create stores). */
+export const resourceConfig = (f: ResourceFlags): ResourceConfig => resourceHostConfig(parseResourceFlags(f));
+
+/** HostConfig's resource fields as an API client may give them: any of them unset. */
+export type ResourceConfigInput = Partial<{ [K in keyof ResourceConfig]: ResourceConfig[K] | null }>;
+
+/** The create body's resources, checked as dockerd checks them, with docker's defaults. */
+export function resourceHostConfig(hc: ResourceConfigInput): ResourceConfig {
+  const v = checkLimits({
+    memory: hc.Memory ?? 0,
+    swap: hc.MemorySwap ?? 0,
+    reservation: hc.MemoryReservation ?? 0,
+    nanoCpus: hc.NanoCpus ?? 0,
+    shares: hc.CpuShares ?? 0,
+    pids: hc.PidsLimit ?? 0,
+    cpusetCpus: hc.CpusetCpus ?? "",
+    cpusetMems: hc.CpusetMems ?? "",
+  });
+  const shm = hc.ShmSize ?? 0;
+  if (shm < 0) throw new BunkerError("SHM size can not be less than 0");
+  const devices = (hc.Devices ?? []).map(checkDevice);
   return {
     Memory: v.memory,
     // Docker's default: swap as large as the memory limit (memory+swap twice the limit).
@@ -50,8 +84,8 @@ export function resourceConfig(f: ResourceFlags): ResourceConfig {
     MemoryReservation: v.reservation,
     NanoCpus: v.nanoCpus,
     CpuShares: v.shares,
-    CpusetCpus: f.cpusetCpus ?? "",
-    CpusetMems: f.cpusetMems ?? "",
+    CpusetCpus: v.cpusetCpus,
+    CpusetMems: v.cpusetMems,
     // 0 and -1 both mean unlimited, which docker records as null.
     PidsLimit: v.pids > 0 ? v.pids : null,
     ShmSize: shm > 0 ? shm : DEFAULT_SHM_SIZE,
@@ -75,14 +109,25 @@ export interface CheckedResources {
  * limit stays); the update checks the result against the record itself.
  */
 export function checkedResources(f: Omit<ResourceFlags, "devices" | "shmSize">, { update = false } = {}): CheckedResources {
-  const memory = flag("-m, --memory", f.memory, parseBytes, 0);
-  const swap = flag("--memory-swap", f.memorySwap, (v) => (v === "-1" ? -1 : parseBytes(v)), 0);
-  const reservation = flag("--memory-reservation", f.memoryReservation, parseBytes, 0);
-  const nanoCpus = flag("--cpus", f.cpus, parseNanoCpus, 0);
-  const shares = flag("-c, --cpu-shares", f.cpuShares, parseInteger, 0);
-  const pids = flag("--pids-limit", f.pidsLimit, parseInteger, 0);
+  const { cpusetCpus: _c, cpusetMems: _m, ...v } = checkLimits(
+    {
+      memory: flag("-m, --memory", f.memory, parseBytes, 0),
+      swap: flag("--memory-swap", f.memorySwap, (v) => (v === "-1" ? -1 : parseBytes(v)), 0),
+      reservation: flag("--memory-reservation", f.memoryReservation, parseBytes, 0),
+      nanoCpus: flag("--cpus", f.cpus, parseNanoCpus, 0),
+      shares: flag("-c, --cpu-shares", f.cpuShares, parseInteger, 0),
+      pids: flag("--pids-limit", f.pidsLimit, parseInteger, 0),
+      cpusetCpus: f.cpusetCpus ?? "",
+      cpusetMems: f.cpusetMems ?? "",
+    },
+    { update },
+  );
+  return v;
+}
 
-  // The daemon's checks, in its order (verifyPlatformContainerResources).
+/** The daemon's checks of the limits, in its order (verifyPlatformContainerResources). */
+function checkLimits<T extends CheckedResources & { cpusetCpus: string; cpusetMems: string }>(v: T, { update = false } = {}): T {
+  const { memory, swap, reservation, nanoCpus } = v;
   if (memory > 0 && memory < MIN_MEMORY) throw new BunkerError("Minimum memory limit allowed is 6MB");
   if (memory > 0 && swap > 0 && swap < memory) throw new BunkerError("Minimum memoryswap limit should be larger than memory limit, see usage");
   if (memory === 0 && swap > 0 && !update) throw new BunkerError("You should always set the Memory limit when using Memoryswap limit, see usage");
@@ -93,9 +138,9 @@ export function checkedResources(f: Omit<ResourceFlags, "devices" | "shmSize">, 
   const ncpu = availableParallelism();
   if (nanoCpus < 0 || nanoCpus > ncpu * 1e9 || (nanoCpus > 0 && nanoCpus < 1e7))
     throw new BunkerError(`Range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
-  checkCpuset(f.cpusetCpus ?? "", "/sys/devices/system/cpu/online", "cpuset cpus", "Requested CPUs are not available");
-  checkCpuset(f.cpusetMems ?? "", "/sys/devices/system/node/online", "cpuset mems", "Requested memory nodes are not available");
-  return { memory, swap, reservation, nanoCpus, shares, pids };
+  checkCpuset(v.cpusetCpus, "/sys/devices/system/cpu/online", "cpuset cpus", "Requested CPUs are not available");
+  checkCpuset(v.cpusetMems, "/sys/devices/system/node/online", "cpuset mems", "Requested memory nodes are not available");
+  return v;
 }
 
 /** A cpuset list ("0-2,4") must parse and name only CPUs or nodes the host has online. */
@@ -141,6 +186,13 @@ export function parseDevice(spec: string): DeviceMapping {
   }
   if (!isAbsolute(dest)) throw new Error(`${dest} is not an absolute path`);
   return { PathOnHost: host, PathInContainer: normalize(dest), CgroupPermissions: perms };
+}
+
+/** A HostConfig.Devices entry, as dockerd checks it. */
+function checkDevice(d: DeviceMapping): DeviceMapping {
+  if (!isAbsolute(d.PathInContainer)) throw new BunkerError(`invalid device mapping: ${d.PathInContainer} is not an absolute path`);
+  if (!validDeviceMode(d.CgroupPermissions || "rwm")) throw new BunkerError(`invalid device mode: ${d.CgroupPermissions}`);
+  return { PathOnHost: d.PathOnHost, PathInContainer: normalize(d.PathInContainer), CgroupPermissions: d.CgroupPermissions || "rwm" };
 }
 
 export interface HostDevice {

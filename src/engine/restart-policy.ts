@@ -1,8 +1,10 @@
 // Docker's restart policies, decided when a container exits. With no daemon,
 // "always" means "whenever it exits": nothing restarts containers at boot.
+import { BunkerError } from "../lib/errors.ts";
+import type { RestartPolicy } from "./container-create.ts";
 import type { ContainerRecord } from "./container-store.ts";
 
-export type RestartPolicy = NonNullable<ContainerRecord["HostConfig"]["RestartPolicy"]>;
+export type { RestartPolicy };
 
 /** `--restart no|always|unless-stopped|on-failure[:N]`. */
 export function parseRestartPolicy(text: string): RestartPolicy | string {
@@ -16,6 +18,16 @@ export function parseRestartPolicy(text: string): RestartPolicy | string {
   if (name !== "no" && name !== "always" && name !== "unless-stopped") return `invalid restart policy: ${text}: use no, always, unless-stopped or on-failure[:max-retries]`;
   if (count !== undefined) return `maximum retry count cannot be used with restart policy '${name}'`;
   return { Name: name, MaximumRetryCount: 0 };
+}
+
+/** HostConfig.RestartPolicy as the daemon checks it ("" is "no"). */
+export function checkRestartPolicy(p: RestartPolicy | null | undefined, autoRemove: boolean): RestartPolicy {
+  const policy = { Name: p?.Name || "no", MaximumRetryCount: p?.MaximumRetryCount ?? 0 } as RestartPolicy;
+  if (policy.MaximumRetryCount < 0) throw new BunkerError("invalid restart policy: maximum retry count cannot be negative");
+  if (policy.Name !== "on-failure" && policy.MaximumRetryCount !== 0)
+    throw new BunkerError(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  if (autoRemove && policy.Name !== "no") throw new BunkerError("can't create 'autoremove' container with restart policy");
+  return policy;
 }
 
 export function wantsRestart(record: ContainerRecord, exitCode: number): boolean {

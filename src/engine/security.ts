@@ -8,7 +8,7 @@ import { BUILD_INFO } from "../build-info.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
 import { BunkerError } from "../lib/errors.ts";
 import { normalizeCapabilities, tweakCapabilities } from "../runtime/capabilities.ts";
-import { parseUlimit, rlimitType, UNLIMITED, type Ulimit } from "../runtime/rlimits.ts";
+import { checkUlimit, parseUlimit, rlimitType, UNLIMITED, type Ulimit } from "../runtime/rlimits.ts";
 import type { SeccompProfile } from "../runtime/seccomp/index.ts";
 import { prepareSeccompBpf } from "../runtime/seccomp-files.ts";
 import type { RuntimeSpec, SpecSeccomp } from "../runtime/spec.ts";
@@ -29,26 +29,64 @@ export type SecurityConfig = Pick<HostConfig, "CapAdd" | "CapDrop" | "Privileged
 
 /** The HostConfig fields for the security flags, validated as `docker create` does. */
 export function securityHostConfig(f: SecurityFlags): SecurityConfig {
-  const oom = f.oomScoreAdj ?? 0;
-  if (!Number.isInteger(oom) || oom < -1000 || oom > 1000) throw new BunkerError(`Invalid value ${f.oomScoreAdj}, range for oom score adj is [-1000, 1000]`);
+  return checkSecurity({
+    CapAdd: f.capAdd,
+    CapDrop: f.capDrop,
+    Privileged: f.privileged,
+    SecurityOpt: f.securityOpt.map(readSeccompFile),
+    Ulimits: f.ulimits.map(parseUlimit),
+    OomScoreAdj: f.oomScoreAdj,
+  });
+}
+
+/** The create body's security fields, checked and in the form the record keeps. */
+export function checkSecurity(hc: Partial<{ [K in keyof SecurityConfig]: SecurityConfig[K] | null }>): SecurityConfig {
+  const oom = hc.OomScoreAdj ?? 0;
+  if (!Number.isInteger(oom) || oom < -1000 || oom > 1000) throw new BunkerError(`Invalid value ${hc.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);
   // Docker keeps the last --ulimit of each name.
   const ulimits = new Map<string, Ulimit>();
-  for (const u of f.ulimits.map(parseUlimit)) ulimits.set(u.Name, u);
+  for (const u of hc.Ulimits ?? []) ulimits.set(u.Name, checkUlimit(u));
+  const capAdd = hc.CapAdd ?? [];
+  const capDrop = hc.CapDrop ?? [];
+  const opts = hc.SecurityOpt ?? [];
   return {
-    CapAdd: f.capAdd.length > 0 ? normalizeCapabilities(f.capAdd, "CapAdd") : null,
-    CapDrop: f.capDrop.length > 0 ? normalizeCapabilities(f.capDrop, "CapDrop") : null,
-    Privileged: f.privileged,
-    SecurityOpt: f.securityOpt.length > 0 ? f.securityOpt.map(securityOption) : null,
+    CapAdd: capAdd.length > 0 ? normalizeCapabilities(capAdd, "CapAdd") : null,
+    CapDrop: capDrop.length > 0 ? normalizeCapabilities(capDrop, "CapDrop") : null,
+    Privileged: hc.Privileged ?? false,
+    SecurityOpt: opts.length > 0 ? opts.map(securityOption) : null,
     Ulimits: ulimits.size > 0 ? [...ulimits.values()] : null,
     OomScoreAdj: oom,
   };
 }
 
 /**
- * One --security-opt, as the docker CLI and daemon take it: `KEY=VALUE`
- * (or the old `KEY:VALUE`), or a bare `no-new-privileges`. A seccomp profile
- * file is read now and its JSON stored in place of the path. AppArmor and
- * SELinux labels are accepted and have no effect (bunker uses neither).
+ * `--security-opt seccomp=FILE`: the docker CLI sends the file's content, so
+ * the profile a container keeps is the one it was created with.
+ */
+function readSeccompFile(opt: string): string {
+  const m = /^seccomp[=:](.+)$/.exec(opt);
+  if (!m || m[1] === "unconfined" || m[1] === "builtin") return opt;
+  let text: string;
+  try {
+    text = readFileSync(m[1], "utf8");
+  } catch (e) {
+    throw new BunkerError(`opening seccomp profile (${m[1]}) failed: ${(e as Error).message}`);
+  }
+  // The JSON is checked here; the profile's schema when the container starts (prepareSecurity), so
+  // that `run` does not load the profile code unless the profile is new.
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new BunkerError(`seccomp profile ${m[1]} is not valid JSON`);
+  }
+  return `seccomp=${JSON.stringify(json)}`;
+}
+
+/**
+ * One SecurityOpt, as the daemon takes it: `KEY=VALUE` (or the old
+ * `KEY:VALUE`), or a bare `no-new-privileges`; a seccomp profile is its JSON.
+ * AppArmor and SELinux labels are accepted and have no effect (bunker uses neither).
  */
 function securityOption(opt: string): string {
   if (opt === "no-new-privileges") return opt;
@@ -60,21 +98,11 @@ function securityOption(opt: string): string {
   switch (key) {
     case "seccomp": {
       if (value === "unconfined" || value === "builtin") return `seccomp=${value}`;
-      let text: string;
       try {
-        text = readFileSync(value, "utf8");
-      } catch (e) {
-        throw new BunkerError(`opening seccomp profile (${value}) failed: ${(e as Error).message}`);
-      }
-      // The JSON is checked here; the profile's schema when the container starts (prepareSecurity), so
-      // that `run` does not load the profile code unless the profile is new.
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
+        return `seccomp=${JSON.stringify(JSON.parse(value))}`;
       } catch {
-        throw new BunkerError(`seccomp profile ${value} is not valid JSON`);
+        throw new BunkerError("Decoding seccomp profile failed: the seccomp security option holds the profile's JSON");
       }
-      return `seccomp=${JSON.stringify(json)}`;
     }
     case "no-new-privileges":
       if (!["true", "false", "1", "0"].includes(value)) throw new BunkerError(`invalid --security-opt: "${opt}"`);

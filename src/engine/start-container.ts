@@ -20,7 +20,8 @@ import type { Engine } from "./engine.ts";
 import { linkAdditions } from "./container-links.ts";
 import { journalPath } from "../events/journal.ts";
 import { dieAttributes, containerEvent, runEnded, runStarted } from "./events.ts";
-import { etcExtras, onUserNetwork, peerHosts, type PreparedNetwork, prepareNetwork, refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
+import { dnsNamesFile } from "./dns-names.ts";
+import { etcExtras, type PreparedNetwork, prepareNetwork, refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
 import { withLive } from "../network/settings.ts";
 import { writeEtcFiles } from "./etc-files.ts";
 import { probeCommand, probeInterval, probeStartInterval } from "./health.ts";
@@ -30,7 +31,7 @@ import { removeContainer } from "./remove-container.ts";
 import { wantsRestart } from "./restart-policy.ts";
 import { buildRuntimeSpec, cgroupPath } from "./runtime-spec.ts";
 import { prepareSecurity } from "./security.ts";
-import { assertCanStart, toExited, toRunning } from "./state.ts";
+import { assertCanStart, type ContainerState, toExited, toRunning } from "./state.ts";
 import { chownForUserns } from "./userns.ts";
 
 const ETC_FILES = ["hostname", "hosts", "resolv.conf"];
@@ -137,11 +138,10 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
   const id = record.Id;
   const restarting = record.State.Status === "restarting";
   const dir = engine.containers.path(id);
-  // The running containers, read only when a peer or a link needs them.
-  const running = onUserNetwork(record) || record.HostConfig.Links ? engine.containers.list().filter((c) => c.State.Running) : [];
-  const peers = onUserNetwork(record) ? peerHosts(record, running) : [];
+  // The running containers, read only when a link needs them.
+  const running = record.HostConfig.Links ? engine.containers.list().filter((c) => c.State.Running) : [];
   const links = linkAdditions(record, running);
-  writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, [...links.hosts, ...peers]));
+  const upstream = writeEtcFiles(dir, record.Config.Hostname, record.HostConfig.NetworkMode, etcExtras(record, links.hosts));
   const etcOf = net.etcOf;
   if (etcOf) for (const f of ["hosts", "resolv.conf"]) copyFileSync(join(etcOf, f), join(dir, f));
   if (record.HostConfig.UidMap) chownForUserns(record.HostConfig, ETC_FILES.map((f) => join(dir, f)));
@@ -178,6 +178,7 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
         root: engine.dirs.root,
         runRoot: engine.dirs.runRoot,
         cacheDir: engine.dirs.cache,
+        dns: upstream ? { names: dnsNamesFile(engine.dirs.runRoot), upstream } : null,
       },
       // Recorded before the container exists, so a start killed from here on still names its monitor.
       monitorSpawned: (monitorPid) => {
@@ -287,14 +288,13 @@ function safeLoad(engine: Engine, id: string): ContainerRecord | undefined {
 }
 
 /**
- * Removes the cgroup of an exited container, saying whether the kernel's OOM
- * killer struck in it: the counter lives in the cgroup, so it is read first.
- * (The exit code, 137, already comes from the kernel's SIGKILL.)
+ * Removes the cgroup of an exited container, unless a process that is not the
+ * container's still holds it (the container's own died with its pid namespace;
+ * this one was moved in from outside): the exit is recorded all the same, and
+ * `rm` or `system check --repair` ends that process and removes the cgroup.
  */
-function releaseCgroup(id: string): boolean {
-  const oomKilled = cgroupOomKilled(cgroupPath(id));
-  removeCgroup(cgroupPath(id));
-  return oomKilled;
+function releaseCgroup(id: string): void {
+  if (cgroupPids(cgroupPath(id)).length === 0) removeCgroup(cgroupPath(id));
 }
 
 export type { ExitFile } from "./container-store.ts";
@@ -306,27 +306,35 @@ export function readExitFile(engine: Engine, record: ContainerRecord): ExitFile 
 }
 
 /**
- * Moves a running container whose init has exited to "exited" (or
- * "restarting", when its policy says so), with the code its monitor recorded.
- * Until the monitor has written it the container still counts as running; a
- * container whose monitor died too gets 255. Call under the container's lock.
+ * The state a running container's record moves to once its init has exited:
+ * "exited" (or "restarting", when its policy says so), with the code its
+ * monitor recorded. Null while it runs, and until the monitor has written that
+ * code; a container whose monitor died too gets 255. Reads only.
  */
-function recordExit(engine: Engine, r: LoadedRecord): LoadedRecord {
-  if (r.State.Status !== "running" && r.State.Status !== "paused") return r;
-  if (isProcessAlive(r.State.Pid, r.PidStartTime)) return r;
+function exitedState(engine: Engine, r: LoadedRecord): ContainerState | null {
+  if (r.State.Status !== "running" && r.State.Status !== "paused") return null;
+  if (isProcessAlive(r.State.Pid, r.PidStartTime)) return null;
   const exit = readExitFile(engine, r);
-  if (!exit && r.MonitorPid && isProcessAlive(r.MonitorPid, r.MonitorStartTime)) return r; // it is writing it now
-  const oomKilled = releaseCgroup(r.Id);
+  if (!exit && r.MonitorPid && isProcessAlive(r.MonitorPid, r.MonitorStartTime)) return null; // it is writing it now
   const code = exit?.ExitCode ?? 255;
-  r.State = { ...toExited(r.State, code, exit ? "" : "container process exited while its monitor was not running"), OOMKilled: oomKilled };
-  if (exit) r.State.FinishedAt = exit.FinishedAt;
-  if (wantsRestart(r, code)) r.State = { ...r.State, Status: "restarting", Restarting: true };
+  // The kernel's OOM kill count lives in the cgroup, so it is read before the cgroup goes (the code, 137, is the SIGKILL's).
+  const state = { ...toExited(r.State, code, exit ? "" : "container process exited while its monitor was not running"), OOMKilled: cgroupOomKilled(cgroupPath(r.Id)) };
+  if (exit) state.FinishedAt = exit.FinishedAt;
+  return wantsRestart(r, code) ? { ...state, Status: "restarting", Restarting: true } : state;
+}
+
+/** Records the exit exitedState finds. Call under the container's lock. */
+function recordExit(engine: Engine, r: LoadedRecord): LoadedRecord {
+  const state = exitedState(engine, r);
+  if (!state) return r;
+  r.State = state;
   engine.containers.save(r); // the exit first, then the run file: see ContainerStore.load
   engine.containers.clearRunning(r.Id);
-  if (oomKilled) containerEvent(engine, r, "oom");
+  if (state.OOMKilled) containerEvent(engine, r, "oom");
   runEnded(engine, r);
   releaseNetwork(r, { deleteLinks: false }); // its namespace died with its processes: the kernel removes the veths
   refreshPeers(engine, userNetworkIds(r));
+  releaseCgroup(r.Id);
   return r;
 }
 
@@ -355,9 +363,27 @@ export function settledState(engine: Engine, id: string): LoadedRecord {
   return engine.containers.withLock(id, () => recordExit(engine, engine.containers.load(id)));
 }
 
-/** The record with a finished run brought up to date (what `ps` and `inspect` show). */
+/** The record as it truly stands: with an exit its monitor wrote but nobody recorded yet. Reads only. */
+export function observedState(engine: Engine, record: LoadedRecord): LoadedRecord {
+  const state = exitedState(engine, record);
+  return state ? { ...record, State: state } : record;
+}
+
+/**
+ * What a reader (`ps`, `inspect`, `stats`) shows: observedState. Recording an
+ * exit found there is left to whoever can: tried here, but never waited for
+ * (another holds the container's lock) and never failing the read (a full
+ * disk, the container removed meanwhile). The next command that can records
+ * it: a reader, start, rm, `system check --repair`.
+ */
 export function refreshState(engine: Engine, record: LoadedRecord): LoadedRecord {
-  if (record.State.Status !== "running" && record.State.Status !== "paused") return record;
-  if (isProcessAlive(record.State.Pid, record.PidStartTime)) return record;
-  return engine.containers.withLock(record.Id, () => recordExit(engine, engine.containers.load(record.Id)));
+  const state = exitedState(engine, record);
+  if (!state) return record;
+  try {
+    const recorded = engine.containers.withLockIfFree(record.Id, () => recordExit(engine, engine.containers.load(record.Id)));
+    if (recorded) return recorded;
+  } catch {
+    // shown as found, below
+  }
+  return { ...record, State: state };
 }

@@ -11,6 +11,8 @@
 //   - containers whose monitor died: the exit is recorded (255) if the init is gone too
 //   - modes that let other users into the store (store-modes.ts)
 //   - starts killed before they recorded the pid: their container adopted, or their processes killed
+//   - container records that cannot be read (named only: a person decides)
+//   - exited containers whose cgroup still holds processes: they are killed, the cgroup removed
 // Image repairs run under the images lock, as pulls commit under it, so a check never
 // removes what a concurrent pull is adding.
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -18,14 +20,14 @@ import { join } from "node:path";
 import { MNT_DETACH, umount } from "../../ffi/native.ts";
 import { ingestLayer } from "../image/ingest.ts";
 import type { ImageIndex, ImageRecord } from "../image/store.ts";
+import { cgroupExists, cgroupPids, removeCgroup } from "../runtime/cgroups.ts";
 import type { Engine } from "./engine.ts";
+import { killCgroupProcesses } from "./remove-container.ts";
+import { cgroupPath } from "./runtime-spec.ts";
+import { adoptInterruptedStart, isProcessAlive, observedState, readExitFile, refreshState, settledState } from "./start-container.ts";
 import { openModes } from "./store-modes.ts";
 import { discardIncompleteCopy, hasIncompleteCopy } from "./volume-fill.ts";
 import { volumeUsers } from "./volumes.ts";
-import { cgroupExists, cgroupPids, removeCgroup } from "../runtime/cgroups.ts";
-import { killCgroupProcesses } from "./remove-container.ts";
-import { cgroupPath } from "./runtime-spec.ts";
-import { adoptInterruptedStart, isProcessAlive, readExitFile, refreshState } from "./start-container.ts";
 
 export interface Problem {
   what: string;
@@ -260,10 +262,12 @@ function volumeCopyProblems(engine: Engine): Problem[] {
       };
     });
 }
+/** The readable records (unreadableRecordProblems names the others). */
+const records = (engine: Engine) => engine.containers.list(() => {});
 
 function containerProblems(engine: Engine): Problem[] {
   const problems: Problem[] = [];
-  for (const r of engine.containers.list()) {
+  for (const r of records(engine)) {
     if (r.State.Status !== "running" && r.State.Status !== "paused") continue;
     if (r.MonitorPid && isProcessAlive(r.MonitorPid, r.MonitorStartTime)) continue;
     if (readExitFile(engine, r)) continue; // the monitor recorded the exit: the next ps files it
@@ -273,7 +277,7 @@ function containerProblems(engine: Engine): Problem[] {
     else
       problems.push({
         what: `container ${name} is recorded as running, but its process and its monitor died without recording the exit`,
-        repair: () => `marked it exited (${refreshState(engine, engine.containers.load(r.Id)).State.ExitCode})`,
+        repair: () => `marked it exited (${settledState(engine, r.Id).State.ExitCode})`,
       });
   }
   return problems;
@@ -330,17 +334,51 @@ function interruptedStartProblems(engine: Engine): Problem[] {
     } else if (!r.State.Running && !monitorAlive) {
       // A monitor still alive with no container yet is a start under way, or one that is about to give up.
       const pids = cgroupPids(cgroupPath(r.Id));
-      if (pids.length > 0) {
+      // An exited container's held cgroup is heldCgroupProblems' case.
+      if (pids.length > 0 && r.State.Status !== "exited") {
         problems.push({
           what: `container ${name} is recorded as ${r.State.Status}, but its cgroup holds processes (${pids.join(", ")}) left by an interrupted start`,
           repair: () => clearInterruptedStart(engine, r.Id),
         });
-      } else if (r.Starting || cgroupExists(cgroupPath(r.Id))) {
+      } else if (pids.length === 0 && (r.Starting || cgroupExists(cgroupPath(r.Id)))) {
         problems.push({ what: `container ${name} has the run file or cgroup of an interrupted start, but nothing runs`, repair: () => clearInterruptedStart(engine, r.Id) });
       }
     }
   }
   return problems;
+}
+
+/** A record that does not parse: `ps` skips it with a warning. Not a crash's doing (records are replaced whole), so a person decides. */
+function unreadableRecordProblems(engine: Engine): Problem[] {
+  const problems: Problem[] = [];
+  engine.containers.list((id, e) =>
+    problems.push({ what: `container ${id}: its record cannot be read (${e.message.split("\n")[0]}): restore ${engine.containers.path(id, "container.json")}, or remove ${engine.containers.path(id)} by hand` }),
+  );
+  return problems;
+}
+
+/**
+ * An exited container whose cgroup still holds processes: not its own (those
+ * died with its pid namespace), but moved in from outside. Nothing else ends
+ * them, and its cgroup cannot go while they live.
+ */
+function heldCgroupProblems(engine: Engine): Problem[] {
+  return records(engine).flatMap((r) => {
+    if (observedState(engine, r).State.Status !== "exited") return [];
+    const pids = cgroupPids(cgroupPath(r.Id));
+    if (pids.length === 0) return [];
+    return [
+      {
+        what: `container ${r.Name.slice(1)} has exited, but its cgroup still holds process(es) ${pids.join(", ")}, so the cgroup cannot be removed`,
+        repair: () => {
+          const killed = killCgroupProcesses(r.Id);
+          settledState(engine, r.Id); // records the exit if no reader could
+          removeCgroup(cgroupPath(r.Id));
+          return `killed ${killed} process(es) and removed its cgroup`;
+        },
+      },
+    ];
+  });
 }
 
 /** The checks, in an order where repairing what one finds never invalidates the next (blobs before the layers unpacked from them). */
@@ -356,4 +394,6 @@ export const STORE_CHECKS: ((engine: Engine) => Problem[] | Promise<Problem[]>)[
   interruptedStartProblems,
   containerProblems,
   modeProblems,
+  unreadableRecordProblems,
+  heldCgroupProblems,
 ];

@@ -9,7 +9,7 @@ import { containerEvent } from "./events.ts";
 import { checkedResources, type ResourceConfig, type ResourceFlags } from "./resources.ts";
 import { cgroupPath, linuxResources } from "./runtime-spec.ts";
 import { parseRestartPolicy } from "./restart-policy.ts";
-import { refreshState } from "./start-container.ts";
+import { settledState } from "./start-container.ts";
 
 export type UpdateFlags = Omit<ResourceFlags, "devices" | "shmSize">;
 type Changes = Partial<ResourceConfig & Pick<ContainerRecord["HostConfig"], "RestartPolicy">>;
@@ -100,8 +100,8 @@ function changedResources(hc: ContainerRecord["HostConfig"], changes: Changes): 
 /** Updates one container; its errors are what docker's daemon answers. */
 export function updateContainer(engine: Engine, ref: string, changes: Changes): void {
   const id = engine.containers.resolve(ref);
-  // Outside the lock: a container found dead is recorded as exited, under the same lock.
-  refreshState(engine, engine.containers.load(id));
+  // A container found dead is recorded as exited first, so its limits are not written into a cgroup that is going.
+  settledState(engine, id);
   engine.containers.withLock(id, () => {
     const record = engine.containers.load(id);
     const hostConfig = merge(record.HostConfig, changes);

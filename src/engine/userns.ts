@@ -48,15 +48,27 @@ function checkOverlaps(maps: IdMapping[], flag: string): void {
 
 /** The HostConfig fields for --userns/--uidmap/--gidmap, checked so that a bad value fails before any pull. */
 export function usernsConfig(f: UsernsFlags): UsernsConfig {
-  const mode = f.userns ?? "";
+  const uid = f.uidmap.map((t) => parseIdMap(t, "--uidmap"));
+  const gid = f.gidmap.map((t) => parseIdMap(t, "--gidmap"));
+  return checkUserns({ UsernsMode: f.userns ?? "", UidMap: uid.length > 0 ? uid : null, GidMap: gid.length > 0 ? gid : null });
+}
+
+/** The create body's user namespace fields, checked as the kernel will take them. */
+export function checkUserns(hc: Partial<{ [K in keyof UsernsConfig]: UsernsConfig[K] | null }>): UsernsConfig {
+  const mode = hc.UsernsMode ?? "";
+  const uidmap = hc.UidMap ?? [];
+  const gidmap = hc.GidMap ?? [];
   if (mode !== "" && mode !== "host")
     throw new BunkerError(`invalid --userns "${mode}": only "host" is supported; use --uidmap and --gidmap for a private user namespace`);
-  if (f.uidmap.length === 0 && f.gidmap.length === 0) return { UsernsMode: mode, UidMap: null, GidMap: null };
+  if (uidmap.length === 0 && gidmap.length === 0) return { UsernsMode: mode, UidMap: null, GidMap: null };
   if (mode === "host") throw new BunkerError("--userns host conflicts with --uidmap/--gidmap");
-  if (f.uidmap.length === 0) throw new BunkerError("--gidmap needs --uidmap as well");
-  const uid = f.uidmap.map((t) => parseIdMap(t, "--uidmap"));
+  if (uidmap.length === 0) throw new BunkerError("--gidmap needs --uidmap as well");
+  const show = (m: IdMapping) => `${m.containerID}:${m.hostID}:${m.size}`;
+  for (const m of uidmap) parseIdMap(show(m), "--uidmap");
+  for (const m of gidmap) parseIdMap(show(m), "--gidmap");
   // As in podman, the gid map defaults to the uid map.
-  const gid = f.gidmap.length > 0 ? f.gidmap.map((t) => parseIdMap(t, "--gidmap")) : uid;
+  const uid = uidmap;
+  const gid = gidmap.length > 0 ? gidmap : uid;
   checkOverlaps(uid, "--uidmap");
   checkOverlaps(gid, "--gidmap");
   // The runtime sets the container up as root of the namespace, so that root must exist.

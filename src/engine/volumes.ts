@@ -3,15 +3,18 @@
 // holds the volumes lock, and so does a container being created with
 // volumes, so `rm`/`prune` never delete a volume a new container is about to use.
 import { contentSize } from "../lib/disk-usage.ts";
-import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import { ConflictError, NotFoundError } from "../lib/errors.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
+import type { Filters } from "./filters.ts";
 import { fillVolume } from "./volume-fill.ts";
 import { pathDepth, type VolumeSpec } from "./volume-spec.ts";
 import { randomVolumeName, type VolumeRecord } from "./volume-store.ts";
 
 export interface CreateVolumeOptions {
   name?: string;
+  /** Only "local" exists. */
+  driver?: string;
   labels?: Record<string, string>;
   options?: Record<string, string>;
   anonymous?: boolean;
@@ -19,8 +22,27 @@ export interface CreateVolumeOptions {
 
 /** `volume create`: like docker, creating an existing name is no error and returns that volume. */
 export function createVolume(engine: Engine, opts: CreateVolumeOptions): VolumeRecord {
+  if (opts.driver && opts.driver !== "local") throw new NotFoundError(`plugin "${opts.driver}" not found`);
   const name = opts.name ?? randomVolumeName();
   return engine.volumes.tryCreate(name, opts) ?? engine.volumes.load(name);
+}
+
+/** A volume as `volume inspect` and the API show it: Anonymous is bunker's bookkeeping (docker shows its label instead). */
+export function volumeInspect(v: VolumeRecord): Omit<VolumeRecord, "Anonymous"> {
+  const { Anonymous: _, ...shown } = v;
+  return shown;
+}
+
+/** The filter keys of `volume ls` and GET /volumes. */
+export const VOLUME_FILTERS = ["name", "driver", "label", "dangling"] as const;
+
+/** The volumes FILTERS keep: name (a regular expression), driver, label (KEY or KEY=VALUE), dangling (used by no container). */
+export function listVolumes(engine: Engine, f: Filters): VolumeRecord[] {
+  const dangling = f.bool("dangling");
+  const users = dangling === undefined ? new Map<string, string[]>() : volumeUsers(engine);
+  return engine.volumes
+    .list()
+    .filter((v) => f.match("name", v.Name) && f.match("driver", v.Driver) && f.labels(v.Labels) && (dangling === undefined || users.has(v.Name) !== dangling));
 }
 
 /** Volume name -> ids of the containers (any state) that mount it. */
@@ -44,19 +66,19 @@ export function removeVolume(engine: Engine, name: string, force: boolean): void
       throw e;
     }
     const users = volumeUsers(engine).get(name);
-    if (users) throw new BunkerError(`remove ${name}: volume is in use - [${users.join(", ")}]`);
+    if (users) throw new ConflictError(`remove ${name}: volume is in use - [${users.join(", ")}]`);
     engine.volumes.remove(name);
   });
 }
 
-/** `volume prune`: unused anonymous volumes, or with `all` every unused one (docker 23+'s rule). */
-export function pruneVolumes(engine: Engine, all: boolean): { names: string[]; reclaimed: number } {
+/** `volume prune`: unused anonymous volumes, or with `all` every unused one (docker 23+'s rule); ONLY narrows them further (the API's label filters). */
+export function pruneVolumes(engine: Engine, all: boolean, only: (v: VolumeRecord) => boolean = () => true): { names: string[]; reclaimed: number } {
   return engine.volumes.withLock(() => {
     const users = volumeUsers(engine);
     const names: string[] = [];
     let reclaimed = 0;
     for (const v of engine.volumes.list()) {
-      if (users.has(v.Name) || !(all || v.Anonymous)) continue;
+      if (users.has(v.Name) || !(all || v.Anonymous) || !only(v)) continue;
       reclaimed += contentSize(v.Mountpoint);
       engine.volumes.remove(v.Name);
       names.push(v.Name);

@@ -30,6 +30,9 @@ export class NotFoundError extends BunkerError {}
 /** The request clashes with the store's state (a name in use, an object in use): the API's 409. */
 export class ConflictError extends BunkerError {}
 
+/** The operation is never allowed on this object (removing a predefined network, or one with active endpoints): the API's 403. */
+export class ForbiddenError extends BunkerError {}
+
 /** The object is already in the asked-for state (start of a running container): the API's 304, no body. */
 export class NotModifiedError extends BunkerError {}
 

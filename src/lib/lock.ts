@@ -3,7 +3,7 @@
 // crash never leaves a stale lock behind.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { close, flock, LOCK_EX, LOCK_SH, O_CLOEXEC, O_CREAT, O_RDWR, open } from "../../ffi/native.ts";
+import { close, flock, LOCK_EX, LOCK_NB, LOCK_SH, O_CLOEXEC, O_CREAT, O_RDWR, open } from "../../ffi/native.ts";
 import { makeDir } from "./modes.ts";
 
 export interface LockOptions {
@@ -13,16 +13,19 @@ export interface LockOptions {
   dirMode?: number;
 }
 
-function acquire(path: string, shared: boolean, { createDir = true, dirMode }: LockOptions = {}): number {
-  let fd: number;
+function openLockFile(path: string, { createDir = true, dirMode }: LockOptions = {}): number {
   try {
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600);
+    return open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600);
   } catch (e) {
     if (!createDir || (e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     if (dirMode === undefined) mkdirSync(dirname(path), { recursive: true });
     else makeDir(dirname(path), dirMode);
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600);
+    return open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600);
   }
+}
+
+function acquire(path: string, shared: boolean, options?: LockOptions): number {
+  const fd = openLockFile(path, options);
   flock(fd, shared ? LOCK_SH : LOCK_EX);
   return fd;
 }
@@ -34,6 +37,25 @@ export function withLock<T>(path: string, fn: () => T, options?: LockOptions): T
     return fn();
   } finally {
     close(fd); // closing the only fd releases the flock
+  }
+}
+
+/**
+ * Like withLock, for work that may as well be left undone: if another holds the
+ * lock, fn is not run and undefined is returned at once, rather than waiting.
+ */
+export function withLockIfFree<T>(path: string, fn: () => T, options?: LockOptions): T | undefined {
+  const fd = openLockFile(path, options);
+  try {
+    try {
+      flock(fd, LOCK_EX | LOCK_NB);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EAGAIN") return undefined;
+      throw e;
+    }
+    return fn();
+  } finally {
+    close(fd);
   }
 }
 

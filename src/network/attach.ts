@@ -33,12 +33,17 @@ interface BridgeConfig {
   device: string;
   subnet: Subnet;
   gateway: number;
+  /** IPAM's IPRange: where dynamic addresses come from (the whole subnet otherwise). */
+  range?: Subnet;
+  /** IPAM's auxiliary addresses, never handed out. */
+  reserved: number[];
 }
 
 export function bridgeConfig(n: NetworkRecord): BridgeConfig {
   const cfg = n.IPAM.Config[0];
   if (!cfg) throw new BunkerError(`network ${n.Name} has no subnet`);
-  return { device: bridgeDevice(n), subnet: parseSubnet(cfg.Subnet), gateway: parseAddress(cfg.Gateway) ?? parseSubnet(cfg.Subnet).base + 1 };
+  const subnet = parseSubnet(cfg.Subnet);
+  return { device: bridgeDevice(n), subnet, gateway: parseAddress(cfg.Gateway) ?? subnet.base + 1, reserved: Object.values(cfg.AuxiliaryAddresses ?? {}).flatMap((a) => parseAddress(a) ?? []), ...(cfg.IPRange ? { range: parseSubnet(cfg.IPRange) } : {}) };
 }
 
 function writeSysctl(path: string, value: string): void {
@@ -71,6 +76,7 @@ export function ensureBridge(state: HostNetState, n: NetworkRecord, definition?:
 function allocateAddress(state: HostNetState, b: BridgeConfig, wanted: string | undefined, networkName: string): number {
   const used = new Set(state.endpoints.filter((e) => e.bridge === b.device).map((e) => parseAddress(e.address)));
   used.add(b.gateway);
+  for (const a of b.reserved) used.add(a);
   if (wanted) {
     const a = parseAddress(wanted);
     if (a === null) throw new BunkerError(`invalid IPv4 address: ${wanted}`);
@@ -81,8 +87,9 @@ function allocateAddress(state: HostNetState, b: BridgeConfig, wanted: string | 
   }
   // Round robin from the last one handed out, as docker does: a released address (whose veth the kernel may
   // still be tearing down) is not handed out again at once.
-  const first = b.subnet.base + 1;
-  const size = lastAddress(b.subnet) - first;
+  const pool = b.range ?? b.subnet;
+  const first = Math.max(pool.base, b.subnet.base + 1);
+  const size = Math.min(lastAddress(pool) + 1, lastAddress(b.subnet)) - first;
   const after = state.lastAddress?.[b.device] ?? first - 1;
   for (let i = 1; i <= size; i++) {
     const a = first + ((after - first + i + size) % size);

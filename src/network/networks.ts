@@ -9,6 +9,15 @@ import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { withLock } from "../lib/lock.ts";
 import { formatAddress, parseSubnet } from "./ipv4.ts";
 
+/** A subnet of a network; IPRange, when given, is where its containers' addresses are drawn from. */
+export interface IpamPool {
+  Subnet: string;
+  Gateway: string;
+  IPRange?: string;
+  /** Addresses kept out of allocation (docker's auxiliary addresses), by name. */
+  AuxiliaryAddresses?: Record<string, string>;
+}
+
 export interface NetworkRecord {
   Name: string;
   Id: string;
@@ -16,7 +25,7 @@ export interface NetworkRecord {
   Scope: "local";
   Driver: "bridge" | "host" | "null";
   EnableIPv6: boolean;
-  IPAM: { Driver: "default"; Options: Record<string, string> | null; Config: { Subnet: string; Gateway: string }[] };
+  IPAM: { Driver: "default"; Options: Record<string, string> | null; Config: IpamPool[] };
   Internal: boolean;
   Attachable: boolean;
   Ingress: boolean;

@@ -14,7 +14,7 @@ export function terminalSize(): { rows: number; cols: number } {
 function followTerminalSize(master: number): () => void {
   const apply = () => {
     const { rows, cols } = terminalSize();
-    if (rows && cols) ioctl(master, TIOCSWINSZ, new Uint16Array([rows, cols, 0, 0]));
+    if (rows && cols) resizeTerminal(master, rows, cols);
   };
   process.on("SIGWINCH", apply);
   return () => process.off("SIGWINCH", apply);
@@ -55,4 +55,43 @@ export function relayPty(master: number, interactive: boolean): Promise<void> {
     output.on("error", finish); // EIO: every slave fd is closed, i.e. the container exited
     output.on("end", finish);
   });
+}
+
+/** Sets the terminal's size (rows × columns) through its master. */
+export function resizeTerminal(master: number, rows: number, cols: number): void {
+  ioctl(master, TIOCSWINSZ, new Uint16Array([rows, cols, 0, 0]));
+}
+
+/**
+ * Copies INPUT (if any) into the terminal and what the terminal prints to
+ * OUTPUT, which may hold the next read back; resolves, with the master
+ * closed, once the terminal's last holder has closed it (EIO: the process
+ * and its children exited).
+ */
+export async function relayMaster(master: number, input: ReadableStream<Uint8Array> | null, output: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
+  const reader = input?.getReader();
+  if (reader) {
+    // Bun's writer waits for a full terminal without blocking the service's other connections.
+    const sink = Bun.file(master).writer({ highWaterMark: 65536 });
+    void (async () => {
+      try {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) {
+          await sink.write(r.value);
+          await sink.flush();
+        }
+      } catch {
+        // the terminal has gone; its process's exit is reported elsewhere
+      }
+    })();
+  }
+  // node's stream, as relayPty's: Bun's file stream ends a terminal's master at once.
+  const terminal = createReadStream("", { fd: master, autoClose: false, highWaterMark: 65536 });
+  try {
+    for await (const chunk of terminal) await output(chunk);
+  } catch {
+    // EIO: every slave fd is closed
+  } finally {
+    void reader?.cancel().catch(() => {});
+    closeSync(master);
+  }
 }

@@ -44,8 +44,15 @@ export function parseUlimit(spec: string): Ulimit {
   if (parts.length > 2) throw new BunkerError(`too many limit value arguments - ${spec.slice(eq + 1)}, can only have up to two, \`soft[:hard]\``);
   const soft = limitValue(parts[0], spec);
   const hard = parts.length === 2 ? limitValue(parts[1], spec) : soft;
+  return checkUlimit({ Name: name, Soft: soft, Hard: hard });
+}
+
+/** A HostConfig.Ulimits entry, as the daemon checks it. */
+export function checkUlimit(u: Ulimit): Ulimit {
+  if (!ULIMIT_NAMES.includes(u.Name)) throw new BunkerError(`invalid ulimit type: ${u.Name}`);
+  const { Soft: soft, Hard: hard } = u;
   if (hard !== -1 && (soft === -1 || soft > hard)) throw new BunkerError(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`);
-  return { Name: name, Soft: soft, Hard: hard };
+  return { Name: u.Name, Soft: soft, Hard: hard };
 }
 
 /** This process's hard limits by RLIMIT number, from /proc/self/limits (lines in resource order). */

@@ -36,36 +36,47 @@ export function closeStdioPipes({ child, ours }: StdioPipes): void {
   for (const fd of [child.stdin, child.stdout, child.stderr, ours.stdin, ours.stdout, ours.stderr]) if (fd >= 0) close(fd);
 }
 
+/** Where a relay takes the process's input from and sends its output: our own stdio, or an API connection. */
+export interface StdioEnds {
+  /** What is fed to the process's stdin pipe (taken only when stdin is relayed); its end is the process's EOF. */
+  input(): ReadableStream<Uint8Array>;
+  /** A chunk of the process's stdout (1) or stderr (2); a returned promise holds the next read back. */
+  output(fd: 1 | 2, chunk: Uint8Array): void | Promise<void>;
+}
+
+/** The CLI's ends: our stdin, stdout and stderr. */
+export const ownStdio = (): StdioEnds => ({ input: () => Bun.stdin.stream(), output: writeOutput });
+
 /**
- * Copies our stdin to the process and its stdout and stderr to ours, until
- * both outputs end (every holder of the write ends has closed them: the
+ * Copies the input to the process and its stdout and stderr to the output,
+ * until both outputs end (every holder of the write ends has closed them: the
  * process and any child it left behind, as with docker). Input stops when the
- * process exits. Output is written synchronously, so a slow reader of ours
+ * process exits. Output is written before the next read, so a slow reader
  * holds the process back (back-pressure) instead of filling our memory.
  *
  * Bun's own pipe streams (polled, non-blocking) are used rather than node's
  * fs streams: those read in the thread pool, which has one thread per core,
  * and two blocked output reads would leave none for the input.
  */
-export async function relayStdio(pipes: StdioPipes, exited: Promise<unknown>): Promise<void> {
+export async function relayStdio(pipes: StdioPipes, exited: Promise<unknown>, ends: StdioEnds = ownStdio()): Promise<void> {
   const { child, ours } = pipes;
   // Only the process's copies may remain, or the outputs would never end.
   for (const fd of [child.stdin, child.stdout, child.stderr]) close(fd);
-  const stopInput = ours.stdin >= 0 ? relayInput(ours.stdin) : () => {};
-  const outputs = Promise.all([relayOutput(ours.stdout, 1), relayOutput(ours.stderr, 2)]);
+  const stopInput = ours.stdin >= 0 ? relayInput(ends.input(), ours.stdin) : () => {};
+  const outputs = Promise.all([relayOutput(ours.stdout, 1, ends), relayOutput(ours.stderr, 2, ends)]);
   await exited;
   stopInput();
   await outputs;
 }
 
-/** Our stdin into the pipe, its end closing the pipe (EOF for the process); returns the function that stops it. */
-function relayInput(fd: number): () => void {
-  const input = Bun.stdin.stream().getReader();
+/** INPUT into the pipe FD, its end closing the pipe (EOF for the process); returns the function that stops it. */
+function relayInput(from: ReadableStream<Uint8Array>, fd: number): () => void {
+  const input = from.getReader();
   const sink = Bun.file(fd).writer({ highWaterMark: 65536 });
   (async () => {
     try {
       for (let r = await input.read(); !r.done; r = await input.read()) {
-        // Back-pressure: no more of our stdin until the pipe has taken this. A failed write
+        // Back-pressure: no more input until the pipe has taken this. A failed write
         // (EPIPE) rejects the promise write returns, so it is awaited too.
         await sink.write(r.value);
         await sink.flush();
@@ -79,9 +90,9 @@ function relayInput(fd: number): () => void {
   return () => void input.cancel().catch(() => {});
 }
 
-async function relayOutput(fd: number, to: 1 | 2): Promise<void> {
+async function relayOutput(fd: number, to: 1 | 2, ends: StdioEnds): Promise<void> {
   try {
-    for await (const chunk of Bun.file(fd).stream()) writeOutput(to, chunk);
+    for await (const chunk of Bun.file(fd).stream()) await ends.output(to, chunk);
   } finally {
     close(fd);
   }

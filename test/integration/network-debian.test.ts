@@ -26,7 +26,8 @@ test("getaddrinfo finds containers by name and alias on a user network, and not 
   const web = b.ok(["run", "-d", "--name", "web", "--network", "debnet", "--network-alias", "www", "busybox", "sleep", "1000"]).trim();
   const ip = b.ok(["inspect", "-f", "{{.NetworkSettings.Networks.debnet.IPAddress}}", web]).trim();
   const out = b.ok(["run", "--rm", "--network", "debnet", "debian", "sh", "-c", "getent hosts web; getent ahostsv4 www | head -1"]);
-  expect(out.split("\n").map((l) => l.split(/\s+/).join(" "))).toEqual([`${ip} web www ${web.slice(0, 12)}`, `${ip} STREAM web`, ""]);
+  // Answered by the embedded resolver (127.0.0.11), as docker's: the name asked, not /etc/hosts aliases.
+  expect(out.split("\n").map((l) => l.split(/\s+/).join(" "))).toEqual([`${ip} web`, `${ip} STREAM www`, ""]);
   expect(b.run(["run", "--rm", "debian", "getent", "hosts", "web"]).exitCode).toBe(2);
   b.ok(["rm", "-f", web]);
   b.ok(["network", "rm", "debnet"]);

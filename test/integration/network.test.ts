@@ -266,7 +266,7 @@ test("containers on a user network reach each other by name and alias; the defau
     const r = b.run(["run", "--rm", "--network", "appnet", "busybox", "sh", "-c", `${httpGet} ${name} 80`]);
     expect([r.stdout.includes("hello from bunker"), r.exitCode]).toEqual([true, 0]);
   }
-  // A later peer appears in an earlier container's hosts file, and goes when it stops.
+  // A later peer resolves in an earlier container (its embedded resolver), and stops resolving when it goes.
   const db = b.ok(["run", "-d", "--name", "db", "--network", "appnet", "busybox", "sleep", "1000"]).trim();
   expect(b.run(["exec", "web", "ping", "-c", "1", "-W", "2", "db"]).exitCode).toBe(0);
   b.ok(["rm", "-f", db]);
@@ -342,7 +342,7 @@ test("network errors: overlapping subnet, unknown network, pre-defined networks,
   const id = b.ok(["run", "-d", "--network", "first", "busybox", "sleep", "1000"]).trim();
   expect(b.run(["network", "rm", "first"]).stderr).toContain("has active endpoints");
   b.ok(["rm", "-f", id]);
-  expect(b.ok(["network", "prune", "-f"])).toBe("Deleted Networks:\nfirst\n");
+  expect(b.ok(["network", "prune", "-f"])).toBe("Deleted Networks:\nfirst\n\n");
   expect(b.ok(["network", "ls", "-q", "--filter", "name=first"])).toBe("");
   const labelled = b.ok(["network", "create", "--label", "app=x", "labelled"]).trim();
   expect(b.ok(["network", "ls", "-q", "--no-trunc", "--filter", "label=app=x"])).toBe(`${labelled}\n`);

@@ -7,6 +7,7 @@ import { killContainer, restartContainer, stopContainer } from "../../engine/con
 import { CONTAINER_FILTER_KEYS, containerFilter } from "../../engine/container-filter.ts";
 import { containerInspect, containerSummary, listContainers } from "../../engine/container-json.ts";
 import { containerProcesses } from "../../engine/container-top.ts";
+import type { ContainerCreateInput } from "../../engine/container-create.ts";
 import { createContainer } from "../../engine/create-container.ts";
 import { startForClients } from "../../engine/attach-streams.ts";
 import { setContainerPaused } from "../../engine/pause-container.ts";
@@ -15,12 +16,11 @@ import { removeContainer } from "../../engine/remove-container.ts";
 import { renameContainer } from "../../engine/rename-container.ts";
 import { refreshState } from "../../engine/start-container.ts";
 import { bodyChanges, type UpdateBody, updateContainer } from "../../engine/update-container.ts";
-import { NotModifiedError } from "../../lib/errors.ts";
-import { Filters } from "../../lib/filters.ts";
+import { BunkerError, NotModifiedError } from "../../lib/errors.ts";
 import { ApiError } from "../errors.ts";
 import { boolParam, intParam, strParam } from "../query.ts";
 import { Reply, type RequestContext, type Router } from "../router.ts";
-import { createOptionsFromBody } from "../create-body.ts";
+import { queryFilters } from "../filters.ts";
 
 /** The container a path's {id} names (id, prefix or name): 404 "No such container: X" when none. */
 export function containerId(ctx: RequestContext): string {
@@ -31,7 +31,7 @@ const CHANGE_KINDS: Record<string, number> = { C: 0, A: 1, D: 2 };
 
 async function list(ctx: RequestContext) {
   const engine = ctx.engine();
-  const filter = containerFilter(engine, Filters.fromJson(ctx.query.get("filters"), CONTAINER_FILTER_KEYS));
+  const filter = containerFilter(engine, queryFilters(ctx.query, CONTAINER_FILTER_KEYS));
   const limit = intParam(ctx.query, "limit") ?? -1;
   const containers = await listContainers(engine, { all: boolParam(ctx.query, "all"), last: limit > 0 ? limit : -1, filter });
   const size = boolParam(ctx.query, "size");
@@ -41,10 +41,16 @@ async function list(ctx: RequestContext) {
 
 /** POST /containers/create: 201 with the new container's id; 404 "No such image: X" sends the docker CLI to pull and retry. */
 async function create(ctx: RequestContext): Promise<Reply> {
-  const body = await ctx.json();
-  if (body === undefined) throw new ApiError(400, "Config cannot be empty in order to create a container");
-  const record = createContainer(ctx.engine(), createOptionsFromBody(body, strParam(ctx.query, "name")));
-  return new Reply(201, { Id: record.Id, Warnings: [] });
+  const body = await ctx.json<ContainerCreateInput>();
+  if (body === undefined || body === null) throw new ApiError(400, "Config cannot be empty in order to create a container");
+  try {
+    const record = createContainer(ctx.engine(), body, { name: strParam(ctx.query, "name"), platform: strParam(ctx.query, "platform") });
+    return new Reply(201, { Id: record.Id, Warnings: [] });
+  } catch (e) {
+    // The body's checks throw plain BunkerErrors with dockerd's words: its invalid parameters, a 400.
+    if (e instanceof BunkerError && e.constructor === BunkerError) throw new ApiError(400, e.message);
+    throw e;
+  }
 }
 
 function inspect(ctx: RequestContext) {
@@ -81,7 +87,7 @@ function rename(ctx: RequestContext): void {
 }
 
 function prune(ctx: RequestContext) {
-  const { ids, reclaimed } = pruneContainers(ctx.engine(), Filters.fromJson(ctx.query.get("filters"), PRUNE_FILTER_KEYS));
+  const { ids, reclaimed } = pruneContainers(ctx.engine(), queryFilters(ctx.query, PRUNE_FILTER_KEYS));
   return { ContainersDeleted: ids, SpaceReclaimed: reclaimed };
 }
 

@@ -7,7 +7,7 @@ import { defineBunkerCommand } from "../command.ts";
 import { eachArgument } from "../each-argument.ts";
 import { bool, str } from "../flags.ts";
 import { imageInspect } from "./image/image-json.ts";
-import { volumeInspect } from "./volume/volume-json.ts";
+import { volumeInspect } from "../../engine/volumes.ts";
 import { loadTemplates } from "../format-flag.ts";
 
 type Render = (o: unknown) => string;

@@ -6,35 +6,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { BUNKER, Bunker, expectOneLineError } from "../harness.ts";
-
-const DOCKER = "/usr/local/bin/docker";
-
-interface Service {
-  proc: Bun.Subprocess<"ignore", "ignore", "pipe">;
-  /** What it said it listens on: the "API listen on URI" line. */
-  uri: string;
-}
-
-/** Starts ARGV and waits for its "API listen on" line (the socket is ready then). */
-async function startService(argv: string[], env: Record<string, string> = {}): Promise<Service> {
-  const proc = Bun.spawn(argv, { stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { ...process.env, ...env } });
-  let seen = "";
-  const reader = proc.stderr.getReader();
-  while (!seen.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the service exited: ${seen}`);
-    seen += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  const uri = /API listen on (\S+)/.exec(seen)?.[1];
-  if (!uri) throw new Error(`the service said: ${seen}`);
-  return { proc, uri };
-}
-
-async function stop(s: Service): Promise<number> {
-  s.proc.kill("SIGTERM");
-  return s.proc.exited;
-}
+import { DOCKER, type Service, startService, stop } from "./api-harness.ts";
 
 function docker(host: string, args: string[]) {
   const r = Bun.spawnSync([DOCKER, "-H", host, ...args], { env: { ...process.env, DOCKER_CONFIG: tmp } });

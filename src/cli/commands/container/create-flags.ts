@@ -1,14 +1,17 @@
-// The flags `run` and `create` share, and their translation into CreateOptions.
-import { checkNetworkFlags, type NetworkFlags } from "../../../engine/container-network.ts";
-import type { CreateOptions } from "../../../engine/create-container.ts";
+// The flags `run` and `create` share, and their translation into the API's ContainerCreate body.
+import type { ContainerCreateInput, EndpointSettings, PortMap } from "../../../engine/container-create.ts";
+import { parseLabels } from "../../../engine/create-container.ts";
+import { readEnvFile, withCallerValue } from "../../../engine/env.ts";
 import { healthcheckConfig } from "../../../engine/health.ts";
 import { logConfig } from "../../../engine/log-config.ts";
-import { type ResourceFlags, resourceConfig } from "../../../engine/resources.ts";
+import { parseMountSpec } from "../../../engine/mount-spec.ts";
+import { parseResourceFlags, type ResourceFlags } from "../../../engine/resources.ts";
 import { parseRestartPolicy, type RestartPolicy } from "../../../engine/restart-policy.ts";
 import { securityHostConfig } from "../../../engine/security.ts";
 import { signalNumber } from "../../../engine/signals.ts";
 import { usernsConfig } from "../../../engine/userns.ts";
 import { UsageError } from "../../../lib/errors.ts";
+import { parseExpose, parsePublish } from "../../../network/ports.ts";
 import type { CliContext } from "../../command.ts";
 import { bool, type FlagSpec, type FlagValues, intValue, list, str } from "../../flags.ts";
 
@@ -20,6 +23,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "domainname", type: "string", description: "Container NIS domain name", valueHint: "string" },
   { name: "interactive", short: "i", type: "bool", description: "Keep STDIN open even if not attached" },
   { name: "label", short: "l", type: "list", description: "Set meta data on a container", valueHint: "list" },
+  { name: "label-file", type: "list", description: "Read in a line delimited file of labels", valueHint: "list" },
   { name: "name", type: "string", description: "Assign a name to the container", valueHint: "string" },
   { name: "network", type: "string", description: "Connect a container to a network (bridge, none, host, container:<name|id>, or a user network)", valueHint: "network" },
   { name: "net", type: "string", description: "Alias of --network", valueHint: "network" },
@@ -49,7 +53,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: "mount", type: "list", description: "Attach a filesystem mount to the container", valueHint: "mount" },
   { name: "volumes-from", type: "list", description: "Mount volumes from the specified container(s)", valueHint: "list" },
   { name: "workdir", short: "w", type: "string", description: "Working directory inside the container", valueHint: "string" },
-  // Resource limits and devices (cgroups); values are checked by resourceConfig in engine/resources.ts.
+  // Resource limits and devices (cgroups); values are checked by resourceHostConfig in engine/resources.ts.
   { name: "memory", short: "m", type: "string", description: "Memory limit", valueHint: "bytes" },
   { name: "memory-swap", type: "string", description: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", valueHint: "bytes" },
   { name: "memory-reservation", type: "string", description: "Memory soft limit", valueHint: "bytes" },
@@ -94,47 +98,38 @@ export async function ensureImageFor(ctx: CliContext, flags: FlagValues, image: 
   progress.finish();
 }
 
-/** --entrypoint is one word (`--entrypoint ""` resets the image's). */
-const entrypointFlag = (word: string | undefined) => (word === undefined ? undefined : word === "" ? [] : [word]);
+/** What `create` sends: the API's ContainerCreate body, and the query's name and platform. */
+export interface CreateRequest {
+  body: ContainerCreateInput;
+  name?: string;
+  platform?: string;
+}
 
-export function createOptions(flags: FlagValues, positionals: string[]): CreateOptions {
-  return {
-    image: positionals[0],
-    command: positionals.slice(1),
-    entrypoint: entrypointFlag(str(flags.entrypoint)),
-    name: str(flags.name),
-    env: list(flags.env),
-    envFiles: list(flags["env-file"]),
-    workdir: str(flags.workdir),
-    user: str(flags.user),
-    hostname: str(flags.hostname),
-    domainname: str(flags.domainname),
-    links: list(flags.link),
-    volumes: list(flags.volume),
-    mounts: list(flags.mount),
-    volumesFrom: list(flags["volumes-from"]),
-    tmpfs: list(flags.tmpfs),
-    network: networkFlags(flags),
-    tty: bool(flags.tty),
-    interactive: bool(flags.interactive),
-    autoRemove: bool(flags.rm),
-    restartPolicy: restartPolicy(str(flags.restart), bool(flags.rm)),
-    init: bool(flags.init),
-    stopSignal: stopSignal(str(flags["stop-signal"])),
-    stopTimeout: intValue(flags["stop-timeout"], "--stop-timeout"),
-    labels: list(flags.label),
-    readOnly: bool(flags["read-only"]),
-    resources: resourceConfig({ ...limitFlags(flags), shmSize: str(flags["shm-size"]), devices: list(flags.device) }),
-    security: securityHostConfig({
-      capAdd: list(flags["cap-add"]),
-      capDrop: list(flags["cap-drop"]),
-      privileged: bool(flags.privileged),
-      securityOpt: list(flags["security-opt"]),
-      ulimits: list(flags.ulimit),
-      oomScoreAdj: intValue(flags["oom-score-adj"], "--oom-score-adj"),
-    }),
-    userns: usernsConfig({ userns: str(flags.userns), uidmap: list(flags.uidmap), gidmap: list(flags.gidmap) }),
-    healthcheck: healthcheckConfig({
+/**
+ * The flags as the docker CLI turns them into a ContainerCreate body
+ * (cli/command/container/opts.go parse()): units into numbers, files read,
+ * specs into objects. The engine checks the result (checkCreateBody).
+ */
+export function createRequest(flags: FlagValues, positionals: string[]): CreateRequest {
+  const volumes = list(flags.volume);
+  const entrypoint = str(flags.entrypoint);
+  const autoRemove = bool(flags.rm);
+  const network = networkBody(flags);
+  const body: ContainerCreateInput = {
+    Hostname: str(flags.hostname) ?? "",
+    Domainname: str(flags.domainname) ?? "",
+    User: str(flags.user) ?? "",
+    AttachStdin: bool(flags.interactive),
+    AttachStdout: true,
+    AttachStderr: true,
+    ExposedPorts: network.exposed,
+    Tty: bool(flags.tty),
+    OpenStdin: bool(flags.interactive),
+    // As the docker CLI: -i closes the container's stdin when the attached client's closes (run -d clears it).
+    StdinOnce: bool(flags.interactive),
+    Env: [...list(flags["env-file"]).flatMap(readEnvFile), ...list(flags.env)].map(withCallerValue),
+    Cmd: positionals.slice(1),
+    Healthcheck: healthcheckConfig({
       cmd: str(flags["health-cmd"]),
       interval: str(flags["health-interval"]),
       timeout: str(flags["health-timeout"]),
@@ -143,8 +138,53 @@ export function createOptions(flags: FlagValues, positionals: string[]): CreateO
       retries: str(flags["health-retries"]),
       none: bool(flags["no-healthcheck"]),
     }),
-    logConfig: logConfig(str(flags["log-driver"]), list(flags["log-opt"])),
+    Image: positionals[0],
+    // As the docker CLI: `-v /path` (no source) is an anonymous volume in Volumes; the rest are Binds.
+    Volumes: Object.fromEntries(volumes.filter((v) => !v.includes(":")).map((v) => [v, {}])),
+    WorkingDir: str(flags.workdir) ?? "",
+    // `--entrypoint ""` resets the image's: the docker CLI sends [""].
+    Entrypoint: entrypoint === undefined ? null : [entrypoint],
+    Labels: { ...parseLabels(list(flags["label-file"]).flatMap(readEnvFile)), ...parseLabels(list(flags.label)) },
+    StopSignal: stopSignal(str(flags["stop-signal"])),
+    StopTimeout: intValue(flags["stop-timeout"], "--stop-timeout"),
+    HostConfig: {
+      Binds: volumes.filter((v) => v.includes(":")),
+      LogConfig: logConfig(str(flags["log-driver"]), list(flags["log-opt"])),
+      NetworkMode: network.mode,
+      PortBindings: network.bindings,
+      RestartPolicy: restartPolicy(str(flags.restart), autoRemove),
+      AutoRemove: autoRemove,
+      VolumesFrom: list(flags["volumes-from"]),
+      Dns: list(flags.dns),
+      DnsOptions: list(flags["dns-option"]),
+      DnsSearch: list(flags["dns-search"]),
+      ExtraHosts: list(flags["add-host"]),
+      Links: list(flags.link),
+      PublishAllPorts: bool(flags["publish-all"]),
+      ReadonlyRootfs: bool(flags["read-only"]),
+      Tmpfs: Object.fromEntries(list(flags.tmpfs).map(splitTmpfs)),
+      Init: bool(flags.init),
+      Mounts: list(flags.mount).map(parseMountSpec),
+      ...parseResourceFlags({ ...limitFlags(flags), shmSize: str(flags["shm-size"]), devices: list(flags.device) }),
+      ...securityHostConfig({
+        capAdd: list(flags["cap-add"]),
+        capDrop: list(flags["cap-drop"]),
+        privileged: bool(flags.privileged),
+        securityOpt: list(flags["security-opt"]),
+        ulimits: list(flags.ulimit),
+        oomScoreAdj: intValue(flags["oom-score-adj"], "--oom-score-adj"),
+      }),
+      ...usernsConfig({ userns: str(flags.userns), uidmap: list(flags.uidmap), gidmap: list(flags.gidmap) }),
+    },
+    NetworkingConfig: network.endpoints,
   };
+  return { body, name: str(flags.name), platform: str(flags.platform) };
+}
+
+/** `--tmpfs /path[:options]`. */
+function splitTmpfs(spec: string): [string, string] {
+  const i = spec.indexOf(":");
+  return i < 0 ? [spec, ""] : [spec.slice(0, i), spec.slice(i + 1)];
 }
 
 /** The cgroup limit flags, which `update` takes too, as resources.ts reads them. */
@@ -174,20 +214,18 @@ function stopSignal(text: string | undefined): string | undefined {
   return text;
 }
 
-function networkFlags(flags: FlagValues): NetworkFlags {
-  const net: NetworkFlags = {
-    network: str(flags.network) ?? str(flags.net) ?? "bridge",
-    publish: list(flags.publish),
-    publishAll: bool(flags["publish-all"]),
-    expose: list(flags.expose),
-    ip: str(flags.ip),
-    mac: str(flags["mac-address"]),
-    dns: list(flags.dns),
-    dnsSearch: list(flags["dns-search"]),
-    dnsOptions: list(flags["dns-option"]),
-    addHosts: list(flags["add-host"]),
-    aliases: list(flags["network-alias"]),
-  };
-  checkNetworkFlags(net);
-  return net;
+/** -p, --expose, --network, --ip, --network-alias and --mac-address, as the docker CLI puts them in the body. */
+function networkBody(flags: FlagValues) {
+  const bindings: PortMap = {};
+  for (const p of list(flags.publish)) parsePublish(p, bindings);
+  const exposed: Record<string, object> = {};
+  for (const e of list(flags.expose)) parseExpose(e, exposed);
+  for (const key of Object.keys(bindings)) exposed[key] = {};
+  const mode = str(flags.network) ?? str(flags.net) ?? "default";
+  const ip = str(flags.ip);
+  const aliases = list(flags["network-alias"]);
+  const mac = str(flags["mac-address"]);
+  const endpoint: EndpointSettings = { ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}), ...(aliases.length ? { Aliases: aliases } : {}), ...(mac ? { MacAddress: mac } : {}) };
+  const endpoints = Object.keys(endpoint).length > 0 ? { EndpointsConfig: { [mode]: endpoint } } : {};
+  return { mode, bindings, exposed, endpoints };
 }

@@ -1,6 +1,6 @@
-import { createContainer } from "../../../engine/create-container.ts";
+import { checkCreateBody, createContainer } from "../../../engine/create-container.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { CREATE_FLAGS, createOptions, ensureImageFor } from "./create-flags.ts";
+import { CREATE_FLAGS, createRequest, ensureImageFor } from "./create-flags.ts";
 
 export default defineBunkerCommand({
   name: "create",
@@ -10,9 +10,10 @@ export default defineBunkerCommand({
   stopAtFirstPositional: true,
   minArgs: 1,
   async run(ctx, { flags, positionals }) {
-    const opts = createOptions(flags, positionals);
-    await ensureImageFor(ctx, flags, opts.image);
-    const record = createContainer(ctx.engine(), opts);
+    const req = createRequest(flags, positionals);
+    checkCreateBody(req.body); // a bad value fails before any pull
+    await ensureImageFor(ctx, flags, req.body.Image);
+    const record = createContainer(ctx.engine(), req.body, req);
     console.log(record.Id);
   },
 });

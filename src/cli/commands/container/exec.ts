@@ -1,13 +1,10 @@
-import { openSync } from "node:fs";
-import { close, receiveFd, socketPair } from "../../../../ffi/native.ts";
-import { execDied, type ExecOptions, execSpec, execTarget, spawnExec } from "../../../engine/exec-container.ts";
+import { execDied, type ExecOptions, execSpec, execTarget, launchExec } from "../../../engine/exec-container.ts";
 import type { Engine } from "../../../engine/engine.ts";
 import { BunkerError } from "../../../lib/errors.ts";
 import { childExit } from "../../../runtime/child-exit.ts";
 import { forwardSignals } from "../../../runtime/launch.ts";
-import type { Stdio } from "../../../runtime/program.ts";
 import { relayPty, terminalSize } from "../../../runtime/pty.ts";
-import { closeStdioPipes, openStdioPipes, relayStdio } from "../../../runtime/stdio-pipes.ts";
+import { relayStdio } from "../../../runtime/stdio-pipes.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { reportingDaemonErrors } from "../../daemon-errors.ts";
 import { bool, list, str } from "../../flags.ts";
@@ -50,43 +47,19 @@ async function execIn(engine: Engine, ref: string, opts: ExecOptions, interactiv
   const target = execTarget(engine, ref);
   const spec = execSpec(target, opts);
   if (detach) {
-    const devNull = openSync("/dev/null", "r+");
-    await spawnExec(engine, target, spec, { stdin: devNull, stdout: devNull, stderr: devNull });
+    await launchExec(engine, target, spec, { stdin: false, detach, rows: 0, cols: 0 });
     return 0;
   }
   const signals = forwardSignals();
   try {
-    if (!opts.tty) {
-      const pipes = openStdioPipes(interactive);
-      let pid: number;
-      try {
-        pid = await spawnExec(engine, target, spec, pipes.child);
-      } catch (e) {
-        closeStdioPipes(pipes);
-        throw e;
-      }
-      signals.attach(pid);
-      const exit = childExit(pid);
-      await relayStdio(pipes, exit);
-      const { code } = await exit;
-      execDied(engine, target, pid, code);
-      return code;
-    }
-    const [ours, theirs] = socketPair();
-    let pid: number;
-    let master: number;
-    try {
-      const stdio: Stdio = { consoleSocket: theirs, ...terminalSize() };
-      pid = await spawnExec(engine, target, spec, stdio);
-      master = receiveFd(ours); // sent before the exec, so already queued
-    } finally {
-      close(ours);
-      close(theirs);
-    }
-    signals.attach(pid);
-    const [exit] = await Promise.all([childExit(pid), relayPty(master, interactive)]);
-    execDied(engine, target, pid, exit.code);
-    return exit.code;
+    const launched = await launchExec(engine, target, spec, { stdin: interactive, detach, ...terminalSize() });
+    signals.attach(launched.pid);
+    const exit = childExit(launched.pid);
+    if ("pipes" in launched) await relayStdio(launched.pipes, exit);
+    else if ("master" in launched) await relayPty(launched.master, interactive);
+    const { code } = await exit;
+    execDied(engine, target, launched.pid, code);
+    return code;
   } finally {
     signals.stop();
   }

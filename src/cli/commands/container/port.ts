@@ -3,6 +3,7 @@ import { BunkerError } from "../../../lib/errors.ts";
 import type { PortMap } from "../../../network/ports.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { eachArgument } from "../../each-argument.ts";
+import { naturalCompare } from "../../format.ts";
 
 /** The published ports: what a running container's start bound (network/attach.ts); a stopped one has none. */
 function publishedPorts(record: ContainerRecord): PortMap {
@@ -12,19 +13,6 @@ function publishedPorts(record: ContainerRecord): PortMap {
 /** Go's net.JoinHostPort: an IPv6 address goes in brackets. */
 function joinHostPort(ip: string, port: string): string {
   return `${ip.includes(":") ? `[${ip}]` : ip}:${port}`;
-}
-
-/** sortorder.NaturalLess, as docker sorts its output: digit runs compare as numbers. */
-function naturalCompare(a: string, b: string): number {
-  const ta = a.split(/(\d+)/);
-  const tb = b.split(/(\d+)/);
-  for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
-    if (ta[i] === tb[i]) continue;
-    const numeric = i % 2 === 1; // split with a capture group puts the digit runs at odd indexes
-    if (numeric && Number(ta[i]) !== Number(tb[i])) return Number(ta[i]) - Number(tb[i]);
-    return ta[i] < tb[i] ? -1 : 1;
-  }
-  return ta.length - tb.length;
 }
 
 export default defineBunkerCommand({

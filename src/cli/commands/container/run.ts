@@ -1,9 +1,10 @@
+import { checkCreateBody } from "../../../engine/create-container.ts";
 import { runContainer } from "../../../engine/run-container.ts";
 import { BunkerError } from "../../../lib/errors.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, str } from "../../flags.ts";
 import { parseDetachKeys } from "../../../runtime/attach-stream.ts";
-import { CREATE_FLAGS, createOptions, ensureImageFor } from "./create-flags.ts";
+import { CREATE_FLAGS, createRequest, ensureImageFor } from "./create-flags.ts";
 
 export default defineBunkerCommand({
   name: "run",
@@ -17,12 +18,13 @@ export default defineBunkerCommand({
   stopAtFirstPositional: true,
   minArgs: 1,
   async run(ctx, { flags, positionals }) {
-    const opts = createOptions(flags, positionals);
+    const req = createRequest(flags, positionals);
+    checkCreateBody(req.body); // a bad value fails before any pull
     const detach = bool(flags.detach);
-    if (opts.tty && opts.interactive && !detach && !process.stdin.isTTY) throw new BunkerError("the input device is not a TTY");
-    await ensureImageFor(ctx, flags, opts.image);
+    if (req.body.Tty && req.body.OpenStdin && !detach && !process.stdin.isTTY) throw new BunkerError("the input device is not a TTY");
+    await ensureImageFor(ctx, flags, req.body.Image);
     const keys = str(flags["detach-keys"]);
-    const { id, exitCode } = await runContainer(ctx.engine(), opts, detach, keys === undefined ? undefined : parseDetachKeys(keys));
+    const { id, exitCode } = await runContainer(ctx.engine(), req.body, req, detach, keys === undefined ? undefined : parseDetachKeys(keys));
     if (detach) console.log(id);
     return exitCode;
   },

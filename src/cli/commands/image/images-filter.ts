@@ -2,7 +2,7 @@
 import { globToRegExp, referenceMatches } from "../../../image/image-filter.ts";
 import type { ImageRecord, ImageStore } from "../../../image/store.ts";
 import { BunkerError, DaemonError } from "../../../lib/errors.ts";
-import { Filters } from "../../../lib/filters.ts";
+import { Filters } from "../../../engine/filters.ts";
 
 const KEYS = ["dangling", "reference", "label", "before", "since"] as const;
 

@@ -1,33 +1,10 @@
-import { networkStore } from "../../../engine/container-network.ts";
-import { UsageError } from "../../../lib/errors.ts";
+import { Filters } from "../../../engine/filters.ts";
+import { listNetworks, NETWORK_FILTERS } from "../../../engine/networks.ts";
 import type { NetworkRecord } from "../../../network/networks.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, list, str } from "../../flags.ts";
-import { renderTable } from "../../format.ts";
+import { naturalCompare, renderTable } from "../../format.ts";
 import { formatListing, isDefaultFormat } from "../../template/index.ts";
-
-/** docker's network filters: name and id (substring, prefix), driver, type (builtin|custom), label (KEY or KEY=VALUE). */
-function parseFilter(spec: string): (n: NetworkRecord) => boolean {
-  const i = spec.indexOf("=");
-  const [key, value] = i < 0 ? [spec, ""] : [spec.slice(0, i), spec.slice(i + 1)];
-  switch (key) {
-    case "name":
-      return (n) => n.Name.includes(value);
-    case "id":
-      return (n) => n.Id.startsWith(value);
-    case "driver":
-      return (n) => n.Driver === value;
-    case "type":
-      return (n) => (value === "builtin") === n.Created.startsWith("0001");
-    case "label": {
-      const j = value.indexOf("=");
-      const [k, want] = j < 0 ? [value, undefined] : [value.slice(0, j), value.slice(j + 1)];
-      return (n) => k in n.Labels && (want === undefined || n.Labels[k] === want);
-    }
-    default:
-      throw new UsageError(`invalid filter '${key}'`, "network ls");
-  }
-}
 
 // Docker's network formatter fields and their column titles for --format "table …".
 const HEADERS = { CreatedAt: "CREATED AT", Driver: "DRIVER", ID: "NETWORK ID", IPv6: "IPV6", Internal: "INTERNAL", Labels: "LABELS", Name: "NAME", Scope: "SCOPE" };
@@ -59,10 +36,8 @@ export default defineBunkerCommand({
   ],
   maxArgs: 0,
   run(ctx, { flags }) {
-    const filters = list(flags.filter).map(parseFilter);
-    const networks = networkStore(ctx.engine())
-      .list()
-      .filter((n) => filters.every((f) => f(n)));
+    // Sorted by name, as the docker CLI sorts what its daemon lists.
+    const networks = listNetworks(ctx.engine(), Filters.parse(list(flags.filter), NETWORK_FILTERS, "network ls")).sort((a, b) => naturalCompare(a.Name, b.Name));
     const id = (n: NetworkRecord) => (bool(flags["no-trunc"]) ? n.Id : n.Id.slice(0, 12));
     const format = str(flags.format);
     if (bool(flags.quiet)) for (const n of networks) console.log(id(n));

@@ -1,7 +1,7 @@
 import { pruneNetworks } from "../../../engine/networks.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool } from "../../flags.ts";
-import { confirm } from "../../prune.ts";
+import { confirm, printPruneSection } from "../../prune.ts";
 
 export default defineBunkerCommand({
   name: "network prune",
@@ -11,7 +11,6 @@ export default defineBunkerCommand({
   maxArgs: 0,
   async run(ctx, { flags }) {
     if (!bool(flags.force) && !(await confirm("WARNING! This will remove all custom networks not used by at least one container."))) return;
-    const names = pruneNetworks(ctx.engine());
-    if (names.length > 0) process.stdout.write(`Deleted Networks:\n${names.map((n) => `${n}\n`).join("")}`);
+    printPruneSection("Networks", pruneNetworks(ctx.engine()));
   },
 });

@@ -7,7 +7,7 @@ import { readEvents } from "../../../events/read.ts";
 import { parseLogTime } from "../../../engine/log-time.ts";
 import { writeOutput } from "../../../lib/write-all.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { Filters } from "../../../lib/filters.ts";
+import { Filters } from "../../../engine/filters.ts";
 import { list, str } from "../../flags.ts";
 import { loadTemplates } from "../../format-flag.ts";
 

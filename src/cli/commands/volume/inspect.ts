@@ -1,7 +1,7 @@
 import { defineBunkerCommand } from "../../command.ts";
 import { str } from "../../flags.ts";
 import { inspectEach } from "../inspect.ts";
-import { volumeInspect } from "./volume-json.ts";
+import { volumeInspect } from "../../../engine/volumes.ts";
 
 export default defineBunkerCommand({
   name: "volume inspect",

@@ -1,7 +1,7 @@
 import type { VolumeRecord } from "../../../engine/volume-store.ts";
-import { volumeUsers } from "../../../engine/volumes.ts";
+import { listVolumes, VOLUME_FILTERS } from "../../../engine/volumes.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { Filters } from "../../../lib/filters.ts";
+import { Filters } from "../../../engine/filters.ts";
 import { bool, list, str } from "../../flags.ts";
 import { labelHeader, labelList, renderTable } from "../../format.ts";
 import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
@@ -51,14 +51,7 @@ export default defineBunkerCommand({
   ],
   maxArgs: 0,
   async run(ctx, { flags }) {
-    const engine = ctx.engine();
-    // docker's volume filters: name (a regular expression), driver, label (KEY or KEY=VALUE), dangling (used by no container).
-    const f = Filters.parse(list(flags.filter), ["name", "driver", "label", "dangling"], "volume ls");
-    const dangling = f.bool("dangling");
-    const users = dangling === undefined ? new Map<string, string[]>() : volumeUsers(engine);
-    const volumes = engine.volumes
-      .list()
-      .filter((v) => f.match("name", v.Name) && f.match("driver", v.Driver) && f.labels(v.Labels) && (dangling === undefined || users.has(v.Name) !== dangling));
+    const volumes = listVolumes(ctx.engine(), Filters.parse(list(flags.filter), VOLUME_FILTERS, "volume ls"));
     const format = str(flags.format);
     if (bool(flags.quiet)) await writeOut(volumes.map((v) => `${v.Name}\n`).join(""));
     else if (format !== undefined && !isDefaultFormat(format)) await writeOut((await loadTemplates()).formatListing(format, { headers: HEADERS, rows: volumes.map(formatRow) }));

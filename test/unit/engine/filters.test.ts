@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { Filters } from "../../../src/lib/filters.ts";
-import { DaemonError, InvalidParameterError, UsageError } from "../../../src/lib/errors.ts";
+import { Filters } from "../../../src/engine/filters.ts";
+import { DaemonError, UsageError } from "../../../src/lib/errors.ts";
 
 const parse = (...args: string[]) => Filters.parse(args, ["name", "label", "dangling", "status"], "ps");
 
@@ -20,21 +20,6 @@ describe("Filters.parse", () => {
   test("an unknown key is the daemon's refusal (exit 1)", () => {
     expect(() => parse("colour=red")).toThrow(DaemonError);
     expect(() => parse("colour=red")).toThrow("invalid filter 'colour'");
-  });
-});
-
-describe("Filters.fromJson (the API's filters parameter)", () => {
-  const json = (text: string | null) => Filters.fromJson(text, ["name", "status"]);
-  test("{key: [values]} and the older {key: {value: true}}; absent or empty is no filter", () => {
-    expect(json('{"Name":["web","db"]}').values("name")).toEqual(["web", "db"]);
-    expect(json('{"status":{"exited":true,"created":false}}').values("status")).toEqual(["exited"]);
-    expect(json(null).has("name")).toBe(false);
-    expect(json("").has("name")).toBe(false);
-  });
-  test("malformed JSON, a bad shape or an unknown key is a bad parameter (the API's 400)", () => {
-    expect(() => json("{")).toThrow(InvalidParameterError);
-    expect(() => json('{"name":"web"}')).toThrow("invalid filter: {\"name\":\"web\"}");
-    expect(() => json('{"colour":["red"]}')).toThrow("invalid filter 'colour'");
   });
 });
 

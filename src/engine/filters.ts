@@ -1,8 +1,8 @@
-// docker's --filter KEY=VALUE, shared by the listing commands (ps, images, volume ls)
-// and the API's `filters` query parameter: values of one key are alternatives (any
-// may match), different keys must all match, and label filters must all match
-// (docker's MatchKVList).
-import { InvalidParameterError, UsageError } from "./errors.ts";
+// docker's filters KEY=VALUE, shared by the listings of the CLI (--filter) and the API
+// (?filters=, turned into the same strings by api/filters.ts): values of one key are
+// alternatives (any may match), different keys must all match, and label filters
+// must all match (docker's MatchKVList).
+import { InvalidParameterError, UsageError } from "../lib/errors.ts";
 
 const TRUE = new Set(["true", "1"]);
 const FALSE = new Set(["false", "0"]);
@@ -22,33 +22,6 @@ export class Filters {
       const key = arg.slice(0, eq).trim().toLowerCase();
       byKey.set(key, [...(byKey.get(key) ?? []), arg.slice(eq + 1).trim()]);
     }
-    return Filters.checked(byKey, accepted);
-  }
-
-  /**
-   * The API's `filters` parameter: JSON {"key": ["value", …]}, or the older {"key": {"value": true}}
-   * that clients of API < 1.22 still send (docker's filters.FromJSON); empty or absent is no filter.
-   */
-  static fromJson(json: string | null | undefined, accepted: readonly string[]): Filters {
-    const byKey = new Map<string, string[]>();
-    if (json) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(json);
-      } catch {
-        throw new InvalidParameterError(`invalid filter: ${json}`);
-      }
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new InvalidParameterError(`invalid filter: ${json}`);
-      for (const [key, values] of Object.entries(parsed)) {
-        const list = Array.isArray(values) ? values : typeof values === "object" && values !== null ? Object.keys(values).filter((v) => (values as Record<string, unknown>)[v]) : undefined;
-        if (!list?.every((v) => typeof v === "string")) throw new InvalidParameterError(`invalid filter: ${json}`);
-        byKey.set(key.toLowerCase(), list as string[]);
-      }
-    }
-    return Filters.checked(byKey, accepted);
-  }
-
-  private static checked(byKey: Map<string, string[]>, accepted: readonly string[]): Filters {
     for (const key of byKey.keys()) if (!accepted.includes(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
     return new Filters(byKey);
   }
@@ -75,12 +48,12 @@ export class Filters {
 
   /** label=KEY or label=KEY=VALUE: every one given must hold. */
   labels(labels: Record<string, string> | null | undefined): boolean {
-    return this.values("label").every((want) => labelHolds(want, labels));
+    return this.values("label").every((want) => hasLabel(labels, want));
   }
 
-  /** Whether any KEY or KEY=VALUE given under KEY (prune's label!=) holds. */
-  anyLabel(key: string, labels: Record<string, string> | null | undefined): boolean {
-    return this.values(key).some((want) => labelHolds(want, labels));
+  /** label!=KEY or label!=KEY=VALUE (the prune filters): none given may hold. */
+  notLabels(labels: Record<string, string> | null | undefined): boolean {
+    return !this.values("label!").some((spec) => hasLabel(labels, spec));
   }
 
   /** A true/false filter (dangling=): undefined if absent; anything but true/false/1/0 is refused. */
@@ -101,10 +74,11 @@ export class Filters {
   }
 }
 
-function labelHolds(want: string, labels: Record<string, string> | null | undefined): boolean {
-  const eq = want.indexOf("=");
-  const k = eq < 0 ? want : want.slice(0, eq);
-  return labels != null && Object.hasOwn(labels, k) && (eq < 0 || labels[k] === want.slice(eq + 1));
+/** KEY or KEY=VALUE holds in LABELS. */
+function hasLabel(labels: Record<string, string> | null | undefined, spec: string): boolean {
+  const eq = spec.indexOf("=");
+  const k = eq < 0 ? spec : spec.slice(0, eq);
+  return labels != null && Object.hasOwn(labels, k) && (eq < 0 || labels[k] === spec.slice(eq + 1));
 }
 
 /** Go's regexp.MatchString; a value that is not a valid expression matches nothing (docker skips it). */
