@@ -2,7 +2,7 @@
 // each key to its values, either {"key":{"value":true}} (API 1.22 on) or the older
 // {"key":["value"]}. It becomes the CLI's KEY=VALUE strings, so both are checked
 // and matched by the engine's one Filters.
-import { Filters } from "../engine/filters.ts";
+import { Filters } from "../lib/filters.ts";
 import { ApiError } from "./errors.ts";
 
 /** The KEY=VALUE strings of `filters`; a malformed one is a 400, as dockerd answers. */

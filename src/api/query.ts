@@ -1,23 +1,40 @@
-// Query parameters read as dockerd reads them (httputils.BoolValue, strconv.Atoi).
+// Query parameters as dockerd reads them (httputils.BoolValue, strconv.Atoi).
 import { ApiError } from "./errors.ts";
 
-/** dockerd's BoolValue: absent is DEFAULT; "", "0", "no", "false" and "none" are false; anything else is true. */
-export function boolParam(query: URLSearchParams, name: string, fallback = false): boolean {
-  const v = query.get(name);
+/** "1", "true", "True"… are true; absent, "", "0", "false", "no", "none" are false (BoolValue). */
+export function boolParam(q: URLSearchParams, name: string, fallback = false): boolean {
+  const v = q.get(name);
   if (v === null) return fallback;
-  return !["", "0", "no", "false", "none"].includes(v.trim().toLowerCase());
+  return !["", "0", "false", "no", "none"].includes(v.trim().toLowerCase());
 }
 
-/** An integer parameter; absent or empty is undefined, anything else not an integer a 400. */
-export function intParam(query: URLSearchParams, name: string): number | undefined {
-  const v = query.get(name);
-  if (v === null || v === "") return undefined;
-  if (!/^[-+]?\d+$/.test(v)) throw new ApiError(400, `strconv.Atoi: parsing "${v}": invalid syntax`);
+/** An integer parameter, FALLBACK when absent or empty; anything else is a 400. */
+export function intParam(q: URLSearchParams, name: string, fallback: number): number {
+  const v = q.get(name);
+  if (v === null || v === "") return fallback;
+  if (!/^-?\d+$/.test(v)) throw new ApiError(400, `invalid ${name} value: ${v}`);
   return Number(v);
 }
 
+/** A JSON object parameter (buildargs, labels): absent is empty; malformed is a 400. */
+export function jsonParam<T extends object>(q: URLSearchParams, name: string): T | undefined {
+  const v = q.get(name);
+  if (v === null || v === "") return undefined;
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    throw new ApiError(400, `invalid ${name}: not JSON: ${v}`);
+  }
+}
+
+/** An integer parameter that may be absent (stop's t: the container's own timeout then). */
+export function optionalIntParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  return v === null || v === "" ? undefined : intParam(q, name, 0);
+}
+
 /** A string parameter; absent or empty is undefined. */
-export function strParam(query: URLSearchParams, name: string): string | undefined {
-  const v = query.get(name);
+export function strParam(q: URLSearchParams, name: string): string | undefined {
+  const v = q.get(name);
   return v === null || v === "" ? undefined : v;
 }

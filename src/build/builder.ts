@@ -54,6 +54,26 @@ export interface BuildOptions {
   /** What a failing RUN printed, when `output` kept it back (-q). */
   heldOutput?: () => string;
   events: CopyEvents;
+  /** The classic builder's view of the build (the API's POST /build): each step as it starts, then the state it made. */
+  steps?: StepEvents;
+}
+
+export interface StepEvents {
+  /** A step starts: TEXT is its instruction; N of TOTAL, counting FROMs and not ARGs, as the classic builder numbers them. */
+  begin(text: string, n: number, total: number): void;
+  /** The step ended in state ID, taken from the cache or made. */
+  end(id: string, cached: boolean): void;
+}
+
+/** A RUN's process failed: the CLI says so in BuildKit's words, the API's classic stream in the classic builder's. */
+export class RunFailedError extends BunkerError {
+  constructor(
+    readonly command: string,
+    readonly code: number,
+    held: string,
+  ) {
+    super(`${held}process "${command}" did not complete successfully: exit code: ${code}`, 1);
+  }
 }
 
 const HOST_PLATFORM = `linux/${hostArchitecture()}`;
@@ -72,7 +92,8 @@ export async function build(engine: Engine, ctx: BuildContext, opts: BuildOption
   const cancel = new Cancellation(engine);
   let state: BuildState | undefined;
   try {
-    const builder = new Builder(engine, ctx, opts, plan, df.escape, cancel);
+    const total = [...needed].reduce((sum, i) => sum + 1 + plan.stages[i].instructions.filter((ins) => ins.kind !== "ARG").length, Object.keys(opts.labels).length > 0 ? 1 : 0);
+    const builder = new Builder(engine, ctx, opts, plan, df.escape, cancel, total);
     for (const stage of plan.stages) if (needed.has(stage.index)) state = await builder.stage(stage);
     if (Object.keys(opts.labels).length > 0) state = builder.finalLabels(state!);
     cancel.check();
@@ -106,6 +127,7 @@ class Builder {
   private readonly cache: BuildCache;
   private readonly states = new Map<number, BuildState>();
   private step = 0;
+  private announced = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -114,6 +136,7 @@ class Builder {
     private readonly plan: Plan,
     private readonly escape: string,
     private readonly cancel: Cancellation,
+    private readonly total: number,
   ) {
     this.cache = new BuildCache(engine.images);
   }
@@ -126,8 +149,9 @@ class Builder {
     checkPlatform(stage.platform);
     const label = stage.name ?? String(stage.index);
     const count = stage.instructions.length + 1;
-    this.opts.log(`#${++this.step} [${label} 1/${count}] FROM ${stage.base}`);
+    this.announce(`[${label} 1/${count}]`, `FROM ${stage.base}`);
     let state = await this.baseState(stage.base, stage.index);
+    this.opts.steps?.end(state.id, false);
     const args = new Map<string, string>();
     const triggers = ((state.config.config as BuildConfig | undefined)?.OnBuild ?? []).map((t, i) => parseDockerfile(`FROM scratch\n${t}`, `ONBUILD ${i + 1}`).instructions[1]);
     if (triggers.length > 0) state = metadataStep(this.store, state, "ONBUILD triggers consumed", (c) => void ((c as BuildConfig).OnBuild = null));
@@ -143,7 +167,7 @@ class Builder {
 
   finalLabels(state: BuildState): BuildState {
     const labels = this.opts.labels;
-    this.opts.log(`#${++this.step} [final] LABEL (--label)`);
+    this.announce("[final]", "LABEL (--label)");
     return this.cached([state.id, "LABEL", labels], () => metadataStep(this.store, state, `LABEL ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(" ")}`, (c) => void (c.Labels = { ...c.Labels, ...labels })));
   }
 
@@ -154,6 +178,12 @@ class Builder {
     if (base === "scratch") return withDefaultPath(this.store, { id: "", config: scratchConfig(), layers: [], size: 0 });
     await ensureImage(this.engine, base, this.opts.pull ? "always" : "missing", this.opts.events);
     return withDefaultPath(this.store, imageState(this.store, this.store.resolve(base).id));
+  }
+
+  /** A step begins: its `#n` progress line, and the classic builder's Step n/total. */
+  private announce(position: string, text: string): void {
+    this.opts.log(`#${++this.step} ${position} ${text}`);
+    this.opts.steps?.begin(text, ++this.announced, this.total);
   }
 
   /** The variables an instruction sees: ARGs declared in the stage, overridden by ENV. */
@@ -172,12 +202,14 @@ class Builder {
     const hit = this.opts.noCache ? undefined : this.cache.lookup(key);
     if (hit) {
       this.opts.log(`#${n} CACHED`);
+      this.opts.steps?.end(hit.id, true);
       return hit;
     }
     const started = performance.now();
     const done = (s: BuildState) => {
       this.cache.remember(key, s);
       this.opts.log(`#${n} DONE ${((performance.now() - started) / 1000).toFixed(1)}s`);
+      this.opts.steps?.end(s.id, false);
       return s;
     };
     const made = make();
@@ -197,7 +229,7 @@ class Builder {
     }
     const change = metadataChange(ins, vars, this.escape, config);
     if (change) {
-      this.opts.log(`#${++this.step} ${position} ${change.createdBy}`);
+      this.announce(position, change.createdBy);
       return this.cached([state.id, change.createdBy], () => metadataStep(this.store, state, change.createdBy, change.apply));
     }
     if (ins.kind === "RUN") return this.run(ins, state, args, position);
@@ -214,7 +246,7 @@ class Builder {
     const vars = this.vars(state, args);
     const mounts = (ins.flags.mount ?? []).map((m) => parseRunMount(expandWord(m, vars, this.escape), config.WorkingDir ?? "/"));
     const createdBy = `RUN ${argv.join(" ")} # buildkit`;
-    this.opts.log(`#${++this.step} ${position} RUN ${"json" in ins.command ? JSON.stringify(ins.command.json) : ins.command.shell}`);
+    this.announce(position, `RUN ${"json" in ins.command ? JSON.stringify(ins.command.json) : ins.command.shell}`);
     return this.cached([state.id, createdBy, env, mounts, network], async () => {
       const binds: string[] = [];
       const tmpfs: Record<string, string> = {};
@@ -240,7 +272,7 @@ class Builder {
         const result = await runStep(this.engine, state, { argv, env, network, binds, tmpfs, targets: mounts.map((m) => m.target), output: this.opts.output, cancel: this.cancel });
         if (!result.layer) {
           const held = this.opts.heldOutput?.() ?? "";
-          throw new BunkerError(`${held}process "${argv.join(" ")}" did not complete successfully: exit code: ${result.exitCode}`, 1);
+          throw new RunFailedError(argv.join(" "), result.exitCode, held);
         }
         return layerStep(this.store, state, createdBy, result.layer);
       } finally {
@@ -293,7 +325,7 @@ class Builder {
       if (ins.flags[unsupported]) throw new BunkerError(`${ins.kind} --${unsupported} is not supported yet`, 1);
     const from = flag("from");
     const text = `${ins.kind} ${Object.entries(ins.flags).map(([k, v]) => `--${k}=${x(v[0])} `).join("")}${sources.join(" ")} ${dest}`;
-    this.opts.log(`#${++this.step} ${position} ${text}`);
+    this.announce(position, text);
     const scratch = this.store.newTempDir();
     try {
       return await this.withCopySource(from, async (source) => {

@@ -24,6 +24,8 @@ export interface ContextOptions {
   context: string;
   /** -f: a path, or "-" for the Dockerfile on stdin. */
   file?: string;
+  /** The bytes of context "-" (the API's request body); stdin's by default. */
+  input?: () => Promise<Uint8Array>;
 }
 
 const TAR_MAGIC_OFFSET = 257;
@@ -38,7 +40,7 @@ export async function openContext(opts: ContextOptions): Promise<BuildContext> {
   let stdinDockerfile: string | undefined;
   if (opts.context === "-") {
     if (opts.file === "-") throw new BunkerError("invalid argument: can't use stdin for both build context and dockerfile", 1);
-    const input = await Bun.stdin.bytes();
+    const input = await (opts.input ?? (() => Bun.stdin.bytes()))();
     scratch = mkdtempSync(join(tmpdir(), "bunker-context-"));
     dir = scratch;
     if (isArchive(Buffer.from(input))) await unpackLayer([input] as unknown as AsyncIterable<Uint8Array>, dir);

@@ -8,7 +8,7 @@ import { formatPlatform, hostPlatform, MANIFEST_ACCEPT, MEDIA, type Manifest, pa
 import { canonical, fullName, parseReference, type Reference } from "../image/reference.ts";
 import type { BlobDescriptor } from "../image/store.ts";
 import { BunkerError } from "../lib/errors.ts";
-import { RegistryClient } from "../registry/client.ts";
+import { RegistryClient, type RegistryOptions } from "../registry/client.ts";
 import { REMOTE_PARALLEL } from "./copy.ts";
 import { parseImageConfig } from "./image-config.ts";
 import { imageManifest, requireBlob } from "./manifest.ts";
@@ -33,9 +33,10 @@ export class RegistrySource implements ImageSource {
   constructor(
     name: string,
     private readonly platform: Platform = hostPlatform(),
+    registry: RegistryOptions = {},
   ) {
     this.ref = parseReference(name);
-    this.client = RegistryClient.for(this.ref.domain, this.ref.path);
+    this.client = RegistryClient.for(this.ref.domain, this.ref.path, registry);
   }
 
   async images(events: CopyEvents): Promise<CopyImage[]> {
@@ -78,9 +79,10 @@ export class RegistryDestination implements ImageDestination<WrittenManifest[]> 
   readonly ref: Reference;
   private readonly client: RegistryClient;
 
-  constructor(name: string) {
+  /** REGISTRY: credentials an API client sent (X-Registry-Auth) instead of the stored ones. */
+  constructor(name: string, registry: RegistryOptions = {}) {
     this.ref = parseReference(name);
-    this.client = RegistryClient.for(this.ref.domain, this.ref.path);
+    this.client = RegistryClient.for(this.ref.domain, this.ref.path, registry);
   }
 
   async write(images: CopyImage[], { events }: CopyOptions): Promise<WrittenManifest[]> {

@@ -5,7 +5,7 @@ import { sha256 } from "../image/digest.ts";
 import { parseManifest } from "../image/manifest.ts";
 import { fullName, tryCanonical, tryParseReference } from "../image/reference.ts";
 import type { BlobDescriptor, ImageRecord, ImageStore } from "../image/store.ts";
-import { BunkerError } from "../lib/errors.ts";
+import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { LOCAL_PARALLEL } from "./copy.ts";
 import type { CopyImage, ImageSource } from "./types.ts";
 
@@ -107,6 +107,6 @@ function matching(store: ImageStore, all: ImageRecord[], name: string): { record
     if (record) return [{ record, tags: [] }];
   }
   const record = store.find(name, all);
-  if (!record) throw new BunkerError(`No such image: ${name}`, 1);
+  if (!record) throw new NotFoundError(`No such image: ${name}`, 1);
   return [{ record, tags: record.names.filter((n) => n === tryCanonical(name)) }];
 }

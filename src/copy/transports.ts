@@ -1,6 +1,7 @@
 // A transport reference -> the source or destination it names. A plain name
 // means the registry here: the store's side of pull and push is fixed by the command.
 import type { Platform } from "../image/manifest.ts";
+import type { RegistryOptions } from "../registry/client.ts";
 import type { ImageStore } from "../image/store.ts";
 import { fileOutput, outputPathProblem } from "../image/tar-writer.ts";
 import { BunkerError } from "../lib/errors.ts";
@@ -10,11 +11,12 @@ import type { TransportRef } from "./reference.ts";
 import { RegistryDestination, RegistrySource } from "./registry.ts";
 import type { ImageDestination, ImageSource, WrittenManifest } from "./types.ts";
 
-export function sourceFor(ref: TransportRef, store: ImageStore, platform: Platform): ImageSource {
+/** REGISTRY: options for a registry source or destination (an API client's credentials). */
+export function sourceFor(ref: TransportRef, store: ImageStore, platform: Platform, registry: RegistryOptions = {}): ImageSource {
   switch (ref.transport) {
     case "name":
     case "docker":
-      return new RegistrySource(ref.name, platform);
+      return new RegistrySource(ref.name, platform, registry);
     case "oci":
       return new LayoutDirSource(ref.path, { platform, select: ref.tag });
     case "oci-archive":
@@ -24,11 +26,11 @@ export function sourceFor(ref: TransportRef, store: ImageStore, platform: Platfo
   }
 }
 
-export function destinationFor(ref: TransportRef): ImageDestination<WrittenManifest[]> {
+export function destinationFor(ref: TransportRef, registry: RegistryOptions = {}): ImageDestination<WrittenManifest[]> {
   switch (ref.transport) {
     case "name":
     case "docker":
-      return new RegistryDestination(ref.name);
+      return new RegistryDestination(ref.name, registry);
     case "oci":
       return new LayoutDirDestination(ref.path, ref.tag);
     case "oci-archive":

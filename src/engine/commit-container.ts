@@ -28,6 +28,8 @@ export interface CommitOptions {
   changes: string[];
   /** Freeze a running container while its layer is read, so the layer is one moment's state. */
   pause: boolean;
+  /** Settings that replace the container's own in the image (the API's commit body), before the changes. */
+  config?: ContainerConfig;
 }
 
 export async function commitContainer(engine: Engine, ref: string, opts: CommitOptions): Promise<string> {
@@ -61,7 +63,7 @@ export async function commitContainer(engine: Engine, ref: string, opts: CommitO
   const newId = sha256(configJson);
   try {
     // The config blob goes in under the images lock, with the image: a prune meanwhile never sees one without the other.
-    store.addImage({ id: newId, created: config.created!, layers: chains, size: image.size + layer.size }, tag ? [tag] : [], () => {
+    store.addImage({ id: newId, created: config.created!, layers: chains, size: image.size + layer.size, parent: image.id }, tag ? [tag] : [], () => {
       store.putBlob(configJson);
       layer.commit({ chainId: chains.at(-1)!, parent: chains.at(-2) ?? null });
     });
@@ -87,6 +89,7 @@ function newConfig(base: ImageConfig, c: LoadedRecord, opts: CommitOptions): Ima
     Labels: cc.Labels,
     Volumes: cc.Volumes as ContainerConfig["Volumes"],
     ...(cc.StopSignal ? { StopSignal: cc.StopSignal } : {}),
+    ...opts.config,
   };
   for (const change of opts.changes) applyChange(config, change);
   const { created: _, author: __, ...rest } = base;
@@ -95,6 +98,9 @@ function newConfig(base: ImageConfig, c: LoadedRecord, opts: CommitOptions): Ima
     created,
     ...(opts.author ? { author: opts.author } : {}),
     config,
+    // docker's legacy fields: the container committed and its config (clients read them as Container and ContainerConfig).
+    container: c.Id,
+    container_config: cc,
     rootfs: { type: "layers", diff_ids: [...base.rootfs.diff_ids] },
     history: [
       ...(base.history ?? []),

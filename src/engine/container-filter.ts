@@ -1,9 +1,9 @@
 // Container filters (`ps --filter`, GET /containers/json's filters): docker's keys
 // over container records (moby's daemon/list.go rules).
 import { DaemonError, InvalidParameterError, NotFoundError } from "../lib/errors.ts";
+import type { Filters } from "../lib/filters.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
-import type { Filters } from "./filters.ts";
 import { currentHealth } from "./health.ts";
 import { ZERO_TIME } from "./state.ts";
 

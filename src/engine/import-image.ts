@@ -9,7 +9,9 @@ import { ingestLayer } from "../image/ingest.ts";
 import { sha256 } from "../image/digest.ts";
 
 export interface ImportOptions {
-  source: string; // a file path, or "-" for stdin
+  source: string; // a file path, or "-" for stdin; with input, only named in the history's comment (a URL)
+  /** The tarball's bytes (an API request's body or download) instead of reading source. */
+  input?: AsyncIterable<Uint8Array>;
   reference?: string;
   changes: string[];
   message?: string;
@@ -22,11 +24,9 @@ export async function importImage(engine: Engine, opts: ImportOptions): Promise<
   const containerConfig: ContainerConfig = {};
   for (const change of opts.changes) applyChange(containerConfig, change);
 
-  const file = opts.source === "-" ? Bun.stdin : Bun.file(opts.source);
-  if (opts.source !== "-" && !(await file.exists())) throw new BunkerError(`open ${opts.source}: no such file or directory`);
-
+  const input = opts.input ?? (await openSource(opts.source));
   // The layer is kept gzipped too, so a push sends exactly the layer whose digest the manifest names.
-  const layer = await ingestLayer(store, file.stream() as unknown as AsyncIterable<Uint8Array>, { gzipUncompressed: true });
+  const layer = await ingestLayer(store, input, { gzipUncompressed: true });
 
   const created = new Date().toISOString();
   const config: ImageConfig = {
@@ -51,4 +51,10 @@ export async function importImage(engine: Engine, opts: ImportOptions): Promise<
   }
   imageEvent(engine, "import", id, id);
   return id;
+}
+
+async function openSource(source: string): Promise<AsyncIterable<Uint8Array>> {
+  const file = source === "-" ? Bun.stdin : Bun.file(source);
+  if (source !== "-" && !(await file.exists())) throw new BunkerError(`open ${source}: no such file or directory`);
+  return file.stream() as unknown as AsyncIterable<Uint8Array>;
 }

@@ -12,7 +12,7 @@ import { networkStore, refreshPeers } from "./container-network.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { networkEvent } from "./events.ts";
-import type { Filters } from "./filters.ts";
+import type { Filters } from "../lib/filters.ts";
 import { isValidName } from "./names.ts";
 
 export interface CreateNetworkOptions {

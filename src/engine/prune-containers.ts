@@ -4,7 +4,7 @@ import { contentSize } from "../lib/disk-usage.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
-import type { Filters } from "./filters.ts";
+import type { Filters } from "../lib/filters.ts";
 import { parseLogTime } from "./log-time.ts";
 import { removeContainer } from "./remove-container.ts";
 import { refreshState } from "./start-container.ts";

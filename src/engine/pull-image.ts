@@ -9,6 +9,7 @@ import { StoreDestination, type StoredImage } from "../copy/store-destination.ts
 import { sourceFor } from "../copy/transports.ts";
 import type { CopyEvents } from "../copy/types.ts";
 import { hostPlatform, parsePlatform } from "../image/manifest.ts";
+import type { Credentials } from "../registry/credentials.ts";
 import { canonical, familiarName, familiarTag } from "../image/reference.ts";
 import type { Engine } from "./engine.ts";
 import { imageEvent } from "./events.ts";
@@ -16,6 +17,8 @@ import { imageEvent } from "./events.ts";
 export interface PullOptions {
   platform?: string;
   events: CopyEvents;
+  /** An API client's credentials (X-Registry-Auth), used instead of the stored ones. */
+  credentials?: Credentials;
 }
 
 const status = (stored: StoredImage, name: string) => (stored.fresh ? `Status: Downloaded newer image for ${name}` : `Status: Image is up to date for ${name}`);
@@ -24,7 +27,7 @@ const status = (stored: StoredImage, name: string) => (stored.fresh ? `Status: D
 export async function pullImage(engine: Engine, reference: string, opts: PullOptions): Promise<string[]> {
   const { events } = opts;
   const platform = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
-  const source = sourceFor(parseTransportRef(reference), engine.images, platform);
+  const source = sourceFor(parseTransportRef(reference), engine.images, platform, { credentials: opts.credentials });
   const stored = await copyImages(source, new StoreDestination(engine.images), events);
   if (source instanceof RegistrySource) {
     const { ref, digest } = source;

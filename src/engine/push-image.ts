@@ -8,14 +8,16 @@ import { RegistryDestination } from "../copy/registry.ts";
 import { selectImage, StoreSource } from "../copy/store-source.ts";
 import { destinationFor } from "../copy/transports.ts";
 import type { CopyEvents, WrittenManifest } from "../copy/types.ts";
+import type { Credentials } from "../registry/credentials.ts";
 import { fullName } from "../image/reference.ts";
 import type { ImageStore } from "../image/store.ts";
 import type { Engine } from "./engine.ts";
 import { imageEvent } from "./events.ts";
 
-export async function pushImage(engine: Engine, image: string, destination: string | undefined, events: CopyEvents): Promise<void> {
+/** CREDENTIALS: an API client's (X-Registry-Auth), used instead of the stored ones. */
+export async function pushImage(engine: Engine, image: string, destination: string | undefined, events: CopyEvents, credentials?: Credentials): Promise<void> {
   const ref = destination === undefined ? { transport: "name" as const, name: image } : parseTransportRef(destination);
-  const dest = destinationFor(ref);
+  const dest = destinationFor(ref, { credentials });
   const written = await copyImages(new StoreSource(engine.images, selectImage(engine.images, image), "push"), dest, events);
   for (const manifest of written) {
     if (dest instanceof RegistryDestination) remember(engine.images, manifest, `${fullName(dest.ref)}@${manifest.digest}`);

@@ -1,6 +1,6 @@
 // `rmi`: untag, and delete the image once no tag and no container refers to it.
 import { displayParts, canonical, parseReference } from "../image/reference.ts";
-import { BunkerError, NotFoundError } from "../lib/errors.ts";
+import { ConflictError, NotFoundError } from "../lib/errors.ts";
 import type { Engine } from "./engine.ts";
 import { imageEvent } from "./events.ts";
 
@@ -33,10 +33,10 @@ export function removeImage(engine: Engine, ref: string, force: boolean, unusedO
     if (named && current.names.length > 1) untag = [byName as string];
     else {
       if (!named && current.names.length > 1 && !force)
-        throw new BunkerError(`conflict: unable to delete ${short(image.id)} (must be forced) - image is referenced in multiple repositories`);
+        throw new ConflictError(`conflict: unable to delete ${short(image.id)} (must be forced) - image is referenced in multiple repositories`);
       if (users.length > 0 && !force) {
         const state = users[0].State.Status === "running" ? "running" : "stopped";
-        throw new BunkerError(
+        throw new ConflictError(
           named
             ? `conflict: unable to remove repository reference "${ref}" (must force) - container ${users[0].Id.slice(0, 12)} is using its referenced image ${short(image.id)}`
             : `conflict: unable to delete ${short(image.id)} (must be forced) - image is being used by ${state} container ${users[0].Id.slice(0, 12)}`,

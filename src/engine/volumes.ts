@@ -6,7 +6,7 @@ import { contentSize } from "../lib/disk-usage.ts";
 import { ConflictError, NotFoundError } from "../lib/errors.ts";
 import type { ContainerRecord, MountPoint } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
-import type { Filters } from "./filters.ts";
+import type { Filters } from "../lib/filters.ts";
 import { fillVolume } from "./volume-fill.ts";
 import { pathDepth, type VolumeSpec } from "./volume-spec.ts";
 import { randomVolumeName, type VolumeRecord } from "./volume-store.ts";

@@ -3,6 +3,7 @@
 // container, network and volume match the actor's ID by prefix or its name
 // attribute, whatever the event's type: so container=web leaves out the
 // events of images, networks and volumes, as docker's does.
+import type { Filters } from "../lib/filters.ts";
 import type { EventMessage } from "./event.ts";
 
 /** The keys `events --filter` and /events accept; daemon, and swarm's, are accepted and match nothing of ours. */
@@ -63,4 +64,9 @@ export function eventFilter(f: EventFilters): (e: EventMessage) => boolean {
     actorNamed(f, "volume", e) &&
     imageMatches(f.image, e) &&
     labelsMatch(f.label, e.Actor.Attributes);
+}
+
+/** The filters parsed from --filter or the API's filters (with EVENT_FILTER_KEYS); daemon= passes everything: there is one. */
+export function eventFilters(parsed: Filters): EventFilters {
+  return Object.fromEntries(EVENT_FILTER_KEYS.filter((k) => parsed.has(k) && k !== "daemon").map((k) => [k, parsed.values(k)]));
 }

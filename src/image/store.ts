@@ -36,6 +36,8 @@ export interface ImageRecord {
   repoDigests?: string[];
   /** A build step's result, kept for the build cache: `images` lists it only with -a, as docker's intermediate images. */
   intermediate?: boolean;
+  /** The image a commit was made on (docker's Parent); pulled and loaded images have none here. */
+  parent?: string;
 }
 
 interface ImageIndex {

@@ -93,6 +93,8 @@ describe("import and images", () => {
       User: "nobody",
       ExposedPorts: { "80/tcp": {} },
       Labels: { k: "v" },
+      Entrypoint: null,
+      OnBuild: null,
     });
     // No command given: the image's CMD (sh) reads the script from stdin.
     expect(b.ok(["run", "--rm", "-i", "changed"], { stdin: 'echo "$A $(pwd) $(id -un)"\n' })).toBe("1 /tmp nobody\n");

@@ -17,7 +17,7 @@ import { BunkerError, NotFoundError } from "../../lib/errors.ts";
 import { DEFAULT_DETACH_KEYS, frame, parseDetachKeys, T_STDERR, T_STDOUT } from "../../runtime/attach-stream.ts";
 import { ApiError } from "../errors.ts";
 import { RAW_STREAM } from "../hijack.ts";
-import { boolParam, intParam, strParam } from "../query.ts";
+import { boolParam, optionalIntParam, strParam } from "../query.ts";
 import { Reply, type RequestContext, type Router } from "../router.ts";
 import { containerId } from "./containers.ts";
 
@@ -180,8 +180,8 @@ async function archivePut(ctx: RequestContext): Promise<Reply> {
 }
 
 async function resize(ctx: RequestContext): Promise<Reply> {
-  const rows = intParam(ctx.query, "h") ?? 0;
-  const cols = intParam(ctx.query, "w") ?? 0;
+  const rows = optionalIntParam(ctx.query, "h") ?? 0;
+  const cols = optionalIntParam(ctx.query, "w") ?? 0;
   await resizeContainer(ctx.engine(), containerId(ctx), rows, cols);
   return new Reply(200, "");
 }

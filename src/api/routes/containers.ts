@@ -18,7 +18,7 @@ import { refreshState } from "../../engine/start-container.ts";
 import { bodyChanges, type UpdateBody, updateContainer } from "../../engine/update-container.ts";
 import { BunkerError, NotModifiedError } from "../../lib/errors.ts";
 import { ApiError } from "../errors.ts";
-import { boolParam, intParam, strParam } from "../query.ts";
+import { boolParam, optionalIntParam, strParam } from "../query.ts";
 import { Reply, type RequestContext, type Router } from "../router.ts";
 import { queryFilters } from "../filters.ts";
 
@@ -32,7 +32,7 @@ const CHANGE_KINDS: Record<string, number> = { C: 0, A: 1, D: 2 };
 async function list(ctx: RequestContext) {
   const engine = ctx.engine();
   const filter = containerFilter(engine, queryFilters(ctx.query, CONTAINER_FILTER_KEYS));
-  const limit = intParam(ctx.query, "limit") ?? -1;
+  const limit = optionalIntParam(ctx.query, "limit") ?? -1;
   const containers = await listContainers(engine, { all: boolParam(ctx.query, "all"), last: limit > 0 ? limit : -1, filter });
   const size = boolParam(ctx.query, "size");
   const now = Date.now();
@@ -60,7 +60,7 @@ function inspect(ctx: RequestContext) {
 
 async function stop(ctx: RequestContext): Promise<void> {
   const id = containerId(ctx);
-  if (!(await stopContainer(ctx.engine(), id, intParam(ctx.query, "t"), strParam(ctx.query, "signal")))) throw new NotModifiedError(`container ${id} is already stopped`);
+  if (!(await stopContainer(ctx.engine(), id, optionalIntParam(ctx.query, "t"), strParam(ctx.query, "signal")))) throw new NotModifiedError(`container ${id} is already stopped`);
 }
 
 function remove(ctx: RequestContext): void {
@@ -97,7 +97,7 @@ export function containerRoutes(r: Router): void {
     .get("/containers/{id}/json", inspect)
     .post("/containers/{id}/start", async (ctx) => void (await startForClients(ctx.engine(), containerId(ctx))))
     .post("/containers/{id}/stop", stop)
-    .post("/containers/{id}/restart", async (ctx) => void (await restartContainer(ctx.engine(), containerId(ctx), intParam(ctx.query, "t"), strParam(ctx.query, "signal"))))
+    .post("/containers/{id}/restart", async (ctx) => void (await restartContainer(ctx.engine(), containerId(ctx), optionalIntParam(ctx.query, "t"), strParam(ctx.query, "signal"))))
     .post("/containers/{id}/kill", (ctx) => void killContainer(ctx.engine(), containerId(ctx), strParam(ctx.query, "signal") ?? "KILL"))
     .post("/containers/{id}/pause", (ctx) => void setContainerPaused(ctx.engine(), containerId(ctx), true))
     .post("/containers/{id}/unpause", (ctx) => void setContainerPaused(ctx.engine(), containerId(ctx), false))

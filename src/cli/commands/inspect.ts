@@ -6,7 +6,7 @@ import { BunkerError, NotFoundError } from "../../lib/errors.ts";
 import { defineBunkerCommand } from "../command.ts";
 import { eachArgument } from "../each-argument.ts";
 import { bool, str } from "../flags.ts";
-import { imageInspect } from "./image/image-json.ts";
+import { imageInspect } from "../../engine/image-json.ts";
 import { volumeInspect } from "../../engine/volumes.ts";
 import { loadTemplates } from "../format-flag.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ellipsis, historyRows, rfc3339 } from "../../../src/cli/commands/image/history.ts";
+import { historyRows } from "../../../src/engine/image-history.ts";
+import { ellipsis, rfc3339 } from "../../../src/cli/commands/image/history.ts";
 import type { ImageConfig } from "../../../src/image/config.ts";
 
 const config = (history: ImageConfig["history"]): ImageConfig => ({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] }, history });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Filters } from "../../../src/engine/filters.ts";
+import { Filters } from "../../../src/lib/filters.ts";
 import { DaemonError, UsageError } from "../../../src/lib/errors.ts";
 
 const parse = (...args: string[]) => Filters.parse(args, ["name", "label", "dangling", "status"], "ps");

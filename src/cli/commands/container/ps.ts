@@ -2,7 +2,7 @@ import { CONTAINER_FILTER_KEYS, containerFilter } from "../../../engine/containe
 import { containerCommand, containerStatus, listContainers } from "../../../engine/container-json.ts";
 import type { ContainerRecord } from "../../../engine/container-store.ts";
 import type { Engine } from "../../../engine/engine.ts";
-import { Filters } from "../../../engine/filters.ts";
+import { Filters } from "../../../lib/filters.ts";
 import type { PortMap } from "../../../network/ports.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, intValue, list, str } from "../../flags.ts";

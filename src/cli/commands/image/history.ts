@@ -1,37 +1,8 @@
-import type { ImageConfig } from "../../../image/config.ts";
-import { BunkerError } from "../../../lib/errors.ts";
+import { type HistoryRow, imageHistory } from "../../../engine/image-history.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, str } from "../../flags.ts";
 import { ago, humanSize, renderTable, shortId } from "../../format.ts";
 import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
-
-export interface HistoryRow {
-  id: string;
-  created?: string;
-  createdBy: string;
-  size: number;
-  comment: string;
-}
-
-/**
- * Docker's rows, newest first: each history entry that made a layer (not empty_layer) takes the
- * next layer's size. Only the top row is this image; the ones below would be parent images,
- * which a pulled or loaded image does not have locally, so they are <missing> (as docker).
- */
-export function historyRows(id: string, config: ImageConfig, layerSizes: number[]): HistoryRow[] {
-  let layer = 0;
-  const rows = (config.history ?? []).map((h) => {
-    let size = 0;
-    if (!h.empty_layer) {
-      if (layer >= layerSizes.length) throw new BunkerError("too many non-empty layers in History section");
-      size = layerSizes[layer++];
-    }
-    return { id: "<missing>", created: h.created, createdBy: h.created_by ?? "", size, comment: h.comment ?? "" };
-  });
-  rows.reverse();
-  if (rows.length > 0) rows[0].id = id;
-  return rows;
-}
 
 /** Docker's formatter.Ellipsis: cut to `width` characters, the last one an ellipsis. */
 export function ellipsis(s: string, width: number): string {
@@ -67,10 +38,7 @@ export default defineBunkerCommand({
   minArgs: 1,
   maxArgs: 1,
   async run(ctx, { flags, positionals }) {
-    const store = ctx.engine().images;
-    const image = store.resolve(positionals[0]);
-    const sizes = image.layers.map((chain) => store.readLayer(chain).size);
-    const rows = historyRows(image.id, store.readConfig(image.id), sizes);
+    const rows = imageHistory(ctx.engine().images, positionals[0]);
     const trunc = !bool(flags["no-trunc"]);
     const human = flags.human !== false; // -H defaults to true; only -H=false turns it off
     const id = (r: HistoryRow) => (trunc && r.id.startsWith("sha256:") ? shortId(r.id) : r.id);

@@ -5,7 +5,8 @@ import { bool, list, str } from "../../flags.ts";
 import { ago, goTime, humanSize, renderTable, shortId } from "../../format.ts";
 import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
 import { writeOut } from "../../output.ts";
-import { imageFilter } from "./images-filter.ts";
+import { IMAGE_FILTER_KEYS, imageFilter } from "../../../engine/images-filter.ts";
+import { Filters } from "../../../lib/filters.ts";
 
 interface Row {
   id: string;
@@ -76,7 +77,7 @@ export default defineBunkerCommand({
   maxArgs: 1,
   async run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
-    const filters = imageFilter(list(flags.filter), engine.images);
+    const filters = imageFilter(Filters.parse(list(flags.filter), IMAGE_FILTER_KEYS, "images"), engine.images);
     const now = Date.now();
     const filter = positionals[0];
     // A tag is a colon after the last slash: in localhost:5000/img the colon belongs to the registry.

@@ -1,7 +1,7 @@
 import { defineBunkerCommand } from "../../command.ts";
 import { str } from "../../flags.ts";
 import { inspectEach } from "../inspect.ts";
-import { imageInspect } from "./image-json.ts";
+import { imageInspect } from "../../../engine/image-json.ts";
 
 export default defineBunkerCommand({
   name: "image inspect",

@@ -1,4 +1,4 @@
-import { Filters } from "../../../engine/filters.ts";
+import { Filters } from "../../../lib/filters.ts";
 import { listNetworks, NETWORK_FILTERS } from "../../../engine/networks.ts";
 import type { NetworkRecord } from "../../../network/networks.ts";
 import { defineBunkerCommand } from "../../command.ts";

@@ -2,12 +2,12 @@
 // Without --until it follows, printing each event as it is written, until
 // interrupted; with --until it stops at that time.
 import { type EventMessage, wireEvent } from "../../../events/event.ts";
-import { EVENT_FILTER_KEYS, type EventFilters, eventFilter } from "../../../events/filter.ts";
+import { EVENT_FILTER_KEYS, eventFilter, eventFilters } from "../../../events/filter.ts";
 import { readEvents } from "../../../events/read.ts";
 import { parseLogTime } from "../../../engine/log-time.ts";
 import { writeOutput } from "../../../lib/write-all.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { Filters } from "../../../engine/filters.ts";
+import { Filters } from "../../../lib/filters.ts";
 import { list, str } from "../../flags.ts";
 import { loadTemplates } from "../../format-flag.ts";
 
@@ -42,11 +42,6 @@ async function printer(format: string | undefined): Promise<(e: EventMessage) =>
   return (e) => `${renderTemplate(template, templateData(e))}\n`;
 }
 
-function eventFilters(args: string[]): EventFilters {
-  const parsed = Filters.parse(args, EVENT_FILTER_KEYS, "events");
-  return Object.fromEntries(EVENT_FILTER_KEYS.filter((k) => parsed.has(k) && k !== "daemon").map((k) => [k, parsed.values(k)]));
-}
-
 export default defineBunkerCommand({
   name: "events",
   description: "Get real time events from the server",
@@ -61,7 +56,7 @@ export default defineBunkerCommand({
   async run(ctx, { flags }) {
     const since = str(flags.since);
     const until = str(flags.until);
-    const filter = eventFilter(eventFilters(list(flags.filter)));
+    const filter = eventFilter(eventFilters(Filters.parse(list(flags.filter), EVENT_FILTER_KEYS, "events")));
     const print = await printer(str(flags.format));
     const events = readEvents(ctx.dirs.root, {
       since: since ? parseLogTime(since, "since") : undefined,

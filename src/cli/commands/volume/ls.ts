@@ -1,7 +1,7 @@
 import type { VolumeRecord } from "../../../engine/volume-store.ts";
 import { listVolumes, VOLUME_FILTERS } from "../../../engine/volumes.ts";
 import { defineBunkerCommand } from "../../command.ts";
-import { Filters } from "../../../engine/filters.ts";
+import { Filters } from "../../../lib/filters.ts";
 import { bool, list, str } from "../../flags.ts";
 import { labelHeader, labelList, renderTable } from "../../format.ts";
 import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";

@@ -1,8 +1,8 @@
-// docker's filters KEY=VALUE, shared by the listings of the CLI (--filter) and the API
-// (?filters=, turned into the same strings by api/filters.ts): values of one key are
-// alternatives (any may match), different keys must all match, and label filters
-// must all match (docker's MatchKVList).
-import { InvalidParameterError, UsageError } from "../lib/errors.ts";
+// docker's --filter KEY=VALUE, shared by the listing commands (ps, images, volume ls)
+// and by the API's `filters` query parameter (api/filters.ts turns its JSON into these):
+// values of one key are alternatives (any may match), different keys must all
+// match, and label filters must all match (docker's MatchKVList).
+import { InvalidParameterError, UsageError } from "./errors.ts";
 
 const TRUE = new Set(["true", "1"]);
 const FALSE = new Set(["false", "0"]);
@@ -74,13 +74,6 @@ export class Filters {
   }
 }
 
-/** KEY or KEY=VALUE holds in LABELS. */
-function hasLabel(labels: Record<string, string> | null | undefined, spec: string): boolean {
-  const eq = spec.indexOf("=");
-  const k = eq < 0 ? spec : spec.slice(0, eq);
-  return labels != null && Object.hasOwn(labels, k) && (eq < 0 || labels[k] === spec.slice(eq + 1));
-}
-
 /** Go's regexp.MatchString; a value that is not a valid expression matches nothing (docker skips it). */
 function searches(pattern: string, source: string): boolean {
   try {
@@ -88,4 +81,11 @@ function searches(pattern: string, source: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** KEY or KEY=VALUE holds in LABELS. */
+function hasLabel(labels: Record<string, string> | null | undefined, spec: string): boolean {
+  const eq = spec.indexOf("=");
+  const k = eq < 0 ? spec : spec.slice(0, eq);
+  return labels != null && Object.hasOwn(labels, k) && (eq < 0 || labels[k] === spec.slice(eq + 1));
 }

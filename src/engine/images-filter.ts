@@ -1,10 +1,10 @@
 // `images --filter`: dangling=, reference= (on each name), label=, before=, since= (on the image).
-import { globToRegExp, referenceMatches } from "../../../image/image-filter.ts";
-import type { ImageRecord, ImageStore } from "../../../image/store.ts";
-import { BunkerError, DaemonError } from "../../../lib/errors.ts";
-import { Filters } from "../../../engine/filters.ts";
+import { globToRegExp, referenceMatches } from "../image/image-filter.ts";
+import type { ImageRecord, ImageStore } from "../image/store.ts";
+import { BunkerError, DaemonError } from "../lib/errors.ts";
+import type { Filters } from "../lib/filters.ts";
 
-const KEYS = ["dangling", "reference", "label", "before", "since"] as const;
+export const IMAGE_FILTER_KEYS = ["dangling", "reference", "label", "before", "since"] as const;
 
 export interface ImageFilter {
   /** label=, before= and since=: conditions on the image itself. */
@@ -22,8 +22,8 @@ function asDaemonError<T>(fn: () => T): T {
   }
 }
 
-export function imageFilter(args: string[], store: ImageStore): ImageFilter {
-  const f = Filters.parse(args, KEYS, "images");
+/** F: the --filter flags or the API's filters, parsed with IMAGE_FILTER_KEYS. */
+export function imageFilter(f: Filters, store: ImageStore): ImageFilter {
   const references = f.values("reference");
   for (const pattern of references) asDaemonError(() => globToRegExp(pattern)); // a bad one fails even if nothing is listed
   const dangling = f.bool("dangling");
