@@ -115,6 +115,14 @@ export function killContainer(engine: Engine, ref: string, signal = "KILL"): voi
   containerEvent(engine, record, "kill", { signal: String(sig) });
 }
 
+/** `kill` as dockerd answers it: with SIGKILL, once the container has stopped, so a client may remove it next. */
+export async function killContainerAndWait(engine: Engine, ref: string, signal = "KILL"): Promise<void> {
+  const record = current(engine, ref);
+  const ended = signalNumber(signal) === SIGKILL && record.State.Status === "running" ? await exitOf(engine, record) : undefined;
+  killContainer(engine, ref, signal);
+  await ended?.();
+}
+
 export type WaitCondition = "not-running" | "next-exit" | "removed";
 
 /**

@@ -14,6 +14,47 @@ import { humanDuration } from "../lib/human-duration.ts";
 // Docker's order of a container's inspect fields; ours that docker lacks come after.
 const ORDER = ["Id", "Created", "Path", "Args", "State", "Image", "ResolvConfPath", "HostnamePath", "HostsPath", "LogPath", "Name", "RestartCount", "Driver", "Platform", "HostConfig", "GraphDriver", "SizeRw", "SizeRootFs", "Mounts", "Config", "NetworkSettings"];
 
+// What dockerd's inspect shows in every HostConfig, at its zero values, for the keys bunker does not record (clients index them).
+const HOST_CONFIG_DEFAULTS = {
+  ContainerIDFile: "",
+  VolumeDriver: "",
+  VolumesFrom: null,
+  ConsoleSize: [0, 0],
+  CgroupnsMode: "host",
+  Dns: [],
+  DnsOptions: [],
+  DnsSearch: [],
+  ExtraHosts: null,
+  GroupAdd: null,
+  IpcMode: "private",
+  Cgroup: "",
+  Links: null,
+  PidMode: "",
+  UTSMode: "",
+  UsernsMode: "",
+  Runtime: "runc",
+  Isolation: "",
+  CgroupParent: "",
+  BlkioWeight: 0,
+  BlkioWeightDevice: [],
+  BlkioDeviceReadBps: [],
+  BlkioDeviceWriteBps: [],
+  BlkioDeviceReadIOps: [],
+  BlkioDeviceWriteIOps: [],
+  CpuPeriod: 0,
+  CpuQuota: 0,
+  CpuRealtimePeriod: 0,
+  CpuRealtimeRuntime: 0,
+  DeviceCgroupRules: null,
+  DeviceRequests: null,
+  MemorySwappiness: null,
+  OomKillDisable: null,
+  CpuCount: 0,
+  CpuPercent: 0,
+  IOMaximumIOps: 0,
+  IOMaximumBandwidth: 0,
+};
+
 /** Docker's inspect shape, in docker's order; bookkeeping fields of ours are left out; withSizes adds the sizes. */
 export function containerInspect(engine: Engine, r: LoadedRecord, withSizes = false): ContainerRecord {
   const { PidStartTime: _, ...rest } = r;
@@ -26,6 +67,7 @@ export function containerInspect(engine: Engine, r: LoadedRecord, withSizes = fa
   };
   const all: Record<string, unknown> = {
     ...rest,
+    HostConfig: { ...r.HostConfig, ...Object.fromEntries(Object.entries(HOST_CONFIG_DEFAULTS).filter(([k]) => !(k in r.HostConfig))) },
     ResolvConfPath: dir("resolv.conf"),
     HostnamePath: dir("hostname"),
     HostsPath: dir("hosts"),

@@ -3,7 +3,7 @@
 // top and changes. The streaming ones (attach, wait, logs, stats, export,
 // archive) are in container-streams.ts, which finds its container as these do.
 import { containerChanges } from "../../engine/container-diff.ts";
-import { killContainer, restartContainer, stopContainer } from "../../engine/container-exit.ts";
+import { killContainerAndWait, restartContainer, stopContainer } from "../../engine/container-exit.ts";
 import { CONTAINER_FILTER_KEYS, containerFilter } from "../../engine/container-filter.ts";
 import { containerInspect, containerSummary, listContainers } from "../../engine/container-json.ts";
 import { containerProcesses } from "../../engine/container-top.ts";
@@ -98,7 +98,7 @@ export function containerRoutes(r: Router): void {
     .post("/containers/{id}/start", async (ctx) => void (await startForClients(ctx.engine(), containerId(ctx))))
     .post("/containers/{id}/stop", stop)
     .post("/containers/{id}/restart", async (ctx) => void (await restartContainer(ctx.engine(), containerId(ctx), optionalIntParam(ctx.query, "t"), strParam(ctx.query, "signal"))))
-    .post("/containers/{id}/kill", (ctx) => void killContainer(ctx.engine(), containerId(ctx), strParam(ctx.query, "signal") ?? "KILL"))
+    .post("/containers/{id}/kill", async (ctx) => void (await killContainerAndWait(ctx.engine(), containerId(ctx), strParam(ctx.query, "signal") ?? "KILL")))
     .post("/containers/{id}/pause", (ctx) => void setContainerPaused(ctx.engine(), containerId(ctx), true))
     .post("/containers/{id}/unpause", (ctx) => void setContainerPaused(ctx.engine(), containerId(ctx), false))
     .delete("/containers/{id}", remove)
