@@ -76,7 +76,13 @@ beforeAll(async () => {
   b = Bunker.withBusybox();
   tmp = mkdtempSync("/var/tmp/bunker-api-containers-");
   sock = join(tmp, "api.sock");
-  service = Bun.spawn([BUNKER, "--root", b.root, "system", "service", "--time", "0", `unix://${sock}`], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  // A variable of the service's own, which no container may see.
+  service = Bun.spawn([BUNKER, "--root", b.root, "system", "service", "--time", "0", `unix://${sock}`], {
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "pipe",
+    env: { ...process.env, BUNKER_SERVICE_SECRET: "service-only" },
+  });
   // Ready once it says where it listens.
   const reader = service.stderr.getReader();
   for (let seen = ""; !seen.includes("API listen on"); ) {
@@ -213,6 +219,22 @@ describe("HTTP", () => {
     b.ok(["start", "idle"]);
     b.ok(["wait", "idle"]);
     expect((await api("/containers/idle", { method: "DELETE" })).status).toBe(204);
+  });
+
+  test("a bare NAME in Env is kept in Config.Env and unsets NAME; the service's own environment never reaches a container", async () => {
+    const body = { Image: "busybox", Cmd: ["env"], Env: ["BUNKER_SERVICE_SECRET", "SET=1"] };
+    const created = await api("/containers/create?name=envy", { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
+    expect(created.status).toBe(201);
+    expect(b.ok(["inspect", "-f", "{{json .Config.Env}}", "envy"])).toContain('"BUNKER_SERVICE_SECRET","SET=1"');
+    expect(b.run(["start", "-a", "envy"]).stdout).not.toContain("BUNKER_SERVICE_SECRET");
+    expect(b.ok(["logs", "envy"])).toContain("SET=1\n");
+    b.ok(["rm", "envy"]);
+  });
+
+  test("kill answers once the container has stopped: a remove may follow at once", async () => {
+    b.ok(["run", "-d", "--name", "killed", "busybox", "sleep", "300"]);
+    expect((await api("/containers/killed/kill", { method: "POST" })).status).toBe(204);
+    expect((await api("/containers/killed", { method: "DELETE" })).status).toBe(204);
   });
 
   test("list with JSON filters, limit and size", async () => {
