@@ -1,7 +1,7 @@
 // Errors as the Engine API answers them: a status code and {"message": …}.
 // Handlers throw bunker's typed errors (src/lib/errors.ts); this maps each
 // class to the status dockerd gives the same failure.
-import { BunkerError, ConflictError, ForbiddenError, NotFoundError, NotModifiedError, UsageError } from "../lib/errors.ts";
+import { BunkerError, ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, NotModifiedError, UsageError } from "../lib/errors.ts";
 
 /** An error that already knows its HTTP status (bad parameter, page not found, …). */
 export class ApiError extends Error {
@@ -22,7 +22,7 @@ export function errorStatus(e: unknown): number {
   if (e instanceof ConflictError) return 409;
   if (e instanceof ForbiddenError) return 403;
   if (e instanceof NotModifiedError) return 304;
-  if (e instanceof UsageError) return 400;
+  if (e instanceof UsageError || e instanceof InvalidParameterError) return 400;
   return 500;
 }
 

@@ -26,3 +26,15 @@ export function jsonParam<T extends object>(q: URLSearchParams, name: string): T
     throw new ApiError(400, `invalid ${name}: not JSON: ${v}`);
   }
 }
+
+/** An integer parameter that may be absent (stop's t: the container's own timeout then). */
+export function optionalIntParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  return v === null || v === "" ? undefined : intParam(q, name, 0);
+}
+
+/** A string parameter; absent or empty is undefined. */
+export function strParam(q: URLSearchParams, name: string): string | undefined {
+  const v = q.get(name);
+  return v === null || v === "" ? undefined : v;
+}

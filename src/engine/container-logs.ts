@@ -15,6 +15,8 @@ export interface LogsOptions {
   /** Nanoseconds since the epoch, both inclusive, as docker's. */
   since?: bigint;
   until?: bigint;
+  /** Stops following (the API's client went away). */
+  signal?: AbortSignal;
 }
 
 /** Passes each line of the log (a whole line, its fragments joined) to `emit`, in order. */
@@ -28,6 +30,9 @@ export async function containerLogs(engine: Engine, id: string, opts: LogsOption
   const push = (e: LogEntry) => lines.push(e);
   // Watching starts before the first read, so nothing written after that read goes unnoticed.
   const events = opts.follow ? new DirectoryEvents(dir, id) : undefined;
+  const stop = () => events?.interrupt();
+  opts.signal?.addEventListener("abort", stop);
+  if (opts.signal?.aborted) stop();
   let cursor = LogCursor.open(path);
   try {
     // A rotation between opening the current file and listing the old ones would list it twice.
@@ -42,6 +47,7 @@ export async function containerLogs(engine: Engine, id: string, opts: LogsOption
     if (events) cursor = await follow(engine, id, path, cursor, events, push, opts.until);
     lines.flush();
   } finally {
+    opts.signal?.removeEventListener("abort", stop);
     events?.close();
     cursor?.close();
   }

@@ -2,6 +2,7 @@
 // namespace's counters). CPU % is a rate, so it needs two samples; everything
 // else is the later sample's value.
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { type CgroupStats, cgroupStats } from "../runtime/cgroups.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import { cgroupPath } from "./runtime-spec.ts";
@@ -103,5 +104,46 @@ export function containerStats(c: ContainerRecord, before: StatsSample, after: S
     blockWrite: after.blockWrite,
     netReceived: after.netReceived,
     netSent: after.netSent,
+  };
+}
+
+/** dockerd's cpu_stats of a sample; system_cpu_usage is the wall time times the CPUs, so the client's CPU % is cpuPercent's. */
+function cpuStats(s: StatsSample, cpus: number) {
+  return {
+    cpu_usage: { total_usage: s.cpuNanos, usage_in_kernelmode: 0, usage_in_usermode: 0 },
+    system_cpu_usage: Number(s.at) * cpus,
+    online_cpus: cpus,
+    throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+  };
+}
+
+/** GET /containers/{id}/stats's object (moby's container.StatsResponse), from two samples as `stats` takes them. */
+export function statsResponse(c: ContainerRecord, before: StatsSample, after: StatsSample, readAt: Date, prereadAt: Date) {
+  const s = containerStats(c, before, after);
+  const cpus = availableParallelism();
+  const io = (op: string, value: number) => ({ major: 0, minor: 0, op, value });
+  return {
+    name: c.Name,
+    id: c.Id,
+    read: readAt.toISOString(),
+    preread: prereadAt.toISOString(),
+    pids_stats: { current: s.pids },
+    blkio_stats: {
+      io_service_bytes_recursive: [io("read", s.blockRead), io("write", s.blockWrite)],
+      io_serviced_recursive: null,
+      io_queue_recursive: null,
+      io_service_time_recursive: null,
+      io_wait_time_recursive: null,
+      io_merged_recursive: null,
+      io_time_recursive: null,
+      sectors_recursive: null,
+    },
+    num_procs: 0,
+    storage_stats: {},
+    cpu_stats: cpuStats(after, cpus),
+    precpu_stats: cpuStats(before, cpus),
+    // The inactive file cache is already left out of usage (cgroup-stats.ts), so no stats for the client to subtract.
+    memory_stats: c.State.Running ? { usage: s.memoryUsage, limit: s.memoryLimit, stats: {} } : {},
+    ...(c.State.Running ? { networks: { eth0: { rx_bytes: s.netReceived, rx_packets: 0, rx_errors: 0, rx_dropped: 0, tx_bytes: s.netSent, tx_packets: 0, tx_errors: 0, tx_dropped: 0 } } } : {}),
   };
 }

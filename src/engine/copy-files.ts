@@ -6,10 +6,10 @@
 import fs from "node:fs";
 import { basename, dirname, posix, resolve } from "node:path";
 import tar from "tar-stream";
-import type { TarEntry } from "../image/tar-writer.ts";
+import type { TarEntry, TarOutput } from "../image/tar-writer.ts";
 import { stdoutOutput, writeTar } from "../image/tar-writer.ts";
 import { drainedOrClosed } from "../lib/drained.ts";
-import { BunkerError } from "../lib/errors.ts";
+import { BunkerError, NotFoundError, UsageError } from "../lib/errors.ts";
 import type { ContainerRecord } from "./container-store.ts";
 import type { Engine } from "./engine.ts";
 import { containerEvent } from "./events.ts";
@@ -33,7 +33,7 @@ const wantsContents = (path: string) => path === "." || path.endsWith("/.");
 /** A trailing "/" (or "/.") says the path must be a directory. */
 const wantsDirectory = (path: string) => path.endsWith("/") || wantsContents(path);
 
-const notFound = (path: string, ref: string) => new BunkerError(`Could not find the file ${path} in container ${ref}`, 1);
+const notFound = (path: string, ref: string) => new NotFoundError(`Could not find the file ${path} in container ${ref}`, 1);
 
 /** Where the copy lands: a directory of the destination tree, and the top entry's name in it. */
 interface Target {
@@ -87,10 +87,58 @@ async function oneLine<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-/** `cp CONTAINER:SRC DEST|-`; returns the bytes copied. */
-export async function copyFromContainer(engine: Engine, ref: string, src: string, dest: string, opts: CopyOptions): Promise<number> {
+/** `cp CONTAINER:SRC DEST|-`; returns the bytes copied. DEST "-" is a tar written to OUTPUT (stdout, or GET /containers/{id}/archive's answer). */
+export async function copyFromContainer(engine: Engine, ref: string, src: string, dest: string, opts: CopyOptions, output: () => TarOutput = stdoutOutput): Promise<number> {
   const id = engine.containers.resolve(ref);
-  return copied(engine, id, "archive-path", () => copyOut(engine, id, ref, src, dest, opts));
+  return copied(engine, id, "archive-path", () => copyOut(engine, id, ref, src, dest, opts, output));
+}
+
+/** What HEAD /containers/{id}/archive tells of a path (docker's container.PathStat; mode in Go's FileMode bits). */
+export interface PathStat {
+  name: string;
+  size: number;
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
+
+// Go's os.FileMode type bits, which the docker CLI reads from the stat.
+const GO_MODE = { dir: 2 ** 31, symlink: 2 ** 27, device: 2 ** 26, pipe: 2 ** 25, socket: 2 ** 24, setuid: 2 ** 23, setgid: 2 ** 22, charDevice: 2 ** 21, sticky: 2 ** 20 };
+
+function goFileMode(st: fs.Stats): number {
+  let mode = st.mode & 0o777;
+  if (st.isDirectory()) mode += GO_MODE.dir;
+  else if (st.isSymbolicLink()) mode += GO_MODE.symlink;
+  else if (st.isBlockDevice()) mode += GO_MODE.device;
+  else if (st.isCharacterDevice()) mode += GO_MODE.device + GO_MODE.charDevice;
+  else if (st.isFIFO()) mode += GO_MODE.pipe;
+  else if (st.isSocket()) mode += GO_MODE.socket;
+  if (st.mode & 0o4000) mode += GO_MODE.setuid;
+  if (st.mode & 0o2000) mode += GO_MODE.setgid;
+  if (st.mode & 0o1000) mode += GO_MODE.sticky;
+  return mode;
+}
+
+/** The stat of PATH in the container, not following a last symlink (whose target is told), as dockerd's ContainerStatPath. */
+export async function statContainerPath(engine: Engine, ref: string, path: string): Promise<PathStat> {
+  const id = engine.containers.resolve(ref);
+  return withContainerRoot(engine, id, "read", async (root) => {
+    const clean = cleanPath(path);
+    const st = root.stat(clean, false);
+    if (!st || (wantsDirectory(path) && !root.stat(clean, true)?.isDirectory())) throw notFound(path, ref);
+    let linkTarget = "";
+    if (st.isSymbolicLink()) {
+      const dir = root.lookup(posix.dirname(clean), true, fs.constants.O_DIRECTORY);
+      if (dir !== null) {
+        try {
+          linkTarget = fs.readlinkSync(`/proc/self/fd/${dir}/${posix.basename(clean)}`);
+        } finally {
+          fs.closeSync(dir);
+        }
+      }
+    }
+    return { name: posix.basename(`/${clean}`) || "/", size: st.size, mode: goFileMode(st), mtime: st.mtime.toISOString(), linkTarget };
+  });
 }
 
 /** docker's event of a finished copy: archive-path (out of the container), extract-to-dir (into it). */
@@ -100,7 +148,7 @@ async function copied(engine: Engine, id: string, action: string, copy: () => Pr
   return bytes;
 }
 
-function copyOut(engine: Engine, id: string, ref: string, src: string, dest: string, opts: CopyOptions): Promise<number> {
+function copyOut(engine: Engine, id: string, ref: string, src: string, dest: string, opts: CopyOptions, output: () => TarOutput): Promise<number> {
   return oneLine(withContainerRoot(engine, id, "read", async (root) => {
     const clean = cleanPath(src);
     const st = root.stat(clean, opts.followLink);
@@ -113,7 +161,7 @@ function copyOut(engine: Engine, id: string, ref: string, src: string, dest: str
       const contents = st.isDirectory() && (wantsContents(src) || clean === "");
       const read = { skipContents: kernelFilesystems(root) };
       if (dest === "-") {
-        await writeTar(treeEntries(place, contents ? "." : posix.basename(clean), read), stdoutOutput());
+        await writeTar(treeEntries(place, contents ? "." : posix.basename(clean), read), output());
         return 0;
       }
       const host = resolve(dest);
@@ -131,20 +179,22 @@ function copyOut(engine: Engine, id: string, ref: string, src: string, dest: str
   }));
 }
 
-/** `cp SRC|- CONTAINER:DEST`; returns the bytes copied. */
-export async function copyToContainer(engine: Engine, src: string, ref: string, dest: string, opts: CopyOptions): Promise<number> {
+/** `cp SRC|- CONTAINER:DEST`; returns the bytes copied. SRC "-" is a tar read from INPUT (stdin, or PUT /containers/{id}/archive's body). */
+export async function copyToContainer(engine: Engine, src: string, ref: string, dest: string, opts: CopyOptions, input?: AsyncIterable<Uint8Array>): Promise<number> {
   const id = engine.containers.resolve(ref);
-  return copied(engine, id, "extract-to-dir", () => copyIn(engine, id, src, ref, dest, opts));
+  return copied(engine, id, "extract-to-dir", () => copyIn(engine, id, src, ref, dest, opts, input));
 }
 
-async function copyIn(engine: Engine, id: string, src: string, ref: string, dest: string, opts: CopyOptions): Promise<number> {
+async function copyIn(engine: Engine, id: string, src: string, ref: string, dest: string, opts: CopyOptions, input?: AsyncIterable<Uint8Array>): Promise<number> {
   const owner: Ownership = opts.archive ? "keep" : containerRoot(engine.containers.load(id).HostConfig);
   if (src === "-") {
     return oneLine(
       withContainerRoot(engine, id, "write", async (root) => {
         const clean = cleanPath(dest);
-        if (!root.stat(clean, true)?.isDirectory()) throw new BunkerError(`destination "${ref}:${dest}" must be a directory`, 1);
-        return extractTar(Bun.stdin.stream() as unknown as AsyncIterable<Uint8Array>, new TreeWriter(root, clean, owner));
+        const st = root.stat(clean, true);
+        if (!st) throw notFound(dest, ref);
+        if (!st.isDirectory()) throw new UsageError(`destination "${ref}:${dest}" must be a directory`, "", 1);
+        return extractTar(input ?? (Bun.stdin.stream() as unknown as AsyncIterable<Uint8Array>), new TreeWriter(root, clean, owner));
       }),
     );
   }

@@ -135,10 +135,16 @@ export function createContainer(engine: Engine, input: ContainerCreateInput, opt
   if (args.length === 0) throw new BunkerError("No command specified");
 
   const mountConfigs = checked.mounts;
-  const anonymous = Object.keys(body.Volumes ?? {}).map((p): VolumeSpec => ({ kind: "anonymous", destination: cleanPath(p), mode: "", rw: true, nocopy: false }));
-  const ownSpecs = [...checked.binds, ...anonymous, ...mountConfigs.flatMap((m) => mountVolumeSpec(m) ?? [])];
+  const mountSpecs = [...checked.binds, ...mountConfigs.flatMap((m) => mountVolumeSpec(m) ?? [])];
   const tmpfs = checked.tmpfs;
   const tmpfsTargets = [...Object.keys(tmpfs), ...mountConfigs.filter((m) => m.Type === "tmpfs").map((m) => cleanPath(m.Target))];
+  // Config.Volumes are anonymous volumes unless a bind or a volume mount is at that path (dockerd's rule, as for an image's VOLUMEs).
+  const covered = new Set(mountSpecs.map((s) => s.destination));
+  const anonymous = Object.keys(body.Volumes ?? {})
+    .map(cleanPath)
+    .filter((p) => !covered.has(p))
+    .map((p): VolumeSpec => ({ kind: "anonymous", destination: p, mode: "", rw: true, nocopy: false }));
+  const ownSpecs = [...mountSpecs, ...anonymous];
   const duplicate = [...ownSpecs.map((s) => s.destination), ...tmpfsTargets].find((d, i, all) => all.indexOf(d) !== i);
   if (duplicate) throw new BunkerError(`Duplicate mount point: ${duplicate}`);
   // --volumes-from mounts come first; this container's own mounts win at the same path.
@@ -198,6 +204,8 @@ export function createContainer(engine: Engine, input: ContainerCreateInput, opt
       ...(net.MacAddress ? { MacAddress: net.MacAddress } : {}),
     },
     HostConfig: {
+      // A TTY's first size, when the client that asked for it is not our terminal (the API's).
+      ...(hc.ConsoleSize?.length === 2 ? { ConsoleSize: hc.ConsoleSize } : {}),
       Binds: hc.Binds?.length ? hc.Binds : null,
       NetworkMode: net.NetworkMode,
       PortBindings: net.PortBindings,

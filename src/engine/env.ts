@@ -1,12 +1,9 @@
 // Docker's environment rules: the image's Env, then --env-file, then -e; a
-// bare NAME takes the value from the caller's environment if it has one.
+// bare NAME takes the value from the caller's environment if it has one. That
+// is the front door's to do (withCallerValue): the engine never reads its own
+// process's environment, which in the API service is the service's.
 import { readFileSync } from "node:fs";
 import { BunkerError } from "../lib/errors.ts";
-
-function expand(entry: string): string | null {
-  const e = withCallerValue(entry);
-  return e.includes("=") ? e : null;
-}
 
 /** A bare NAME with the caller's value, as the docker CLI sends it (NAME alone when the caller has none). */
 export function withCallerValue(entry: string): string {
@@ -28,15 +25,13 @@ export function readEnvFile(path: string): string[] {
     .filter((l) => l !== "" && !l.startsWith("#"));
 }
 
-/** Merges lists of KEY=VALUE, later entries replacing earlier ones with the same key, keeping first-seen order. */
+/** Merges lists of KEY=VALUE (or a bare KEY, kept as dockerd keeps it), later entries replacing earlier ones with the same key, keeping first-seen order. */
 export function mergeEnv(...lists: string[][]): string[] {
   const out = new Map<string, string>();
   for (const list of lists) {
-    for (const raw of list) {
-      const e = expand(raw);
-      if (e === null) continue;
-      const key = e.slice(0, e.indexOf("="));
-      if (key === "") throw new BunkerError(`invalid environment variable: ${raw}`);
+    for (const e of list) {
+      const key = e.includes("=") ? e.slice(0, e.indexOf("=")) : e;
+      if (key === "") throw new BunkerError(`invalid environment variable: ${e}`);
       out.set(key, e);
     }
   }

@@ -63,7 +63,7 @@ export function execTarget(engine: Engine, ref: string): ExecTarget {
 export function execSpec({ record, spec }: ExecTarget, opts: ExecOptions): RuntimeSpec {
   if (opts.workdir !== undefined && !isAbsolute(opts.workdir))
     throw new BunkerError(`the working directory '${opts.workdir}' is invalid, it needs to be an absolute path`, 1);
-  const env = mergeEnv(spec.process.env ?? [], ...opts.envFiles.map(readEnvFile), opts.env);
+  const env = mergeEnv(spec.process.env ?? [], ...opts.envFiles.map(readEnvFile), opts.env).filter((e) => e.includes("=")); // a bare NAME unsets it
   if (opts.tty && !env.some((e) => e.startsWith("TERM="))) env.push("TERM=xterm");
   let user = spec.process.user;
   if (opts.user !== undefined) {

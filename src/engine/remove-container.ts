@@ -1,7 +1,7 @@
 // `rm`: kill if forced, then remove the writable layer, cgroup and record.
 import { readFileSync } from "node:fs";
 import { kill } from "../../ffi/native.ts";
-import { BunkerError } from "../lib/errors.ts";
+import { ConflictError } from "../lib/errors.ts";
 import { cgroupPids, freezeCgroup, removeCgroup } from "../runtime/cgroups.ts";
 import { refreshPeers, releaseNetwork, userNetworkIds } from "./container-network.ts";
 import type { Engine } from "./engine.ts";
@@ -70,7 +70,7 @@ export function removeContainer(engine: Engine, id: string, opts: { force: boole
     const alive = isProcessAlive(r.State.Pid, r.PidStartTime);
     if (alive && !canRemove(r.State, opts.force)) {
       const what = r.State.Paused ? "paused: unpause and then stop" : "running: stop";
-      throw new BunkerError(`cannot remove container "${r.Name}": container is ${what} the container before removing or force remove`);
+      throw new ConflictError(`cannot remove container "${r.Name}": container is ${what} the container before removing or force remove`);
     }
     if (alive) containerEvent(engine, r, "kill", { signal: String(SIGKILL) });
     killProcesses(engine, r, alive);

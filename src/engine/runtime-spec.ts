@@ -102,8 +102,9 @@ export function buildRuntimeSpec(engine: Engine, c: ContainerRecord, initPath = 
   const stack = [dir("upper"), ...layers];
 
   const user = resolveUser(c.Config.User, readLayeredFile(stack, "etc/passwd"), readLayeredFile(stack, "etc/group"));
-  const own = new Set(c.Config.Env.map((e) => e.slice(0, e.indexOf("="))));
-  const env = [...linkEnv.filter((e) => !own.has(e.slice(0, e.indexOf("=")))), ...c.Config.Env];
+  const own = new Set(c.Config.Env.map((e) => (e.includes("=") ? e.slice(0, e.indexOf("=")) : e)));
+  // A bare NAME in Config.Env (kept as dockerd keeps it) unsets NAME: the process gets no such variable.
+  const env = [...linkEnv.filter((e) => !own.has(e.slice(0, e.indexOf("=")))), ...c.Config.Env.filter((e) => e.includes("="))];
   if (!env.some((e) => e.startsWith("PATH="))) env.unshift(`PATH=${DEFAULT_PATH}`);
   if (!env.some((e) => e.startsWith("HOSTNAME="))) env.splice(1, 0, `HOSTNAME=${c.Config.Hostname}`);
   if (c.Config.Tty && !env.some((e) => e.startsWith("TERM="))) env.push("TERM=xterm");

@@ -10,7 +10,7 @@ import { crashPoint } from "../lib/crash-point.ts";
 import { BunkerError, NotFoundError } from "../lib/errors.ts";
 import { isProcessAlive, processStartTime } from "../lib/process.ts";
 import { trace } from "../lib/trace.ts";
-import { DEFAULT_DETACH_KEYS, fdConnection, relay } from "../runtime/attach-stream.ts";
+import { DEFAULT_DETACH_KEYS, fdConnection, type MonitorConnection, relay, type RelayResult } from "../runtime/attach-stream.ts";
 import { cgroupOomKilled, cgroupPids, createCgroup, hostCgroups, removeCgroup } from "../runtime/cgroups.ts";
 import { forwardSignals, launch } from "../runtime/launch.ts";
 import { type MonitorOptions, monitorExecutable } from "../runtime/monitor.ts";
@@ -46,6 +46,11 @@ export interface StartOptions {
   restart?: boolean;
   /** Attached: the container's output goes here rather than to our stdout/stderr (see RelayOptions). */
   output?: (fd: number, data: Buffer) => void;
+  /**
+   * Attached to another consumer than our terminal (an API client): it gets the monitor's
+   * owner connection, from before the container's first byte, and relays it until the end.
+   */
+  relay?: (conn: MonitorConnection, record: LoadedRecord) => Promise<RelayResult>;
 }
 
 export { isProcessAlive, processStartTime } from "../lib/process.ts";
@@ -63,6 +68,12 @@ function logSettings(engine: Engine, record: ContainerRecord): { log: string; lo
   const attrs = Object.keys(logAttributes(record)).length ? JSON.stringify(logAttributes(record)) : "";
   if (attrs.length > 4000) throw new BunkerError("the log attributes chosen with --log-opt labels/env exceed 4000 bytes: name fewer labels or variables");
   return { log, logMaxSize: opts.maxSize, logMaxFile: opts.maxFile, logAttrs: attrs };
+}
+
+/** The size an API client asked for its TTY (HostConfig.ConsoleSize), if any. */
+function consoleSize(record: ContainerRecord): { rows: number; cols: number } | undefined {
+  const [rows, cols] = record.HostConfig.ConsoleSize ?? [];
+  return rows && cols ? { rows, cols } : undefined;
 }
 
 /** When the monitor runs `healthcheck run` (an interval of 0: no health check). */
@@ -150,7 +161,7 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
     crashPoint("start.before-launch");
     started = launch(spec, {
       cgroup,
-      size: terminalSize(),
+      size: consoleSize(record) ?? terminalSize(),
       cacheDir: engine.dirs.cache,
       monitor,
       monitorOptions: {
@@ -163,7 +174,7 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
         stdin: record.Config.OpenStdin,
         health: healthSchedule(record),
         cleanup: policy !== "no" && policy !== "" ? "always" : record.HostConfig.AutoRemove ? "unowned" : "never",
-        attached: opts.attach,
+        attached: opts.attach || opts.relay !== undefined,
         root: engine.dirs.root,
         runRoot: engine.dirs.runRoot,
         cacheDir: engine.dirs.cache,
@@ -246,6 +257,10 @@ export async function startContainer(engine: Engine, id: string, opts: StartOpti
   }
   if (!started) return 0;
   const { record, owner } = started;
+  if (opts.relay) {
+    const result = await opts.relay(fdConnection(owner), record);
+    return "detached" in result ? 0 : finishContainer(engine, id, result.exitCode);
+  }
   if (!signals) {
     close(owner); // detached: the monitor carries on alone
     return 0;

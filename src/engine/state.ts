@@ -58,12 +58,12 @@ export function toRunning(s: ContainerState, pid: number): ContainerState {
 
 /** moby's pause checks: only a running container that is not paused yet. */
 export function assertCanPause(id: string, s: ContainerState): void {
-  if (!s.Running) throw new BunkerError(`container ${id} is not running`);
-  if (s.Paused) throw new BunkerError(`container ${id} is already paused`);
+  if (!s.Running) throw new ConflictError(`container ${id} is not running`);
+  if (s.Paused) throw new ConflictError(`container ${id} is already paused`);
 }
 
 export function assertCanUnpause(id: string, s: ContainerState): void {
-  if (!s.Paused) throw new BunkerError(`container ${id} is not paused`);
+  if (!s.Paused) throw new ConflictError(`container ${id} is not paused`);
 }
 
 export function toExited(s: ContainerState, exitCode: number, error = ""): ContainerState {

@@ -1,6 +1,6 @@
 // `docker update`: new resource limits for a container, kept in its record for
 // later starts and, while it runs, written straight into its cgroup; a new restart policy.
-import { BunkerError } from "../lib/errors.ts";
+import { BunkerError, ConflictError, UsageError } from "../lib/errors.ts";
 import { requestCleanupOnExit } from "../runtime/attach-stream.ts";
 import { updateCgroup } from "../runtime/cgroups.ts";
 import type { LinuxResources } from "../runtime/spec.ts";
@@ -10,10 +10,11 @@ import { containerEvent } from "./events.ts";
 import { checkedResources, type ResourceConfig, type ResourceFlags } from "./resources.ts";
 import type { RestartPolicy } from "./restart-policy.ts";
 import { cgroupPath, linuxResources } from "./runtime-spec.ts";
+import { parseRestartPolicy } from "./restart-policy.ts";
 import { settledState } from "./start-container.ts";
 
 export type UpdateFlags = Omit<ResourceFlags, "devices" | "shmSize">;
-type Changes = Partial<ResourceConfig> & { RestartPolicy?: RestartPolicy };
+type Changes = Partial<ResourceConfig & Pick<ContainerRecord["HostConfig"], "RestartPolicy">>;
 
 /**
  * The fields the flags change. As in docker, 0 and "" mean "leave as is",
@@ -33,6 +34,42 @@ export function updateChanges(f: UpdateFlags): Changes {
   return changes;
 }
 
+/** POST /containers/{id}/update's body: HostConfig's resources and RestartPolicy, as the docker CLI sends them. */
+export interface UpdateBody {
+  Memory?: number;
+  MemorySwap?: number;
+  MemoryReservation?: number;
+  NanoCpus?: number;
+  CpuShares?: number;
+  CpusetCpus?: string;
+  CpusetMems?: string;
+  PidsLimit?: number | null;
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
+}
+
+/** The body's changes, checked as the flags are (0, "" and null leave a field as it is; an empty policy name too). */
+export function bodyChanges(b: UpdateBody): Changes {
+  const text = (n: number | undefined) => (n ? String(n) : undefined);
+  const changes = updateChanges({
+    memory: text(b.Memory),
+    memorySwap: text(b.MemorySwap),
+    memoryReservation: text(b.MemoryReservation),
+    cpus: b.NanoCpus ? String(b.NanoCpus / 1e9) : undefined,
+    cpuShares: text(b.CpuShares),
+    cpusetCpus: b.CpusetCpus || undefined,
+    cpusetMems: b.CpusetMems || undefined,
+    pidsLimit: b.PidsLimit == null ? undefined : String(b.PidsLimit),
+  });
+  const name = b.RestartPolicy?.Name;
+  if (name) {
+    const count = b.RestartPolicy?.MaximumRetryCount;
+    const policy = parseRestartPolicy(count ? `${name}:${count}` : name);
+    if (typeof policy === "string") throw new UsageError(policy);
+    changes.RestartPolicy = policy;
+  }
+  return changes;
+}
+
 /** Docker's checks of an update against what the container already has (container_unix.go UpdateContainer). */
 function merge(hc: ContainerRecord["HostConfig"], changes: Changes): ContainerRecord["HostConfig"] {
   if (changes.RestartPolicy && changes.RestartPolicy.Name !== "no" && hc.AutoRemove)
@@ -42,6 +79,8 @@ function merge(hc: ContainerRecord["HostConfig"], changes: Changes): ContainerRe
     throw new BunkerError("Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time");
   if (changes.MemorySwap && changes.MemorySwap > 0 && !(changes.Memory ?? hc.Memory))
     throw new BunkerError("You should always set the Memory limit when using Memoryswap limit, see usage");
+  if (changes.RestartPolicy && changes.RestartPolicy.Name !== "no" && hc.AutoRemove)
+    throw new ConflictError("Restart policy cannot be updated because AutoRemove is enabled for the container");
   const merged = { ...hc, ...changes };
   if (merged.MemorySwap > 0 && merged.MemorySwap < merged.Memory)
     throw new BunkerError("Minimum memoryswap limit should be larger than memory limit, see usage");

@@ -42,3 +42,6 @@ export class DaemonError extends BunkerError {
     super(message, 1);
   }
 }
+
+/** A request the daemon refuses as malformed (a bad filter): the docker CLI's exit code 1, the API's 400. */
+export class InvalidParameterError extends DaemonError {}

@@ -2,7 +2,7 @@
 // and by the API's `filters` query parameter (api/filters.ts turns its JSON into these):
 // values of one key are alternatives (any may match), different keys must all
 // match, and label filters must all match (docker's MatchKVList).
-import { DaemonError, UsageError } from "./errors.ts";
+import { InvalidParameterError, UsageError } from "./errors.ts";
 
 const TRUE = new Set(["true", "1"]);
 const FALSE = new Set(["false", "0"]);
@@ -22,7 +22,7 @@ export class Filters {
       const key = arg.slice(0, eq).trim().toLowerCase();
       byKey.set(key, [...(byKey.get(key) ?? []), arg.slice(eq + 1).trim()]);
     }
-    for (const key of byKey.keys()) if (!accepted.includes(key)) throw new DaemonError(`invalid filter '${key}'`);
+    for (const key of byKey.keys()) if (!accepted.includes(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
     return new Filters(byKey);
   }
 
@@ -61,7 +61,7 @@ export class Filters {
     const values = this.byKey.get(key);
     if (values === undefined) return undefined;
     const v = values[values.length - 1];
-    if (!TRUE.has(v.toLowerCase()) && !FALSE.has(v.toLowerCase())) throw new DaemonError(`invalid filter '${key}=${v}'`);
+    if (!TRUE.has(v.toLowerCase()) && !FALSE.has(v.toLowerCase())) throw new InvalidParameterError(`invalid filter '${key}=${v}'`);
     return TRUE.has(v.toLowerCase());
   }
 
@@ -69,7 +69,7 @@ export class Filters {
   oneOf(key: string, valid: readonly string[], message = (v: string) => `invalid filter '${key}=${v}'`): string[] {
     const values = this.values(key);
     const bad = values.find((v) => !valid.includes(v));
-    if (bad !== undefined) throw new DaemonError(message(bad));
+    if (bad !== undefined) throw new InvalidParameterError(message(bad));
     return values;
   }
 }

@@ -7,11 +7,11 @@ import { UsageError } from "../lib/errors.ts";
 import { writeAll } from "../lib/write-all.ts";
 import { terminalSize } from "./pty.ts";
 
-const T_STDIN = 0;
-const T_STDOUT = 1;
-const T_STDERR = 2;
+export const T_STDIN = 0;
+export const T_STDOUT = 1;
+export const T_STDERR = 2;
 const T_EXIT = 3;
-const T_CLOSE_STDIN = 4;
+export const T_CLOSE_STDIN = 4;
 const T_RESIZE = 5;
 const T_CLEANUP = 7;
 /** The largest frame the monitor takes (its CLIENT_BUF less the header): it drops a client that sends a larger one. */
@@ -24,6 +24,9 @@ export function frame(type: number, payload: Uint8Array = new Uint8Array(0)): Bu
   out.set(payload, 8);
   return out;
 }
+
+/** Asks the monitor to set the container's terminal to ROWS x COLS. */
+export const resizeFrame = (rows: number, cols: number) => frame(T_RESIZE, Buffer.from(`${rows} ${cols}`));
 
 /** Splits a byte stream into frames, however the chunks fall. */
 export class FrameReader {
@@ -102,7 +105,7 @@ export async function socketConnection(path: string): Promise<MonitorConnection 
           socket.once("drain", handler);
         },
         close() {
-          socket.destroy();
+          socket.end(() => socket.destroy()); // what was sent goes first (a resize, then nothing)
         },
       }),
     );
@@ -180,7 +183,7 @@ export function relay(conn: MonitorConnection, opts: RelayOptions): Promise<Rela
     if (opts.tty) {
       const sendSize = () => {
         const { rows, cols } = terminalSize();
-        if (rows && cols) conn.send(frame(T_RESIZE, Buffer.from(`${rows} ${cols}`)));
+        if (rows && cols) conn.send(resizeFrame(rows, cols));
       };
       sendSize();
       process.on("SIGWINCH", sendSize);

@@ -1,49 +1,14 @@
-import type { ContainerRecord } from "../../engine/container-store.ts";
-import type { LoadedRecord } from "../../engine/container-store.ts";
+import { containerInspect } from "../../engine/container-json.ts";
 import { networkStore } from "../../engine/container-network.ts";
-import { currentHealth } from "../../engine/health.ts";
-import { logFileName } from "../../engine/json-log.ts";
-import { rootfsLayers } from "../../engine/runtime-spec.ts";
 import { inspectNetwork } from "../../engine/networks.ts";
 import { refreshState } from "../../engine/start-container.ts";
 import { BunkerError, NotFoundError } from "../../lib/errors.ts";
-import { emptySettings } from "../../network/settings.ts";
-import { type CliContext, defineBunkerCommand } from "../command.ts";
+import { defineBunkerCommand } from "../command.ts";
 import { eachArgument } from "../each-argument.ts";
 import { bool, str } from "../flags.ts";
-import { containerSizes } from "../../engine/container-size.ts";
 import { imageInspect } from "../../engine/image-json.ts";
 import { volumeInspect } from "../../engine/volumes.ts";
 import { loadTemplates } from "../format-flag.ts";
-
-// Docker's order of a container's inspect fields; ours that docker lacks come after.
-const ORDER = ["Id", "Created", "Path", "Args", "State", "Image", "ResolvConfPath", "HostnamePath", "HostsPath", "LogPath", "Name", "RestartCount", "Driver", "Platform", "HostConfig", "GraphDriver", "SizeRw", "SizeRootFs", "Mounts", "Config", "NetworkSettings"];
-
-/** Docker's inspect shape, in docker's order; bookkeeping fields of ours are left out; -s adds the sizes. */
-export function containerInspect(ctx: CliContext, r: LoadedRecord, withSizes = false): ContainerRecord {
-  const { PidStartTime: _, ...rest } = r;
-  if (!r.State.Health) rest.State = { ...r.State, Health: currentHealth(r) };
-  const engine = ctx.engine();
-  const dir = (...p: string[]) => engine.containers.path(r.Id, ...p);
-  // Docker's GraphDriver: where the overlay's layers are.
-  const GraphDriver = {
-    Data: { LowerDir: rootfsLayers(engine, r).lowerdirs.join(":"), MergedDir: dir("merged"), UpperDir: dir("upper"), WorkDir: dir("work") },
-    Name: r.Driver,
-  };
-  const all: Record<string, unknown> = {
-    ...rest,
-    ResolvConfPath: dir("resolv.conf"),
-    HostnamePath: dir("hostname"),
-    HostsPath: dir("hosts"),
-    LogPath: dir(logFileName(r.Id)),
-    // Records made before networking have no NetworkSettings; docker always shows them.
-    NetworkSettings: r.NetworkSettings ?? emptySettings({}),
-    GraphDriver,
-    ...(withSizes ? containerSizes(engine, r) : {}),
-  };
-  const ordered = Object.fromEntries(ORDER.filter((k) => k in all).map((k) => [k, all[k]]));
-  return Object.assign(ordered, all) as unknown as ContainerRecord; // keys already placed keep their place
-}
 
 type Render = (o: unknown) => string;
 
@@ -89,7 +54,7 @@ export default defineBunkerCommand({
     const template = await inspectTemplate(str(flags.format));
     // As docker: the first kind of object with that name or id, in this order.
     const lookups: [string, (ref: string) => unknown][] = [
-      ["container", (ref) => containerInspect(ctx, refreshState(engine, engine.containers.load(engine.containers.resolve(ref))), bool(flags.size))],
+      ["container", (ref) => containerInspect(engine, refreshState(engine, engine.containers.load(engine.containers.resolve(ref))), bool(flags.size))],
       ["image", (ref) => imageInspect(engine, engine.images.resolve(ref))],
       ["volume", (ref) => volumeInspect(engine.volumes.load(ref))],
       ["network", (ref) => inspectNetwork(engine, networkStore(engine).find(ref))],

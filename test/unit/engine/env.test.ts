@@ -20,11 +20,8 @@ describe("mergeEnv", () => {
     expect(mergeEnv(["A=x=y", "B="])).toEqual(["A=x=y", "B="]);
   });
 
-  test("a bare NAME takes the caller's value, or is dropped when the caller has none", () => {
-    expect(mergeEnv(["BUNKER_TEST_FROM_HOST=image", "BUNKER_TEST_UNSET=image"], ["BUNKER_TEST_FROM_HOST", "BUNKER_TEST_UNSET"])).toEqual([
-      "BUNKER_TEST_FROM_HOST=host value",
-      "BUNKER_TEST_UNSET=image",
-    ]);
+  test("a bare NAME is kept as given (as dockerd's Config.Env), replacing an earlier value; never read from our own environment", () => {
+    expect(mergeEnv(["BUNKER_TEST_FROM_HOST=image", "KEEP=1"], ["BUNKER_TEST_FROM_HOST"])).toEqual(["BUNKER_TEST_FROM_HOST", "KEEP=1"]);
   });
 
   test("an empty name is an error", () => {

@@ -1,5 +1,6 @@
 import { execDied, type ExecOptions, execSpec, execTarget, launchExec } from "../../../engine/exec-container.ts";
 import type { Engine } from "../../../engine/engine.ts";
+import { readEnvFile, withCallerValue } from "../../../engine/env.ts";
 import { BunkerError } from "../../../lib/errors.ts";
 import { childExit } from "../../../runtime/child-exit.ts";
 import { forwardSignals } from "../../../runtime/launch.ts";
@@ -30,8 +31,9 @@ export default defineBunkerCommand({
     const interactive = bool(flags.interactive);
     const opts: ExecOptions = {
       command,
-      env: list(flags.env),
-      envFiles: list(flags["env-file"]),
+      // Read here, as the docker CLI does: a bare NAME takes this process's value, never the engine's.
+      env: [...list(flags["env-file"]).flatMap(readEnvFile), ...list(flags.env)].map(withCallerValue),
+      envFiles: [],
       workdir: str(flags.workdir),
       user: str(flags.user),
       privileged: bool(flags.privileged),

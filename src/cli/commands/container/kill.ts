@@ -1,4 +1,4 @@
-import { killContainer } from "../../../engine/container-exit.ts";
+import { killContainerAndWait } from "../../../engine/container-exit.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { eachArgument } from "../../each-argument.ts";
 import { str } from "../../flags.ts";
@@ -11,8 +11,8 @@ export default defineBunkerCommand({
   minArgs: 1,
   run(ctx, { flags, positionals }) {
     const engine = ctx.engine();
-    return eachArgument(positionals, (ref) => {
-      killContainer(engine, ref, str(flags.signal) ?? "KILL");
+    return eachArgument(positionals, async (ref) => {
+      await killContainerAndWait(engine, ref, str(flags.signal) ?? "KILL");
       console.log(ref);
     });
   },

@@ -1,31 +1,25 @@
-import type { ContainerRecord, LoadedRecord } from "../../../engine/container-store.ts";
+import { CONTAINER_FILTER_KEYS, containerFilter } from "../../../engine/container-filter.ts";
+import { containerCommand, containerStatus, listContainers } from "../../../engine/container-json.ts";
+import type { ContainerRecord } from "../../../engine/container-store.ts";
 import type { Engine } from "../../../engine/engine.ts";
-import { currentHealth, healthText } from "../../../engine/health.ts";
+import { Filters } from "../../../lib/filters.ts";
 import type { PortMap } from "../../../network/ports.ts";
 import { defineBunkerCommand } from "../../command.ts";
 import { bool, intValue, list, str } from "../../flags.ts";
-import { ago, goTime, humanDuration, humanSize, labelHeader, labelList, renderTable } from "../../format.ts";
+import { ago, goTime, humanSize, labelHeader, labelList, renderTable } from "../../format.ts";
 import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
 import { writeOut } from "../../output.ts";
 
-export function statusText(c: ContainerRecord, now: number): string {
-  const s = c.State;
-  if (s.Status === "running" || s.Status === "paused") {
-    // As docker: Paused first, then the health check's verdict.
-    const health = currentHealth(c);
-    const suffix = s.Paused ? " (Paused)" : health ? ` ${healthText(health)}` : "";
-    return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${suffix}`;
-  }
-  if (s.Status === "exited") return `Exited (${s.ExitCode}) ${ago(s.FinishedAt, now)}`;
-  if (s.Status === "created") return "Created";
-  return s.Status[0].toUpperCase() + s.Status.slice(1);
-}
-
-/** As docker: arguments with spaces are single-quoted, then the whole is cut to 20 characters and double-quoted. */
+/** As the docker CLI shows dockerd's Command: cut to 20 characters unless --no-trunc, and double-quoted. */
 export function commandText(c: ContainerRecord, noTrunc: boolean): string {
-  const cmd = [c.Path, ...c.Args.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" ");
+  const cmd = containerCommand(c);
   const text = noTrunc || cmd.length <= 20 ? cmd : `${cmd.slice(0, 19)}…`;
   return `"${text}"`;
+}
+
+/** CREATED as the docker CLI shows it: from the API's Created, which has whole seconds. */
+function createdAgo(c: ContainerRecord, now: number): string {
+  return ago(new Date(Math.floor(Date.parse(c.Created) / 1000) * 1000).toISOString(), now);
 }
 
 // Docker's column titles for ps --format "table …".
@@ -71,10 +65,10 @@ function formatRow(c: ContainerRecord, id: string, noTrunc: boolean, now: number
     Names: c.Name.slice(1),
     Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(","),
     Ports: portsText(c.NetworkSettings?.Ports ?? {}),
-    RunningFor: ago(c.Created, now),
+    RunningFor: createdAgo(c, now),
     Size: size,
     State: c.State.Status,
-    Status: statusText(c, now),
+    Status: containerStatus(c, now),
   };
   return Object.assign(row, { Label: (key: string) => labels[key] ?? "" });
 }
@@ -107,19 +101,10 @@ export default defineBunkerCommand({
     const engine = ctx.engine();
     const now = Date.now();
     const noTrunc = bool(flags["no-trunc"]);
-    const filter = flags.filter ? (await import("./ps-filter.ts")).psFilter(engine, list(flags.filter)) : undefined;
+    const filter = flags.filter ? containerFilter(engine, Filters.parse(list(flags.filter), CONTAINER_FILTER_KEYS, "ps")) : undefined;
     // As docker: -n N and -l (N = 1) take the newest of all containers, whatever their state.
     const last = bool(flags.latest) ? 1 : (intValue(flags.last, "--last") ?? -1);
-    const all = bool(flags.all) || last >= 0 || filter?.all === true;
-    const records = engine.containers.list();
-    // refreshState's module is all the start machinery (~2.5 ms to load): only a container that may have stopped needs it.
-    const mayHaveStopped = records.some((c) => c.State.Status === "running" || c.State.Status === "paused");
-    const { refreshState } = mayHaveStopped ? await import("../../../engine/start-container.ts") : { refreshState: (_: Engine, c: LoadedRecord) => c };
-    let containers = records
-      .map((c) => refreshState(engine, c))
-      .filter((c) => (all || c.State.Running) && (filter?.accepts(c) ?? true)) // paused ones are running, as docker's
-      .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created));
-    if (last >= 0) containers = containers.slice(0, last);
+    const containers = await listContainers(engine, { all: bool(flags.all), last, filter });
     const id = (c: ContainerRecord) => (noTrunc ? c.Id : c.Id.slice(0, 12));
     if (bool(flags.quiet)) {
       await writeOut(containers.map((c) => `${id(c)}\n`).join(""));
@@ -134,7 +119,7 @@ export default defineBunkerCommand({
       await writeOut(formatListing(format, { headers: HEADERS, rows: containers.map((c) => formatRow(c, id(c), noTrunc, now, sizeOf(c))) }));
       return;
     }
-    const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), ago(c.Created, now), statusText(c, now), portsText(c.NetworkSettings?.Ports ?? {}), c.Name.slice(1), ...(sized ? [sizeOf(c)] : [])]);
+    const rows = containers.map((c) => [id(c), c.Config.Image, commandText(c, noTrunc), createdAgo(c, now), containerStatus(c, now), portsText(c.NetworkSettings?.Ports ?? {}), c.Name.slice(1), ...(sized ? [sizeOf(c)] : [])]);
     await writeOut(renderTable(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", ...(sized ? ["SIZE"] : [])], rows));
   },
 });

@@ -7,7 +7,8 @@ import { isDefaultFormat, loadTemplates } from "../../format-flag.ts";
 
 // Docker's column titles for system df --format "table …".
 const HEADERS = { Type: "TYPE", TotalCount: "TOTAL", Active: "ACTIVE", Size: "SIZE", Reclaimable: "RECLAIMABLE" };
-import { commandText, statusText } from "../container/ps.ts";
+import { containerStatus } from "../../../engine/container-json.ts";
+import { commandText } from "../container/ps.ts";
 
 /** docker's "1.2MB (40%)"; the build cache gets no percentage. */
 function reclaimable(s: Summary, percent: boolean): string {
@@ -41,7 +42,7 @@ function verbose(u: StoreUsage, now: number): string {
     String(c.Mounts.filter((m) => m.Type === "volume").length),
     humanSize(size),
     ago(c.Created, now),
-    statusText(c, now),
+    containerStatus(c, now),
     c.Name.slice(1),
   ]);
   const volumes = u.volumes.items.map(({ volume, links, size }) => [volume.Name, String(links), humanSize(size)]);

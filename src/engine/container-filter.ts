@@ -1,18 +1,17 @@
-// `ps --filter`: docker's keys over container records (moby's daemon/list.go rules).
-import type { ContainerRecord } from "../../../engine/container-store.ts";
-import type { Engine } from "../../../engine/engine.ts";
-import { currentHealth } from "../../../engine/health.ts";
-import { ZERO_TIME } from "../../../engine/state.ts";
-import { DaemonError, NotFoundError } from "../../../lib/errors.ts";
-import { Filters } from "../../../lib/filters.ts";
+// Container filters (`ps --filter`, GET /containers/json's filters): docker's keys
+// over container records (moby's daemon/list.go rules).
+import { DaemonError, InvalidParameterError, NotFoundError } from "../lib/errors.ts";
+import type { Filters } from "../lib/filters.ts";
+import type { ContainerRecord } from "./container-store.ts";
+import type { Engine } from "./engine.ts";
+import { currentHealth } from "./health.ts";
+import { ZERO_TIME } from "./state.ts";
 
-const KEYS = ["id", "name", "label", "status", "exited", "ancestor", "network", "volume", "before", "since", "health"] as const;
+export const CONTAINER_FILTER_KEYS = ["id", "name", "label", "status", "exited", "ancestor", "network", "volume", "before", "since", "health"] as const;
 const STATUSES = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
 const HEALTH = ["starting", "healthy", "unhealthy", "none"];
 
-/** Networking (issue 6) records NetworkSettings.Networks; until then a container's network is its mode. */
-
-export interface PsFilter {
+export interface ContainerFilter {
   /** status= lists stopped containers without -a, as docker's does. */
   all: boolean;
   accepts(c: ContainerRecord): boolean;
@@ -36,12 +35,12 @@ function inNetwork(c: ContainerRecord, value: string): boolean {
   return Object.hasOwn(networks, value) || Object.values(networks).some((n) => (n as { NetworkID?: string }).NetworkID?.startsWith(value));
 }
 
-export function psFilter(engine: Engine, args: string[]): PsFilter {
-  const f = Filters.parse(args, KEYS, "ps");
+/** F parsed with CONTAINER_FILTER_KEYS: its values checked and its references looked up once. */
+export function containerFilter(engine: Engine, f: Filters): ContainerFilter {
   f.oneOf("status", STATUSES);
   f.oneOf("health", HEALTH, (v) => `Unrecognised filter value for health: ${v}`);
   const exited = f.values("exited").map((v) => {
-    if (!/^[-+]?\d+$/.test(v)) throw new DaemonError(`strconv.Atoi: parsing "${v}": invalid syntax`);
+    if (!/^[-+]?\d+$/.test(v)) throw new InvalidParameterError(`strconv.Atoi: parsing "${v}": invalid syntax`);
     return Number(v);
   });
   // An image that does not exist is no error: it is nobody's ancestor.
