@@ -44,6 +44,8 @@ extern long recvfrom(int fd, void *buf, unsigned long n, int flags, void *addr, 
 struct sockaddr_in_ { unsigned short family; unsigned char port[2]; unsigned char addr[4]; char zero[8]; };
 
 static const char *opt_dns_names = "";
+/* dns-networks=ID,...: the container's networks at its start, until the names file names it (its CLI writes its line once it runs). */
+static const char *opt_dns_networks = "";
 static unsigned char dns_upstream[DNS_MAX_UPSTREAM][4];
 static int dns_upstreams;
 static int dns_udp = -1, dns_tcp = -1, dns_fwd = -1;
@@ -164,6 +166,12 @@ static int dns_lookup(const char *name, unsigned char out[][4], int max) {
     net_len = dns_word(&p, &net);
     n = dns_word(&p, &w);
     if (net_len && dns_word_is(w, n, opt_id)) { mine[nmine] = net; mine_len[nmine++] = net_len; }
+  }
+  for (p = opt_dns_networks, i = nmine; i == 0 && *p && nmine < 64; ) {
+    const char *start = p;
+    while (*p && *p != ',') p++;
+    if (p > start) { mine[nmine] = start; mine_len[nmine++] = p - start; }
+    if (*p) p++;
   }
   for (line = dns_file; *line && found < max; line = dns_next_line(line)) {
     const char *net, *ip; long net_len, ip_len; unsigned char a[4]; int on = 0, match = 0;

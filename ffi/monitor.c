@@ -581,6 +581,7 @@ static void parse_options(int argc, char **argv) {
     else if (seq(a, "events")) opt_events = v;
     else if (seq(a, "dns-names")) opt_dns_names = v;
     else if (seq(a, "dns-upstream")) dns_set_upstream(v);
+    else if (seq(a, "dns-networks")) opt_dns_networks = v;
   }
 }
 

@@ -178,7 +178,8 @@ function launchPrepared(engine: Engine, record: LoadedRecord, monitor: string, o
         root: engine.dirs.root,
         runRoot: engine.dirs.runRoot,
         cacheDir: engine.dirs.cache,
-        dns: upstream ? { names: dnsNamesFile(engine.dirs.runRoot), upstream } : null,
+        // The container's own line reaches the names file only after it runs: its networks come along.
+        dns: upstream ? { names: dnsNamesFile(engine.dirs.runRoot), upstream, networks: Object.values(record.NetworkSettings?.Networks ?? {}).flatMap((n) => (n?.NetworkID ? [n.NetworkID] : [])) } : null,
       },
       // Recorded before the container exists, so a start killed from here on still names its monitor.
       monitorSpawned: (monitorPid) => {

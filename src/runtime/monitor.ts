@@ -47,8 +47,11 @@ export interface MonitorOptions {
   root: string;
   runRoot: string;
   cacheDir: string;
-  /** The embedded DNS resolver on 127.0.0.11 (ffi/dns.c, user networks): its names file and upstream servers. */
-  dns?: { names: string; upstream: string[] } | null;
+  /**
+   * The embedded DNS resolver on 127.0.0.11 (ffi/dns.c, user networks): its names file, upstream servers,
+   * and the ids of the container's networks, which it answers for until the file names the container.
+   */
+  dns?: { names: string; upstream: string[]; networks: string[] } | null;
 }
 
 export interface Monitored {
@@ -81,7 +84,7 @@ function optionArgs(o: MonitorOptions): string[] {
     `id=${o.id}`, `dir=${o.dir}`, `log=${o.log}`, `log-max-size=${o.logMaxSize}`, `log-max-file=${o.logMaxFile}`,
     `socket=${o.socket}`, `clone=${o.cloneFlags}`, `netns=${o.netns}`, `cgroup2=${o.cgroupV2}`, `tty=${o.tty ? 1 : 0}`, `stdin=${o.stdin ? 1 : 0}`,
     `health-ms=${o.health.intervalMs}`, `health-start-ms=${o.health.startIntervalMs}`, `health-start-period-ms=${o.health.startPeriodMs}`, `cleanup=${cleanup}`, `attached=${o.attached ? 1 : 0}`, `exe=${process.execPath}`, `root=${o.root}`, `runroot=${o.runRoot}`, `events=${o.events}`,
-    ...(o.dns ? [`dns-names=${o.dns.names}`, `dns-upstream=${o.dns.upstream.join(",")}`] : []),
+    ...(o.dns ? [`dns-names=${o.dns.names}`, `dns-upstream=${o.dns.upstream.join(",")}`, `dns-networks=${o.dns.networks.join(",")}`] : []),
   ];
 }
 
