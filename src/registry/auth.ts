@@ -49,13 +49,20 @@ export class Authenticator {
     return this.token(challenge, scopes);
   }
 
-  /** Answers a 401's WWW-Authenticate: returns the header to retry with, or throws an exit-code-1 error. */
-  async authenticate(wwwAuthenticate: string | null, scopes: string[]): Promise<string> {
+  /**
+   * Answers a 401's WWW-Authenticate: returns the header to retry with, or throws an exit-code-1 error.
+   * SENT is what the refused request carried: a token another request fetched since it was sent is
+   * used as it is, so parallel requests meeting the same challenge share one token request.
+   */
+  async authenticate(wwwAuthenticate: string | null, scopes: string[], sent?: string): Promise<string> {
     const all = parseChallenges(wwwAuthenticate);
     const challenge = all.find((c) => c.scheme === "bearer") ?? all.find((c) => c.scheme === "basic");
     if (!challenge) throw authError(`unauthorized: ${this.domain} asked for an authentication scheme bunker does not support (${wwwAuthenticate ?? "none"})`);
     knownChallenges.set(this.domain, challenge);
-    return challenge.scheme === "basic" ? this.basic() : this.token(challenge, scopes);
+    if (challenge.scheme === "basic") return this.basic();
+    const cached = tokens.get(this.tokenKey(scopes));
+    if (cached && cached.expires > Date.now() && cached.header !== sent) return cached.header;
+    return this.token(challenge, scopes);
   }
 
   /** The message for credentials the registry or its token server turned down. */

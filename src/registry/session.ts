@@ -51,11 +51,12 @@ export class Session {
 
   private async authorized(req: RegistryRequest): Promise<Response> {
     if (req.anonymous) return this.exchange(req, undefined);
-    const first = await this.exchange(req, await this.auth.header(req.scopes));
+    const sent = await this.auth.header(req.scopes);
+    const first = await this.exchange(req, sent);
     if (!this.challenged(first)) return first;
     const wwwAuthenticate = first.headers.get("www-authenticate");
     await discard(first);
-    const header = await this.auth.authenticate(wwwAuthenticate, req.scopes);
+    const header = await this.auth.authenticate(wwwAuthenticate, req.scopes, sent);
     const second = await this.exchange(req, header);
     if (!this.challenged(second)) return second;
     // Authenticated, and still refused: the credentials are wrong or lack access. Never retried.
